@@ -1,0 +1,71 @@
+package dev.tenantproxy.filters.render;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * The columns of a kind's Table, as the API server prints that kind, and how to compute a row's
+ * cells from the object's JSON.
+ */
+public interface TableColumns {
+
+  /**
+   * One column definition ({@code name}, {@code type}, {@code format}, {@code description}, {@code
+   * priority}).
+   */
+  record Column(String name, String type, String format, String description, int priority) {}
+
+  List<Column> columns();
+
+  /** Writes this row's {@code cells} array. */
+  void writeCells(byte[] objectJson, Instant now, JsonGenerator g) throws IOException;
+
+  /** The namespace columns: Name, Status (phase), Age. */
+  static TableColumns namespaces() {
+    return NamespaceColumns.INSTANCE;
+  }
+
+  /**
+   * Age cell text from an RFC 3339 {@code creationTimestamp}; {@code <unknown>} when absent or
+   * malformed.
+   */
+  static String age(String creationTimestamp, Instant now) {
+    if (creationTimestamp == null || creationTimestamp.isEmpty()) {
+      return "<unknown>";
+    }
+    try {
+      return HumanDuration.format(
+          java.time.Duration.between(Instant.parse(creationTimestamp), now));
+    } catch (DateTimeParseException e) {
+      return "<unknown>";
+    }
+  }
+}
+
+final class NamespaceColumns implements TableColumns {
+  static final NamespaceColumns INSTANCE = new NamespaceColumns();
+
+  private static final List<Column> COLUMNS =
+      List.of(
+          new Column("Name", "string", "name", "The name of the namespace.", 0),
+          new Column("Status", "string", "", "The lifecycle phase of the namespace.", 0),
+          new Column("Age", "string", "", "Time since the namespace was created.", 0));
+
+  @Override
+  public List<Column> columns() {
+    return COLUMNS;
+  }
+
+  @Override
+  public void writeCells(byte[] json, Instant now, JsonGenerator g) throws IOException {
+    g.writeStartArray();
+    g.writeString(ObjectJson.nestedString(json, "metadata", "name"));
+    g.writeString(ObjectJson.nestedString(json, "status", "phase"));
+    g.writeString(
+        TableColumns.age(ObjectJson.nestedString(json, "metadata", "creationTimestamp"), now));
+    g.writeEndArray();
+  }
+}
