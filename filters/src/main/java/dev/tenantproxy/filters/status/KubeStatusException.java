@@ -8,8 +8,9 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * The one failure type of tenant-proxy. It carries everything a Kubernetes {@code Status} needs; the proxy turns
- * it into a response in exactly one place. Messages must never name anything outside the caller's visibility.
+ * The one failure type of tenant-proxy. It carries everything a Kubernetes {@code Status} needs;
+ * the proxy turns it into a response in exactly one place. Messages must never name anything
+ * outside the caller's visibility.
  */
 public final class KubeStatusException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -45,7 +46,8 @@ public final class KubeStatusException extends RuntimeException {
   }
 
   /** Forbidden with the API server's wording, e.g. {@code namespaces "foo" is forbidden: ...}. */
-  public static KubeStatusException forbidden(String message, String name, String group, String kind) {
+  public static KubeStatusException forbidden(
+      String message, String name, String group, String kind) {
     return new KubeStatusException(403, "Forbidden", message, name, group, kind);
   }
 
