@@ -1,0 +1,282 @@
+package dev.tenantproxy.proxy.cli;
+
+import dev.tenantproxy.proxy.config.ConfigException;
+import dev.tenantproxy.proxy.config.ProxyConfig;
+import dev.tenantproxy.proxy.config.ProxyConfig.RequestHeaderConfig;
+import dev.tenantproxy.proxy.config.ProxyConfig.TokenCacheConfig;
+import dev.tenantproxy.proxy.ops.ProxyMetrics;
+import dev.tenantproxy.proxy.server.ProxyServer;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tenant-proxy serve}: runs the proxy until SIGTERM / Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Serve the tenant-aware proxy. Every flag also reads TENANT_PROXY_<FLAG> from the"
+            + " environment (e.g. TENANT_PROXY_TLS_CERT_FILE).")
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(
+      names = "--bind-address",
+      defaultValue = "${env:TENANT_PROXY_BIND_ADDRESS:-0.0.0.0}",
+      description = "Address to listen on (default ${DEFAULT-VALUE}).")
+  String bindAddress;
+
+  @Option(
+      names = "--secure-port",
+      defaultValue = "${env:TENANT_PROXY_SECURE_PORT:-8443}",
+      description = "HTTPS port; 0 picks a free one (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--tls-cert-file",
+      defaultValue = "${env:TENANT_PROXY_TLS_CERT_FILE}",
+      description = "Serving certificate chain (PEM); reloaded when it changes.")
+  Path tlsCertFile;
+
+  @Option(
+      names = "--tls-private-key-file",
+      defaultValue = "${env:TENANT_PROXY_TLS_PRIVATE_KEY_FILE}",
+      description = "Serving private key (PEM); reloaded when it changes.")
+  Path tlsKeyFile;
+
+  @Option(
+      names = "--tls-reload-interval",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_TLS_RELOAD_INTERVAL:-10s}",
+      description = "How often the TLS files are checked for changes (default ${DEFAULT-VALUE}).")
+  Duration tlsReloadInterval;
+
+  @Option(
+      names = "--client-ca-file",
+      defaultValue = "${env:TENANT_PROXY_CLIENT_CA_FILE}",
+      description = "CA bundle that signs user client certificates (CN = user, O = groups).")
+  Path clientCaFile;
+
+  @Option(
+      names = "--requestheader-client-ca-file",
+      defaultValue = "${env:TENANT_PROXY_REQUESTHEADER_CLIENT_CA_FILE}",
+      description = "CA that signs front proxies' client certificates; enables identity headers.")
+  Path requestHeaderCa;
+
+  @Option(
+      names = "--requestheader-allowed-names",
+      split = ",",
+      defaultValue = "${env:TENANT_PROXY_REQUESTHEADER_ALLOWED_NAMES:-}",
+      description =
+          "Front-proxy certificate CNs allowed to send identity headers; empty = any"
+              + " signed by --requestheader-client-ca-file.")
+  List<String> requestHeaderAllowedNames;
+
+  @Option(
+      names = "--requestheader-username-headers",
+      split = ",",
+      defaultValue = "${env:TENANT_PROXY_REQUESTHEADER_USERNAME_HEADERS:-X-Remote-User}",
+      description = "Headers carrying the user name (default ${DEFAULT-VALUE}).")
+  List<String> usernameHeaders;
+
+  @Option(
+      names = "--requestheader-group-headers",
+      split = ",",
+      defaultValue = "${env:TENANT_PROXY_REQUESTHEADER_GROUP_HEADERS:-X-Remote-Group}",
+      description = "Headers carrying groups (default ${DEFAULT-VALUE}).")
+  List<String> groupHeaders;
+
+  @Option(
+      names = "--requestheader-extra-headers-prefix",
+      split = ",",
+      defaultValue = "${env:TENANT_PROXY_REQUESTHEADER_EXTRA_HEADERS_PREFIX:-X-Remote-Extra-}",
+      description = "Prefixes of headers carrying extra attributes (default ${DEFAULT-VALUE}).")
+  List<String> extraPrefixes;
+
+  @Option(
+      names = "--kubeconfig",
+      defaultValue = "${env:TENANT_PROXY_KUBECONFIG}",
+      description =
+          "The proxy's own credentials towards the API server; unset = in-cluster"
+              + " ServiceAccount.")
+  Path kubeconfig;
+
+  @Option(
+      names = "--context",
+      defaultValue = "${env:TENANT_PROXY_CONTEXT}",
+      description = "kubeconfig context (default: the current context).")
+  String context;
+
+  @Option(
+      names = "--token-cache-ttl",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_TOKEN_CACHE_TTL:-30s}",
+      description = "How long an authenticated token is cached (default ${DEFAULT-VALUE}).")
+  Duration tokenTtl;
+
+  @Option(
+      names = "--token-cache-negative-ttl",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_TOKEN_CACHE_NEGATIVE_TTL:-5s}",
+      description =
+          "How long a rejected token is answered 401 without asking (default ${DEFAULT-VALUE}).")
+  Duration tokenNegativeTtl;
+
+  @Option(
+      names = "--token-cache-size",
+      defaultValue = "${env:TENANT_PROXY_TOKEN_CACHE_SIZE:-10000}",
+      description = "Bound of the token cache (default ${DEFAULT-VALUE}).")
+  int tokenCacheSize;
+
+  @Option(
+      names = "--impersonation-cache-ttl",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_IMPERSONATION_CACHE_TTL:-30s}",
+      description =
+          "How long an impersonation SubjectAccessReview answer is cached (default ${DEFAULT-VALUE}).")
+  Duration sarTtl;
+
+  @Option(
+      names = "--impersonation-cache-size",
+      defaultValue = "${env:TENANT_PROXY_IMPERSONATION_CACHE_SIZE:-10000}",
+      description = "Bound of the impersonation cache (default ${DEFAULT-VALUE}).")
+  int sarSize;
+
+  @Option(
+      names = "--shutdown-grace-period",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_SHUTDOWN_GRACE_PERIOD:-20s}",
+      description = "How long SIGTERM waits for in-flight requests (default ${DEFAULT-VALUE}).")
+  Duration grace;
+
+  @Option(
+      names = "--max-stream-buffer-bytes",
+      defaultValue = "${env:TENANT_PROXY_MAX_STREAM_BUFFER_BYTES:-1048576}",
+      description = "Write-queue bound per streamed response or relay (default ${DEFAULT-VALUE}).")
+  int maxStreamBuffer;
+
+  @Option(
+      names = "--event-loops",
+      defaultValue = "${env:TENANT_PROXY_EVENT_LOOPS:-0}",
+      description =
+          "Event loops / server verticles; 0 = 2 per CPU core (default ${DEFAULT-VALUE}).")
+  int eventLoops;
+
+  @Option(
+      names = "--upstream-connect-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_UPSTREAM_CONNECT_TIMEOUT:-10s}",
+      description = "Connect timeout towards the API server (default ${DEFAULT-VALUE}).")
+  Duration connectTimeout;
+
+  /** The validated configuration these options describe. */
+  ProxyConfig toConfig() {
+    RequestHeaderConfig rh =
+        requestHeaderCa == null
+            ? null
+            : new RequestHeaderConfig(
+                requestHeaderCa,
+                nonEmpty(requestHeaderAllowedNames),
+                nonEmpty(usernameHeaders),
+                nonEmpty(groupHeaders),
+                nonEmpty(extraPrefixes));
+    return new ProxyConfig(
+            bindAddress,
+            port,
+            tlsCertFile,
+            tlsKeyFile,
+            tlsReloadInterval,
+            clientCaFile,
+            rh,
+            kubeconfig,
+            context,
+            new TokenCacheConfig(tokenTtl, tokenNegativeTtl, tokenCacheSize),
+            sarTtl,
+            sarSize,
+            grace,
+            maxStreamBuffer,
+            eventLoops,
+            connectTimeout)
+        .validate();
+  }
+
+  private static List<String> nonEmpty(List<String> values) {
+    return values == null
+        ? List.of()
+        : values.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ProxyConfig config;
+    try {
+      config = toConfig();
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    UpstreamCredentials credentials =
+        config.kubeconfig() != null
+            ? UpstreamCredentials.fromKubeconfig(config.kubeconfig(), config.kubeContext())
+            : UpstreamCredentials.inCluster();
+    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setEventLoopPoolSize(config.effectiveEventLoops())
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    Upstream upstream =
+        Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
+    // Serving filters (issue 5: namespaces, cluster-scoped kinds, ...) and the index's readiness
+    // plug in here: .addServingFilter(...) and .readiness(index::hasSynced).
+    ProxyServer server = ProxyServer.builder(vertx, config, upstream).registry(registry).build();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
+                  try {
+                    server
+                        .shutdown()
+                        .compose(v -> upstream.close())
+                        .eventually(vertx::close)
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .get(
+                            config.shutdownGracePeriod().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+                  } catch (Exception e) {
+                    LOG.warn("shutdown did not finish in time: {}", e.toString());
+                  }
+                  stopped.countDown();
+                },
+                "tenant-proxy-shutdown"));
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("cannot start: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
+      vertx.close();
+      return 1;
+    }
+    stopped.await();
+    return 0;
+  }
+}

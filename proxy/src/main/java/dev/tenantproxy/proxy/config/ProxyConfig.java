@@ -1,0 +1,371 @@
+package dev.tenantproxy.proxy.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one typed configuration of {@code tenant-proxy serve}. Built from flags and {@code
+ * TENANT_PROXY_*} environment variables by the CLI (or directly by tests), then {@link
+ * #validate()}d once at start-up; every message names the flag and the fix.
+ *
+ * @param bindAddress address to listen on ({@code --bind-address})
+ * @param port port to listen on, 0 picks a free one ({@code --secure-port})
+ * @param tlsCertFile serving certificate chain, PEM ({@code --tls-cert-file}); reloaded on change
+ * @param tlsPrivateKeyFile serving key, PEM ({@code --tls-private-key-file}); reloaded on change
+ * @param tlsReloadInterval how often the TLS files' modification times are checked
+ * @param clientCaFile CA bundle that signs client certificates (CN = user, O = groups), or null
+ * @param requestHeader trusted front-proxy settings (identity headers), or null when disabled
+ * @param kubeconfig the proxy's own credentials towards the API server; null means in-cluster
+ * @param kubeContext kubeconfig context to use, or null for the current one
+ * @param tokenCache TokenReview cache settings
+ * @param impersonationCacheTtl how long a SubjectAccessReview answer for impersonation is kept
+ * @param impersonationCacheSize bound of the impersonation decision cache
+ * @param shutdownGracePeriod how long SIGTERM waits for in-flight requests before closing
+ * @param maxStreamBufferBytes write-queue bound per streamed response (watches, logs) and relay
+ * @param eventLoops number of event loops and server verticles (0 = 2 x CPU cores)
+ * @param upstreamConnectTimeout connect timeout towards the API server
+ */
+public record ProxyConfig(
+    String bindAddress,
+    int port,
+    Path tlsCertFile,
+    Path tlsPrivateKeyFile,
+    Duration tlsReloadInterval,
+    Path clientCaFile,
+    RequestHeaderConfig requestHeader,
+    Path kubeconfig,
+    String kubeContext,
+    TokenCacheConfig tokenCache,
+    Duration impersonationCacheTtl,
+    int impersonationCacheSize,
+    Duration shutdownGracePeriod,
+    int maxStreamBufferBytes,
+    int eventLoops,
+    Duration upstreamConnectTimeout) {
+
+  /**
+   * Front-proxy (request header) authentication, kube-apiserver's {@code --requestheader-*} flags.
+   *
+   * @param clientCaFile CA that must sign the front proxy's client certificate
+   * @param allowedNames accepted common names; empty = any certificate signed by the CA
+   * @param usernameHeaders headers carrying the user name, first non-empty wins
+   * @param groupHeaders headers carrying groups (repeated)
+   * @param extraHeaderPrefixes prefixes of headers carrying extra attributes
+   */
+  public record RequestHeaderConfig(
+      Path clientCaFile,
+      List<String> allowedNames,
+      List<String> usernameHeaders,
+      List<String> groupHeaders,
+      List<String> extraHeaderPrefixes) {
+    public RequestHeaderConfig {
+      Objects.requireNonNull(clientCaFile, "clientCaFile");
+      allowedNames = List.copyOf(allowedNames);
+      usernameHeaders = List.copyOf(usernameHeaders);
+      groupHeaders = List.copyOf(groupHeaders);
+      extraHeaderPrefixes = List.copyOf(extraHeaderPrefixes);
+    }
+  }
+
+  /**
+   * TokenReview cache.
+   *
+   * @param ttl how long an authenticated token's identity is kept
+   * @param negativeTtl how long a rejected token is answered 401 without asking the API server
+   * @param maxEntries bound of the cache
+   */
+  public record TokenCacheConfig(Duration ttl, Duration negativeTtl, int maxEntries) {}
+
+  /** Defaults for everything but the TLS files; handy for tests. */
+  public static ProxyConfig defaults(Path tlsCertFile, Path tlsPrivateKeyFile) {
+    return new ProxyConfig(
+        "0.0.0.0",
+        8443,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        Duration.ofSeconds(10),
+        null,
+        null,
+        null,
+        null,
+        new TokenCacheConfig(Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000),
+        Duration.ofSeconds(30),
+        10_000,
+        Duration.ofSeconds(20),
+        1 << 20,
+        0,
+        Duration.ofSeconds(10));
+  }
+
+  public ProxyConfig withPort(int newPort) {
+    return new ProxyConfig(
+        bindAddress,
+        newPort,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withBindAddress(String address) {
+    return new ProxyConfig(
+        address,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withClientCaFile(Path file) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        file,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withRequestHeader(RequestHeaderConfig config) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        config,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withKubeconfig(Path file) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        file,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withTokenCache(TokenCacheConfig config) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        config,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withTlsReloadInterval(Duration interval) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        interval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withEventLoops(int loops) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        loops,
+        upstreamConnectTimeout);
+  }
+
+  public ProxyConfig withShutdownGracePeriod(Duration grace) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        grace,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout);
+  }
+
+  /** Number of server verticles / event loops to use. */
+  public int effectiveEventLoops() {
+    return eventLoops > 0 ? eventLoops : 2 * Runtime.getRuntime().availableProcessors();
+  }
+
+  /**
+   * Checks everything that can be checked before start.
+   *
+   * @throws ConfigException naming every offending flag and how to fix it
+   */
+  public ProxyConfig validate() {
+    List<String> errors = new ArrayList<>();
+    if (port < 0 || port > 65535) {
+      errors.add("--secure-port " + port + " is out of range: use 0..65535 (0 picks a free port)");
+    }
+    if (bindAddress == null || bindAddress.isBlank()) {
+      errors.add("--bind-address is empty: use an IP address such as 0.0.0.0 or 127.0.0.1");
+    }
+    requireFile(errors, "--tls-cert-file", tlsCertFile, true, "the PEM serving certificate chain");
+    requireFile(errors, "--tls-private-key-file", tlsPrivateKeyFile, true, "the PEM serving key");
+    requireFile(errors, "--client-ca-file", clientCaFile, false, "a PEM CA bundle");
+    if (requestHeader != null) {
+      requireFile(
+          errors,
+          "--requestheader-client-ca-file",
+          requestHeader.clientCaFile(),
+          true,
+          "the PEM CA that signs the front proxy's client certificate");
+      if (requestHeader.usernameHeaders().isEmpty()) {
+        errors.add(
+            "--requestheader-username-headers is empty while --requestheader-client-ca-file is"
+                + " set: give at least one header name, e.g. X-Remote-User");
+      }
+    }
+    requireFile(errors, "--kubeconfig", kubeconfig, false, "a kubeconfig file");
+    if (kubeconfig == null) {
+      if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+        errors.add(
+            "--kubeconfig is not set and KUBERNETES_SERVICE_HOST is not defined (not in a pod):"
+                + " give --kubeconfig (or TENANT_PROXY_KUBECONFIG) with the proxy's own"
+                + " credentials");
+      }
+    }
+    positive(errors, "--tls-reload-interval", tlsReloadInterval);
+    positive(errors, "--token-cache-ttl", tokenCache.ttl());
+    positive(errors, "--token-cache-negative-ttl", tokenCache.negativeTtl());
+    if (tokenCache.maxEntries() < 1) {
+      errors.add("--token-cache-size must be at least 1, e.g. 10000");
+    }
+    positive(errors, "--impersonation-cache-ttl", impersonationCacheTtl);
+    if (impersonationCacheSize < 1) {
+      errors.add("--impersonation-cache-size must be at least 1, e.g. 10000");
+    }
+    if (shutdownGracePeriod == null || shutdownGracePeriod.isNegative()) {
+      errors.add("--shutdown-grace-period must be zero or positive, e.g. 20s");
+    }
+    if (maxStreamBufferBytes < 1024) {
+      errors.add("--max-stream-buffer-bytes must be at least 1024, e.g. 1048576");
+    }
+    if (eventLoops < 0) {
+      errors.add("--event-loops must be 0 (2 per CPU core) or positive");
+    }
+    positive(errors, "--upstream-connect-timeout", upstreamConnectTimeout);
+    if (!errors.isEmpty()) {
+      throw new ConfigException(errors);
+    }
+    return this;
+  }
+
+  private static void requireFile(
+      List<String> errors, String flag, Path file, boolean required, String what) {
+    if (file == null) {
+      if (required) {
+        errors.add(flag + " is required: give " + what);
+      }
+      return;
+    }
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      errors.add(flag + " " + file + " is not a readable file: give " + what);
+    }
+  }
+
+  private static void positive(List<String> errors, String flag, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      errors.add(flag + " must be a positive duration such as 30s, 5m or 500ms");
+    }
+  }
+}

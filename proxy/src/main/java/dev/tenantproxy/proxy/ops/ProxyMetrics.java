@@ -1,0 +1,144 @@
+package dev.tenantproxy.proxy.ops;
+
+import dev.tenantproxy.proxy.auth.AsyncTtlCache;
+import dev.tenantproxy.proxy.passthrough.PassThroughFilter;
+import dev.tenantproxy.proxy.server.Decision;
+import dev.tenantproxy.proxy.server.RequestAttributes;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The proxy's own Prometheus metrics (next to Vert.x's, in the same registry). Names:
+ *
+ * <ul>
+ *   <li>{@code tenant_proxy_requests_total{verb,resource,code,decision}}
+ *   <li>{@code tenant_proxy_request_duration_seconds{verb,resource,decision}} (histogram, time to
+ *       the response head; watches excluded)
+ *   <li>{@code tenant_proxy_open_watches}
+ *   <li>{@code
+ *       tenant_proxy_upstream_requests_total{kind=passthrough|tokenreview|subjectaccessreview}}
+ *   <li>{@code
+ *       tenant_proxy_cache_lookups_total{cache=tokenreview|impersonation,result=hit|miss|coalesced}}
+ * </ul>
+ */
+public final class ProxyMetrics implements PassThroughFilter.Observer {
+  private final PrometheusMeterRegistry registry;
+  private final AtomicInteger openWatches = new AtomicInteger();
+  private final Counter passthrough;
+  private final Counter tokenReviews;
+  private final Counter accessReviews;
+
+  public ProxyMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+    Gauge.builder("tenant_proxy_open_watches", openWatches, AtomicInteger::get)
+        .description("Watches currently streamed to clients")
+        .register(registry);
+    passthrough = upstreamCounter("passthrough");
+    tokenReviews = upstreamCounter("tokenreview");
+    accessReviews = upstreamCounter("subjectaccessreview");
+  }
+
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  private Counter upstreamCounter(String kind) {
+    return Counter.builder("tenant_proxy_upstream_requests")
+        .description("Requests the proxy sent to the API server")
+        .tag("kind", kind)
+        .register(registry);
+  }
+
+  /** Records one answered request (at the time its response head is written). */
+  public void request(RequestAttributes a, int code, Decision decision, long nanos) {
+    String resource = resourceLabel(a);
+    Counter.builder("tenant_proxy_requests")
+        .description("Requests by verb, resource, code and decision")
+        .tag("verb", a.verb())
+        .tag("resource", resource)
+        .tag("code", Integer.toString(code))
+        .tag("decision", decision.label())
+        .register(registry)
+        .increment();
+    if (!a.isWatch() && code != 101) {
+      Timer.builder("tenant_proxy_request_duration")
+          .description("Time to the response head, watches excluded")
+          .tag("verb", a.verb())
+          .tag("resource", resource)
+          .tag("decision", decision.label())
+          .publishPercentileHistogram()
+          .register(registry)
+          .record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private static String resourceLabel(RequestAttributes a) {
+    if (!a.resourceRequest()) {
+      return "nonresource";
+    }
+    String r = a.subresource().isEmpty() ? a.resource() : a.resource() + "/" + a.subresource();
+    return a.apiGroup().isEmpty() ? r : r + "." + a.apiGroup();
+  }
+
+  /** Cache outcome listener for the named cache. */
+  public AsyncTtlCache.OutcomeListener cacheListener(String cache) {
+    MeterRegistry r = registry;
+    Counter hit = cacheCounter(r, cache, "hit");
+    Counter miss = cacheCounter(r, cache, "miss");
+    Counter coalesced = cacheCounter(r, cache, "coalesced");
+    return outcome -> {
+      switch (outcome) {
+        case HIT -> hit.increment();
+        case MISS -> miss.increment();
+        case COALESCED -> coalesced.increment();
+        default -> {}
+      }
+    };
+  }
+
+  private static Counter cacheCounter(MeterRegistry r, String cache, String result) {
+    return Counter.builder("tenant_proxy_cache_lookups")
+        .description("TokenReview / impersonation cache lookups")
+        .tag("cache", cache)
+        .tag("result", result)
+        .register(r);
+  }
+
+  public Runnable tokenReviewCounter() {
+    return tokenReviews::increment;
+  }
+
+  public Runnable accessReviewCounter() {
+    return accessReviews::increment;
+  }
+
+  @Override
+  public void upstreamRequest() {
+    passthrough.increment();
+  }
+
+  @Override
+  public void watchOpened() {
+    openWatches.incrementAndGet();
+  }
+
+  @Override
+  public void watchClosed() {
+    openWatches.decrementAndGet();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}

@@ -1,0 +1,192 @@
+package dev.tenantproxy.proxy.passthrough;
+
+import dev.tenantproxy.proxy.server.Decision;
+import dev.tenantproxy.proxy.server.FilterChain;
+import dev.tenantproxy.proxy.server.ProxyExchange;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.Pipe;
+
+/**
+ * The innermost layer: forwards the request to the API server as the effective caller and streams
+ * the answer back with back-pressure (see the package DESIGN note).
+ */
+public final class PassThroughFilter implements ProxyFilter {
+
+  /** Counters the pass-through reports to. */
+  public interface Observer {
+    void upstreamRequest();
+
+    void watchOpened();
+
+    void watchClosed();
+  }
+
+  private final Upstream upstream;
+  private final ForwardHeaders headers;
+  private final OpenStreams streams;
+  private final int maxBufferBytes;
+  private final Observer observer;
+  private final UpgradeRelay relay;
+
+  public PassThroughFilter(
+      Upstream upstream,
+      ForwardHeaders headers,
+      OpenStreams streams,
+      int maxBufferBytes,
+      Observer observer) {
+    this.upstream = upstream;
+    this.headers = headers;
+    this.streams = streams;
+    this.maxBufferBytes = maxBufferBytes;
+    this.observer = observer;
+    this.relay = new UpgradeRelay(upstream, streams, maxBufferBytes);
+  }
+
+  @Override
+  public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
+    exchange.decide(Decision.PASSED);
+    HttpServerRequest req = exchange.request();
+    boolean upgrade =
+        req.version() != HttpVersion.HTTP_2 && ForwardHeaders.isUpgrade(req.headers());
+    SocketAddress remote = req.remoteAddress();
+    MultiMap out =
+        headers.toUpstream(
+            req.headers(),
+            exchange.caller(),
+            upgrade,
+            remote == null ? null : remote.hostAddress());
+    observer.upstreamRequest();
+    if (upgrade) {
+      return relay.relay(exchange, out);
+    }
+    Promise<Void> done = Promise.promise();
+    upstream
+        .open(req.method(), req.uri(), false)
+        .onComplete(
+            opened -> {
+              if (opened.failed()) {
+                done.fail(opened.cause());
+                return;
+              }
+              forward(exchange, opened.result(), out, done);
+            });
+    return done.future();
+  }
+
+  private void forward(
+      ProxyExchange exchange, HttpClientRequest creq, MultiMap out, Promise<Void> done) {
+    HttpServerRequest req = exchange.request();
+    HttpServerResponse resp = req.response();
+    creq.headers().addAll(out);
+    // client gone: cancel the upstream request (and its watch)
+    resp.closeHandler(v -> creq.reset());
+    resp.exceptionHandler(e -> creq.reset());
+    Future<HttpClientResponse> sent;
+    if (hasBody(req)) {
+      if (!creq.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        creq.setChunked(true);
+      }
+      sent = creq.send(req); // pipes the paused request body with back-pressure
+    } else {
+      creq.headers().remove(HttpHeaders.CONTENT_LENGTH);
+      req.resume();
+      sent = creq.send();
+    }
+    sent.onComplete(
+        answered -> {
+          if (answered.failed()) {
+            done.tryFail(answered.cause());
+            return;
+          }
+          respond(exchange, answered.result(), done);
+        });
+  }
+
+  private void respond(ProxyExchange exchange, HttpClientResponse cresp, Promise<Void> done) {
+    HttpServerResponse resp = exchange.request().response();
+    if (resp.closed()) {
+      cresp.request().reset();
+      done.tryComplete();
+      return;
+    }
+    resp.setStatusCode(cresp.statusCode());
+    if (cresp.statusMessage() != null) {
+      resp.setStatusMessage(cresp.statusMessage());
+    }
+    ForwardHeaders.toClient(cresp.headers(), resp.headers(), false);
+    boolean lengthKnown = cresp.headers().contains(HttpHeaders.CONTENT_LENGTH);
+    if (!lengthKnown && exchange.request().version() != HttpVersion.HTTP_2) {
+      resp.setChunked(true);
+    }
+    resp.setWriteQueueMaxSize(maxBufferBytes);
+    boolean watch = exchange.attributes().isWatch() && cresp.statusCode() == 200;
+    Pipe<io.vertx.core.buffer.Buffer> pipe = cresp.pipe();
+    pipe.endOnFailure(false);
+    Runnable unregister = () -> {};
+    if (!lengthKnown) {
+      if (watch) {
+        observer.watchOpened();
+      }
+      unregister =
+          streams.register(
+              exchange.context(),
+              () -> {
+                // graceful shutdown: stop relaying and end the client's stream cleanly
+                pipe.close();
+                cresp.request().reset();
+                if (!resp.ended()) {
+                  resp.end();
+                }
+              });
+    }
+    Runnable ended = unregister;
+    if (exchange.request().method() == HttpMethod.HEAD) {
+      resp.headers().remove(HttpHeaders.TRANSFER_ENCODING);
+    }
+    pipe.to(resp)
+        .onComplete(
+            piped -> {
+              ended.run();
+              if (watch && !lengthKnown) {
+                observer.watchClosed();
+              }
+              if (piped.failed()) {
+                if (!resp.ended() && !resp.closed()) {
+                  resp.reset();
+                }
+                cresp.request().reset();
+              }
+              done.tryComplete();
+            });
+  }
+
+  private static boolean hasBody(HttpServerRequest req) {
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return !length.trim().equals("0");
+    }
+    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      return true;
+    }
+    if (req.version() == HttpVersion.HTTP_2 && !req.isEnded()) {
+      HttpMethod m = req.method();
+      return m == HttpMethod.POST
+          || m == HttpMethod.PUT
+          || m == HttpMethod.PATCH
+          || m == HttpMethod.DELETE;
+    }
+    return false;
+  }
+}

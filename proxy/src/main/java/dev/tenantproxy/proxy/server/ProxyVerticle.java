@@ -1,0 +1,63 @@
+package dev.tenantproxy.proxy.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.ServerSSLOptions;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One HTTPS listener on one event loop; every request enters the filter onion paused. */
+final class ProxyVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyVerticle.class);
+
+  private final String host;
+  private final int port;
+  private final ServerSSLOptions ssl;
+  private final FilterChain chain;
+  private final Consumer<HttpServer> started;
+
+  ProxyVerticle(
+      String host,
+      int port,
+      ServerSSLOptions ssl,
+      FilterChain chain,
+      Consumer<HttpServer> started) {
+    this.host = host;
+    this.port = port;
+    this.ssl = ssl;
+    this.chain = chain;
+    this.started = started;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+            .setKeyCertOptions(ssl.getKeyCertOptions())
+            .setTrustOptions(ssl.getTrustOptions())
+            .setClientAuth(ssl.getClientAuth())
+            .setMaxHeaderSize(64 * 1024)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false)
+            .setHandle100ContinueAutomatically(true);
+    HttpServer server = vertx.createHttpServer(options);
+    server.requestHandler(this::handle);
+    server.exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()));
+    return server.listen(port, host).onSuccess(started::accept);
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.pause();
+    ProxyExchange exchange = new ProxyExchange(request, context, System.nanoTime());
+    chain.next(exchange).onFailure(e -> LOG.debug("request failed: {}", e.toString()));
+  }
+}

@@ -1,0 +1,70 @@
+package dev.tenantproxy.proxy.server;
+
+import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.proxy.upstream.UpstreamStatusException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.StreamResetException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where a failure becomes a Kubernetes {@code Status} response. */
+public final class StatusResponses {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusResponses.class);
+
+  private StatusResponses() {}
+
+  /** Maps any failure to the Status the proxy answers with. */
+  public static KubeStatusException toStatus(Throwable failure) {
+    if (failure instanceof KubeStatusException kse) {
+      return kse;
+    }
+    if (failure instanceof UpstreamStatusException use) {
+      return new KubeStatusException(
+          502, "BadGateway", "the API server answered " + use.status(), null, null, null);
+    }
+    if (failure instanceof ConnectException
+        || failure instanceof UnknownHostException
+        || failure instanceof SSLException
+        || failure instanceof TimeoutException
+        || failure instanceof io.netty.channel.ConnectTimeoutException
+        || failure instanceof io.vertx.core.http.HttpClosedException
+        || failure instanceof StreamResetException
+        || (failure != null
+            && failure
+                .getClass()
+                .getName()
+                .equals("io.vertx.core.http.impl.NoStackTraceTimeoutException"))) {
+      return KubeStatusException.serviceUnavailable("the API server is unavailable");
+    }
+    LOG.error("internal error", failure);
+    return KubeStatusException.internal("internal error");
+  }
+
+  /**
+   * Answers {@code response} with the Status for {@code failure}; when the response head is already
+   * sent, the stream is reset instead.
+   */
+  public static Future<Void> send(HttpServerResponse response, Throwable failure) {
+    KubeStatusException status = toStatus(failure);
+    if (response.headWritten() || response.ended() || response.closed()) {
+      response.reset();
+      return Future.failedFuture(status);
+    }
+    response.headers().clear();
+    response
+        .setStatusCode(status.code())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader("Cache-Control", "no-cache, private");
+    if (status.code() == 429 || status.code() == 503) {
+      response.putHeader("Retry-After", "1");
+    }
+    return response.end(Buffer.buffer(status.toStatusJson()));
+  }
+}

@@ -1,0 +1,168 @@
+package dev.tenantproxy.proxy.upstream;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link Upstream} on two Vert.x HTTP client agents; the token is re-read when it rotates. */
+final class VertxUpstream implements Upstream {
+  private static final Logger LOG = LoggerFactory.getLogger(VertxUpstream.class);
+  private static final long TOKEN_REREAD_MS = 60_000;
+  private static final int MAX_REVIEW_BODY = 1 << 20;
+
+  private final Vertx vertx;
+  private final UpstreamCredentials credentials;
+  private final HttpClientAgent pooled;
+  private final HttpClientAgent upgrades;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final long tokenTimer;
+  private volatile String token;
+
+  VertxUpstream(Vertx vertx, UpstreamCredentials credentials, int connectTimeoutMs) {
+    this.vertx = vertx;
+    this.credentials = credentials;
+    this.token = credentials.token();
+    this.ssl = "https".equalsIgnoreCase(credentials.server().getScheme());
+    this.host = credentials.server().getHost();
+    int p = credentials.server().getPort();
+    this.port = p > 0 ? p : (ssl ? 443 : 80);
+    HttpClientOptions base =
+        new HttpClientOptions()
+            .setSsl(ssl)
+            .setConnectTimeout(connectTimeoutMs)
+            .setDecompressionSupported(false)
+            .setVerifyHost(true)
+            .setKeepAlive(true)
+            .setMaxHeaderSize(64 * 1024);
+    if (credentials.caPem() != null) {
+      base.setTrustOptions(new PemTrustOptions().addCertValue(credentials.caPem()));
+    }
+    if (credentials.clientCertPem() != null && credentials.clientKeyPem() != null) {
+      base.setKeyCertOptions(
+          new PemKeyCertOptions()
+              .setCertValue(credentials.clientCertPem())
+              .setKeyValue(credentials.clientKeyPem()));
+    }
+    HttpClientOptions h2 =
+        new HttpClientOptions(base)
+            .setProtocolVersion(ssl ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1)
+            .setUseAlpn(ssl)
+            .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+            .setHttp2KeepAliveTimeout(0)
+            .setHttp2MultiplexingLimit(250);
+    HttpClientOptions h1 =
+        new HttpClientOptions(base).setProtocolVersion(HttpVersion.HTTP_1_1).setUseAlpn(false);
+    this.pooled =
+        vertx
+            .httpClientBuilder()
+            .with(h2)
+            .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(4))
+            .build();
+    this.upgrades =
+        vertx.httpClientBuilder().with(h1).with(new PoolOptions().setHttp1MaxSize(256)).build();
+    if (credentials.tokenFile() != null) {
+      tokenTimer = vertx.setPeriodic(TOKEN_REREAD_MS, id -> rereadToken());
+    } else {
+      tokenTimer = -1;
+    }
+  }
+
+  private void rereadToken() {
+    vertx
+        .fileSystem()
+        .readFile(credentials.tokenFile().toString())
+        .onSuccess(
+            b -> {
+              String t = b.toString().trim();
+              if (!t.isEmpty()) {
+                token = t;
+              }
+            })
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "cannot re-read the proxy token file {}: {}",
+                    credentials.tokenFile(),
+                    e.getMessage()));
+  }
+
+  @Override
+  public Future<HttpClientRequest> open(HttpMethod method, String uri, boolean upgrade) {
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setHost(host)
+            .setPort(port)
+            .setSsl(ssl)
+            .setURI(uri)
+            .setFollowRedirects(false);
+    String t = token;
+    if (t != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + t);
+    }
+    return (upgrade ? upgrades : pooled).request(options);
+  }
+
+  @Override
+  public Future<JsonObject> postJson(String path, JsonObject body) {
+    Buffer payload = body.toBuffer();
+    return open(HttpMethod.POST, path, false)
+        .compose(
+            req -> {
+              req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+              req.putHeader(HttpHeaders.ACCEPT, "application/json");
+              return req.send(payload);
+            })
+        .compose(
+            resp -> {
+              long len = parseLength(resp.getHeader(HttpHeaders.CONTENT_LENGTH));
+              if (len > MAX_REVIEW_BODY) {
+                resp.request().reset();
+                return Future.failedFuture(
+                    new UpstreamStatusException(502, "review answer too large: " + len));
+              }
+              return resp.body()
+                  .compose(
+                      b -> {
+                        if (resp.statusCode() / 100 != 2) {
+                          return Future.failedFuture(
+                              new UpstreamStatusException(
+                                  resp.statusCode(), "POST " + path + " -> " + resp.statusCode()));
+                        }
+                        return Future.succeededFuture(new JsonObject(b));
+                      });
+            });
+  }
+
+  private static long parseLength(String v) {
+    try {
+      return v == null ? -1 : Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public Future<Void> close() {
+    if (tokenTimer >= 0) {
+      vertx.cancelTimer(tokenTimer);
+    }
+    return Future.all(pooled.close(), upgrades.close()).mapEmpty();
+  }
+}
