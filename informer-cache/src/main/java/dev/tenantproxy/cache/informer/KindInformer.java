@@ -1,0 +1,178 @@
+package dev.tenantproxy.cache.informer;
+
+import dev.tenantproxy.cache.watchcache.CachedObject;
+import dev.tenantproxy.cache.watchcache.EventType;
+import dev.tenantproxy.filters.tenancy.TenancyObject;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A thin wrapper around one fabric8 shared informer of one kind: converts every callback into an
+ * immutable change on fabric8's thread and hands it to the writer; logs and retries on errors;
+ * reports health.
+ */
+final class KindInformer {
+  private static final Logger LOG = LoggerFactory.getLogger(KindInformer.class);
+
+  private final ResourceKind kind;
+  private final boolean required;
+  private final KubernetesClient client;
+  private final IndexWriter writer;
+  private volatile SharedIndexInformer<GenericKubernetesResource> informer;
+  private volatile Generation generation;
+  private volatile String lastError;
+  private volatile Instant lastErrorAt;
+
+  KindInformer(ResourceKind kind, boolean required, KubernetesClient client, IndexWriter writer) {
+    this.kind = kind;
+    this.required = required;
+    this.client = client;
+    this.writer = writer;
+  }
+
+  ResourceKind kind() {
+    return kind;
+  }
+
+  boolean required() {
+    return required;
+  }
+
+  /** Starts a fresh informer; the future completes when its first list has been applied. */
+  synchronized CompletableFuture<Void> start() {
+    if (generation != null && !generation.stopped) {
+      return generation.synced;
+    }
+    Generation g = new Generation(kind);
+    var operation = client.genericKubernetesResources(kind.context());
+    SharedIndexInformer<GenericKubernetesResource> inf =
+        kind.namespaced()
+            ? operation.inAnyNamespace().runnableInformer(0)
+            : operation.runnableInformer(0);
+    inf.addEventHandler(new Handler(g));
+    inf.exceptionHandler(this::onException);
+    generation = g;
+    informer = inf;
+    inf.start();
+    return g.synced;
+  }
+
+  synchronized void stop() {
+    Generation g = generation;
+    if (g != null) {
+      g.stopped = true;
+      g.synced.cancel(false);
+    }
+    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    if (inf != null) {
+      inf.stop();
+    }
+  }
+
+  boolean synced() {
+    Generation g = generation;
+    return g != null && !g.stopped && g.synced.isDone() && !g.synced.isCompletedExceptionally();
+  }
+
+  InformerHealth health() {
+    Generation g = generation;
+    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    Instant listed = g == null ? null : g.lastListAt;
+    Instant failed = lastErrorAt;
+    boolean retrying = failed != null && (listed == null || failed.isAfter(listed));
+    return new InformerHealth(
+        kind.displayName(),
+        required,
+        synced(),
+        inf != null && inf.isWatching(),
+        retrying,
+        lastError,
+        failed);
+  }
+
+  private boolean onException(boolean started, Throwable t) {
+    String message = describe(t);
+    lastError = message;
+    lastErrorAt = Instant.now();
+    LOG.warn("informer for {}: {} (retrying)", kind.displayName(), message);
+    return true;
+  }
+
+  private String describe(Throwable t) {
+    if (t instanceof KubernetesClientException k) {
+      if (k.getCode() == 404) {
+        return "the API server does not serve "
+            + kind.displayName()
+            + " (404 Not Found): is its CustomResourceDefinition installed?";
+      }
+      if (k.getCode() == 403) {
+        return "forbidden to list/watch "
+            + kind.displayName()
+            + " (403): grant the proxy's identity list and watch on it";
+      }
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  private IndexWriter.Change convert(GenericKubernetesResource r) {
+    TenancyObject model = Extractors.model(kind, r);
+    CachedObject object = null;
+    if (writer.cache(kind) != null) {
+      byte[] json = client.getKubernetesSerialization().asJson(r).getBytes(StandardCharsets.UTF_8);
+      object = Extractors.cached(kind, r, json);
+    }
+    return new IndexWriter.Change(Extractors.key(r), model, object);
+  }
+
+  /** fabric8 calls these on its own (serialized) thread for this informer. */
+  private final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
+    private final Generation g;
+
+    Handler(Generation g) {
+      this.g = g;
+    }
+
+    @Override
+    public void onAdd(GenericKubernetesResource r) {
+      handle(EventType.ADDED, r);
+    }
+
+    @Override
+    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource r) {
+      handle(EventType.MODIFIED, r);
+    }
+
+    @Override
+    public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
+      handle(EventType.DELETED, r);
+    }
+
+    @Override
+    public void onBeforeList(String resourceVersion) {
+      writer.submitBeginList(g);
+    }
+
+    @Override
+    public void onList(String resourceVersion, boolean empty) {
+      writer.submitEndList(g, resourceVersion);
+    }
+
+    private void handle(EventType type, GenericKubernetesResource r) {
+      try {
+        writer.submit(g, type, convert(r));
+      } catch (RuntimeException e) {
+        lastError = "cannot read " + kind.plural() + " " + Extractors.key(r) + ": " + e;
+        lastErrorAt = Instant.now();
+        LOG.error("informer for {}: skipping an event it cannot read", kind.displayName(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * fabric8 informers feeding the event-sourced tenancy index. Public API: {@link
+ * dev.tenantproxy.cache.informer.TenancyIndex} (create/start/stop, snapshot, change feed, watch
+ * caches, health), {@link dev.tenantproxy.cache.informer.TenancyIndexOptions}, {@link
+ * dev.tenantproxy.cache.informer.ResourceKind}, {@link
+ * dev.tenantproxy.cache.informer.InformerHealth}, {@link
+ * dev.tenantproxy.cache.informer.IndexMetrics}; everything else is package-private.
+ *
+ * <h2>DESIGN: one writer, immutable snapshots</h2>
+ *
+ * <ul>
+ *   <li><b>Threads.</b> fabric8 calls each informer's handler on its own serialized executor (not a
+ *       Vert.x event loop). The handler converts the fabric8 object into plain immutable data there
+ *       (tenancy model record + serialized JSON for watch caches; conversion is pure and runs in
+ *       parallel across informers) and hands an immutable change to <i>one</i> dedicated daemon
+ *       thread, {@code tenancy-index-writer} (a single-thread executor). We chose a plain thread
+ *       over a Vert.x context so that applying events never competes with, or blocks, an event
+ *       loop, and so that ordering does not depend on which context a caller is on.
+ *   <li><b>Order.</b> Changes of one informer reach the writer in fabric8's order; changes of
+ *       different informers interleave in arrival order. Every change is applied to the current
+ *       snapshot by the pure {@code TenancyReducer}; when anything changed the writer publishes the
+ *       next snapshot (revision + 1) through an {@code AtomicReference}, then tells the change-feed
+ *       listeners. Readers never lock and always see a snapshot in which a namespace and its
+ *       tenant's owners are from the same revision.
+ *   <li><b>Change feed.</b> Listeners run on the writer thread and must not block; {@link
+ *       dev.tenantproxy.cache.informer.TenancyIndex#onVisibilityChange(io.vertx.core.Context,
+ *       io.vertx.core.Handler)} hops to the subscriber's context for it.
+ *   <li><b>Re-lists and restarts.</b> fabric8 (8.0) reports {@code onBeforeList} before and {@code
+ *       onList(rv)} after each list. Diffs of a re-list arrive as ordinary adds, updates and
+ *       deletes; the watch cache marks the gap (see {@code WatchCache}). {@code stop()} stops the
+ *       informers and keeps the state; {@code start()} creates fresh informers, whose first list
+ *       reports every object: objects equal to the kept ones (same RV) change nothing, changed ones
+ *       become MODIFIED, and at the end of that first list the writer deletes every kept object the
+ *       list did not confirm. So a restart neither loses nor duplicates state.
+ *   <li><b>Errors.</b> The exception handler logs, records the error for health (a 404 is reported
+ *       as a missing CRD) and always asks fabric8 to retry (with its back-off). {@code start()}
+ *       fails after the sync timeout naming the unhealthy informers; they keep retrying.
+ * </ul>
+ */
+package dev.tenantproxy.cache.informer;
