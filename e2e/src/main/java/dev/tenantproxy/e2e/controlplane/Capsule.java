@@ -1,0 +1,557 @@
+package dev.tenantproxy.e2e.controlplane;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersionBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Does for tenants what the Capsule controller would do, so tests run without Capsule: the Tenant
+ * and CapsuleConfiguration objects, each tenant namespace's label {@value #TENANT_LABEL} and
+ * ownerReference, the per-namespace RoleBindings of the owners' cluster roles, and Tenant status
+ * ({@code owners}, {@code namespaces}, {@code spaces}, {@code size}, {@code state}) through the
+ * status subresource. Tenant status is recomputed from the labelled namespaces on every change and
+ * when a tenant namespace disappears (watched), as the controller does.
+ */
+public final class Capsule implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Capsule.class);
+
+  public static final String GROUP = "capsule.clastix.io";
+  public static final String TENANT_API_VERSION = GROUP + "/v1beta2";
+  public static final String TENANT_LABEL = "capsule.clastix.io/tenant";
+
+  /** The group Capsule's default configuration treats as Capsule users. */
+  public static final String CAPSULE_USERS_GROUP = "projectcapsule.dev";
+
+  public static final String NAMESPACE_PROVISIONER_ROLE = "capsule-namespace-provisioner";
+  public static final String NAMESPACE_DELETER_ROLE = "capsule-namespace-deleter";
+  public static final String CONFIGURATION_NAME = "default";
+
+  public static final ResourceDefinitionContext TENANTS =
+      context("v1beta2", "tenants", "Tenant", false);
+  public static final ResourceDefinitionContext CAPSULE_CONFIGURATIONS =
+      context("v1beta2", "capsuleconfigurations", "CapsuleConfiguration", false);
+  public static final ResourceDefinitionContext PROXY_SETTINGS =
+      context("v1beta1", "proxysettings", "ProxySetting", true);
+  public static final ResourceDefinitionContext GLOBAL_PROXY_SETTINGS =
+      context("v1beta1", "globalproxysettings", "GlobalProxySettings", false);
+
+  private static final List<String> CRDS =
+      List.of(
+          "tenants.capsule.clastix.io",
+          "capsuleconfigurations.capsule.clastix.io",
+          "proxysettings.capsule.clastix.io",
+          "globalproxysettings.capsule.clastix.io");
+
+  private final KubernetesClient client;
+  private final SharedIndexInformer<Namespace> namespaceWatch;
+
+  Capsule(KubernetesClient client) {
+    this.client = client;
+    this.namespaceWatch =
+        client
+            .namespaces()
+            .withLabel(TENANT_LABEL)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Namespace ns) {}
+
+                  @Override
+                  public void onUpdate(Namespace oldNs, Namespace newNs) {}
+
+                  @Override
+                  public void onDelete(Namespace ns, boolean deletedFinalStateUnknown) {
+                    String tenant = ns.getMetadata().getLabels().get(TENANT_LABEL);
+                    try {
+                      reconcile(tenant);
+                    } catch (RuntimeException e) {
+                      LOG.warn("cannot update tenant {} after namespace deletion", tenant, e);
+                    }
+                  }
+                });
+  }
+
+  // ---- tenants ---------------------------------------------------------------------------------
+
+  /** Creates tenant {@code name} with {@code spec.owners} and writes its status. */
+  public GenericKubernetesResource createTenant(String name, Owner... owners) {
+    List<Object> specOwners = new ArrayList<>();
+    for (Owner owner : owners) {
+      specOwners.add(owner.toMap());
+    }
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("owners", specOwners);
+    return createTenant(
+        new GenericKubernetesResourceBuilder()
+            .withApiVersion(TENANT_API_VERSION)
+            .withKind("Tenant")
+            .withNewMetadata()
+            .withName(name)
+            .endMetadata()
+            .withAdditionalProperties(Map.of("spec", spec))
+            .build());
+  }
+
+  /**
+   * Creates a tenant from a full object (any {@code spec}: proxySettings, storageClasses, ...) and
+   * writes its status; {@code spec.owners[].clusterRoles} default to {@link
+   * Owner#DEFAULT_CLUSTER_ROLES}.
+   */
+  public GenericKubernetesResource createTenant(GenericKubernetesResource tenant) {
+    tenants().resource(tenant).create();
+    return reconcile(tenant.getMetadata().getName());
+  }
+
+  /** The tenant as stored (v1beta2), or null. */
+  public GenericKubernetesResource tenant(String name) {
+    return tenants().withName(name).get();
+  }
+
+  /** Deletes the tenant; the garbage collector then deletes its namespaces (ownerReference). */
+  public void deleteTenant(String name) {
+    tenants().withName(name).delete();
+  }
+
+  // ---- namespaces ------------------------------------------------------------------------------
+
+  /** Creates {@code namespace} as a namespace of {@code tenant}, with the owners' RoleBindings. */
+  public Namespace createNamespace(String tenant, String namespace) {
+    GenericKubernetesResource t = tenants().withName(tenant).require();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(namespace)
+                .addToLabels(TENANT_LABEL, tenant)
+                .withOwnerReferences(ownerReference(t))
+                .endMetadata()
+                .build())
+        .create();
+    reconcile(tenant);
+    return client.namespaces().withName(namespace).get();
+  }
+
+  /** Makes an existing namespace (e.g. one an owner just created) a namespace of {@code tenant}. */
+  public Namespace addNamespace(String tenant, String namespace) {
+    GenericKubernetesResource t = tenants().withName(tenant).require();
+    String previous = tenantOf(namespace);
+    if (previous != null && !previous.equals(tenant)) {
+      deleteRoleBindings(namespace);
+    }
+    client
+        .namespaces()
+        .withName(namespace)
+        .edit(
+            ns ->
+                new NamespaceBuilder(ns)
+                    .editMetadata()
+                    .addToLabels(TENANT_LABEL, tenant)
+                    .withOwnerReferences(withTenantReference(ns, ownerReference(t)))
+                    .endMetadata()
+                    .build());
+    if (previous != null && !previous.equals(tenant)) {
+      reconcile(previous);
+    }
+    reconcile(tenant);
+    return client.namespaces().withName(namespace).get();
+  }
+
+  /** Moves a tenant namespace to another tenant (RoleBindings, label, ownerReference, statuses). */
+  public Namespace moveNamespace(String namespace, String toTenant) {
+    return addNamespace(toTenant, namespace);
+  }
+
+  /** Detaches a namespace from its tenant; the namespace itself stays. */
+  public void removeNamespace(String namespace) {
+    String tenant = tenantOf(namespace);
+    if (tenant == null) {
+      return;
+    }
+    deleteRoleBindings(namespace);
+    client
+        .namespaces()
+        .withName(namespace)
+        .edit(
+            ns ->
+                new NamespaceBuilder(ns)
+                    .editMetadata()
+                    .removeFromLabels(TENANT_LABEL)
+                    .withOwnerReferences(withTenantReference(ns, null))
+                    .endMetadata()
+                    .build());
+    reconcile(tenant);
+  }
+
+  /** The tenant a namespace belongs to (its label), or null. */
+  public String tenantOf(String namespace) {
+    Namespace ns = client.namespaces().withName(namespace).get();
+    return ns == null || ns.getMetadata().getLabels() == null
+        ? null
+        : ns.getMetadata().getLabels().get(TENANT_LABEL);
+  }
+
+  // ---- the controller's work -------------------------------------------------------------------
+
+  /**
+   * Recomputes a tenant's status and RoleBindings from its spec and labelled namespaces (call it
+   * after editing a tenant's spec directly). Returns the updated tenant, or null if it is gone.
+   */
+  public synchronized GenericKubernetesResource reconcile(String tenant) {
+    GenericKubernetesResource t = tenants().withName(tenant).get();
+    if (t == null) {
+      return null;
+    }
+    List<Owner> owners = owners(t);
+    List<Namespace> namespaces =
+        client.namespaces().withLabel(TENANT_LABEL, tenant).list().getItems().stream()
+            .sorted(Comparator.comparing(ns -> ns.getMetadata().getName()))
+            .toList();
+    for (Namespace ns : namespaces) {
+      if (ns.getMetadata().getDeletionTimestamp() == null) {
+        ensureRoleBindings(tenant, ns.getMetadata().getName(), owners);
+      }
+    }
+    List<Object> statusOwners = new ArrayList<>();
+    owners.stream()
+        .sorted(Comparator.comparing(Owner::kind).thenComparing(Owner::name))
+        .forEach(o -> statusOwners.add(o.toMap()));
+    List<String> names = namespaces.stream().map(ns -> ns.getMetadata().getName()).toList();
+    List<Object> spaces = new ArrayList<>();
+    namespaces.forEach(
+        ns ->
+            spaces.add(
+                Map.of("name", ns.getMetadata().getName(), "uid", ns.getMetadata().getUid())));
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("state", "Active");
+    status.put("size", names.size());
+    status.put("namespaces", names);
+    status.put("spaces", spaces);
+    status.put("owners", statusOwners);
+    return tenants()
+        .withName(tenant)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            client.getKubernetesSerialization().asJson(Map.of("status", status)));
+  }
+
+  // ---- Capsule users ---------------------------------------------------------------------------
+
+  /**
+   * Adds Capsule users (CapsuleConfiguration {@code default}: spec.users and status.users) and
+   * binds {@value #NAMESPACE_PROVISIONER_ROLE} to them. By default the group {@value
+   * #CAPSULE_USERS_GROUP} is the only Capsule user.
+   */
+  public synchronized void addCapsuleUsers(Owner... users) {
+    Set<Owner> all = new LinkedHashSet<>(capsuleUsers());
+    for (Owner user : users) {
+      all.add(new Owner(user.kind(), user.name(), List.of()));
+    }
+    writeCapsuleUsers(client, List.copyOf(all));
+  }
+
+  /** CapsuleConfiguration {@code default} status.users. */
+  public List<Owner> capsuleUsers() {
+    GenericKubernetesResource config =
+        client
+            .genericKubernetesResources(CAPSULE_CONFIGURATIONS)
+            .withName(CONFIGURATION_NAME)
+            .get();
+    List<Owner> users = new ArrayList<>();
+    List<Map<String, Object>> listed = config == null ? null : config.get("status", "users");
+    if (listed != null) {
+      listed.forEach(
+          u -> users.add(new Owner((String) u.get("kind"), (String) u.get("name"), List.of())));
+    }
+    return users;
+  }
+
+  @Override
+  public void close() {
+    namespaceWatch.close();
+  }
+
+  // ---- installation ----------------------------------------------------------------------------
+
+  /** Installs the CRDs (waits for Established), ClusterRoles and the default configuration. */
+  static void install(KubernetesClient client, Duration timeout) {
+    for (String name : CRDS) {
+      CustomResourceDefinition crd;
+      try (InputStream in =
+          Capsule.class.getResourceAsStream("/controlplane/crds/" + name + ".yaml")) {
+        crd =
+            client
+                .apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .load(Objects.requireNonNull(in, "missing CRD resource " + name))
+                .item();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (name.startsWith("tenants.")) {
+        // serve v1beta1 too; with conversion None both versions share the schema
+        CustomResourceDefinitionVersion v1beta2 = crd.getSpec().getVersions().get(0);
+        crd.getSpec()
+            .getVersions()
+            .add(
+                new CustomResourceDefinitionVersionBuilder(v1beta2)
+                    .withName("v1beta1")
+                    .withStorage(false)
+                    .build());
+      }
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(crd)
+          .createOr(NonDeletingOperation::update);
+    }
+    for (String name : CRDS) {
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(name)
+          .waitUntilCondition(
+              crd ->
+                  crd != null
+                      && crd.getStatus() != null
+                      && crd.getStatus().getConditions().stream()
+                          .anyMatch(
+                              c ->
+                                  "Established".equals(c.getType())
+                                      && "True".equals(c.getStatus())),
+              timeout.toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+    client
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE_PROVISIONER_ROLE)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("namespaces")
+                .withVerbs("create", "patch")
+                .endRule()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    client
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE_DELETER_ROLE)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("namespaces")
+                .withVerbs("delete")
+                .endRule()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    writeCapsuleUsers(client, List.of(new Owner("Group", CAPSULE_USERS_GROUP, List.of())));
+  }
+
+  private static void writeCapsuleUsers(KubernetesClient client, List<Owner> users) {
+    List<Object> subjects = new ArrayList<>();
+    users.forEach(u -> subjects.add(u.toSubjectMap()));
+    MixedOperation<
+            GenericKubernetesResource,
+            GenericKubernetesResourceList,
+            Resource<GenericKubernetesResource>>
+        configs = client.genericKubernetesResources(CAPSULE_CONFIGURATIONS);
+    configs
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion(GROUP + "/v1beta2")
+                .withKind("CapsuleConfiguration")
+                .withNewMetadata()
+                .withName(CONFIGURATION_NAME)
+                .endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("users", subjects)))
+                .build())
+        .createOr(
+            op ->
+                configs
+                    .withName(CONFIGURATION_NAME)
+                    .patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        client
+                            .getKubernetesSerialization()
+                            .asJson(Map.of("spec", Map.of("users", subjects)))));
+    configs
+        .withName(CONFIGURATION_NAME)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            client
+                .getKubernetesSerialization()
+                .asJson(Map.of("status", Map.of("users", subjects))));
+    client
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE_PROVISIONER_ROLE)
+                .endMetadata()
+                .withNewRoleRef(
+                    "rbac.authorization.k8s.io", "ClusterRole", NAMESPACE_PROVISIONER_ROLE)
+                .withSubjects(users.stream().map(Capsule::subject).toList())
+                .build())
+        .createOr(NonDeletingOperation::update);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      tenants() {
+    return client.genericKubernetesResources(TENANTS);
+  }
+
+  private static List<Owner> owners(GenericKubernetesResource tenant) {
+    List<Map<String, Object>> spec = tenant.get("spec", "owners");
+    List<Owner> owners = new ArrayList<>();
+    if (spec != null) {
+      for (Map<String, Object> o : spec) {
+        @SuppressWarnings("unchecked")
+        List<String> roles = (List<String>) o.get("clusterRoles");
+        owners.add(
+            new Owner(
+                (String) o.get("kind"),
+                (String) o.get("name"),
+                roles == null || roles.isEmpty() ? Owner.DEFAULT_CLUSTER_ROLES : roles));
+      }
+    }
+    return owners;
+  }
+
+  private void ensureRoleBindings(String tenant, String namespace, List<Owner> owners) {
+    for (int i = 0; i < owners.size(); i++) {
+      Owner owner = owners.get(i);
+      for (String role : owner.clusterRoles()) {
+        RoleBinding binding =
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName("capsule-" + tenant + "-" + i + "-" + role)
+                .addToLabels(TENANT_LABEL, tenant)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
+                .withSubjects(subject(owner))
+                .build();
+        client
+            .rbac()
+            .roleBindings()
+            .inNamespace(namespace)
+            .resource(binding)
+            .createOr(NonDeletingOperation::update);
+      }
+    }
+  }
+
+  private void deleteRoleBindings(String namespace) {
+    client.rbac().roleBindings().inNamespace(namespace).withLabel(TENANT_LABEL).delete();
+  }
+
+  private static Subject subject(Owner owner) {
+    if (owner.kind().equals("ServiceAccount")) {
+      String[] parts = owner.name().split(":");
+      return new SubjectBuilder()
+          .withKind("ServiceAccount")
+          .withApiGroup("")
+          .withNamespace(parts[2])
+          .withName(parts[3])
+          .build();
+    }
+    return new SubjectBuilder()
+        .withKind(owner.kind())
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withName(owner.name())
+        .build();
+  }
+
+  private static OwnerReference ownerReference(GenericKubernetesResource tenant) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(TENANT_API_VERSION)
+        .withKind("Tenant")
+        .withName(tenant.getMetadata().getName())
+        .withUid(tenant.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+
+  /** The namespace's ownerReferences with any Tenant reference replaced by {@code tenant}. */
+  private static List<OwnerReference> withTenantReference(Namespace ns, OwnerReference tenant) {
+    List<OwnerReference> refs = new ArrayList<>();
+    for (OwnerReference ref : ns.getMetadata().getOwnerReferences()) {
+      if (!("Tenant".equals(ref.getKind()) && ref.getApiVersion().startsWith(GROUP + "/"))) {
+        refs.add(ref);
+      }
+    }
+    if (tenant != null) {
+      refs.add(tenant);
+    }
+    return refs;
+  }
+
+  private static ResourceDefinitionContext context(
+      String version, String plural, String kind, boolean namespaced) {
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(GROUP)
+        .withVersion(version)
+        .withPlural(plural)
+        .withKind(kind)
+        .withNamespaced(namespaced)
+        .build();
+  }
+}

@@ -1,0 +1,576 @@
+package dev.tenantproxy.e2e.controlplane;
+
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kubernetes control plane on loopback: etcd, kube-apiserver (RBAC, client certificates with
+ * CN = user and O = groups, ServiceAccount tokens) and kube-controller-manager (so deleted
+ * namespaces finish deleting), with the Capsule CRDs and ClusterRoles installed.
+ *
+ * <pre>{@code
+ * try (ControlPlane cp = ControlPlane.start()) {
+ *   KubeUser alice = cp.users().certificate("alice", Capsule.CAPSULE_USERS_GROUP);
+ *   cp.capsule().createTenant("solar", Owner.user("alice"));
+ *   cp.capsule().createNamespace("solar", "solar-dev");
+ * }
+ * }</pre>
+ *
+ * <p>Everything lives in {@link #directory()}: {@code pki/}, {@code logs/} (one file per process),
+ * {@code admin.kubeconfig}, {@code users/}, {@code pids} (so {@code e2e/bin/control-plane down} can
+ * kill them from another process) and {@code ready} while serving. A JVM shutdown hook stops the
+ * processes if {@link #close()} is never called.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** The ServiceAccount token issuer and audience. */
+  public static final String SERVICE_ACCOUNT_ISSUER =
+      "https://kubernetes.default.svc.cluster.local";
+
+  static final String ADMIN_USER = "tenant-proxy-admin";
+  private static final List<String> CONTROLLERS =
+      List.of(
+          "namespace-controller",
+          "garbage-collector-controller",
+          "serviceaccount-controller",
+          "serviceaccount-token-controller",
+          "clusterrole-aggregation-controller",
+          "root-ca-certificate-publisher-controller",
+          "resourcequota-controller");
+
+  private final Path directory;
+  private final String apiServerUrl;
+  private final String caPem;
+  private final Path adminKubeconfig;
+  private final List<ManagedProcess> processes;
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final KubernetesClient adminClient;
+  private final Users users;
+  private final Capsule capsule;
+  private final Thread shutdownHook;
+  private boolean closed;
+
+  private ControlPlane(Builder b, Starter s) {
+    this.directory = s.dir;
+    this.apiServerUrl = s.apiServerUrl;
+    this.caPem = s.pki.caPem();
+    this.adminKubeconfig = s.adminKubeconfig;
+    this.processes = s.processes;
+    this.vertx = s.vertx;
+    this.ownsVertx = b.vertx == null;
+    this.adminClient = s.adminClient;
+    this.shutdownHook = s.shutdownHook;
+    this.users = new Users(directory, apiServerUrl, s.pki, this::newClient, adminClient);
+    this.capsule = new Capsule(adminClient);
+  }
+
+  /** Starts a control plane in a new temporary directory. */
+  public static ControlPlane start() {
+    return builder().start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code https://127.0.0.1:<port>}. */
+  public String apiServerUrl() {
+    return apiServerUrl;
+  }
+
+  /** The CA that signed the API server's serving certificate and every client certificate. */
+  public String caPem() {
+    return caPem;
+  }
+
+  public Path caFile() {
+    return directory.resolve("pki").resolve(Pki.CA_CERT);
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** A kubeconfig for a {@code system:masters} user. */
+  public Path adminKubeconfig() {
+    return adminKubeconfig;
+  }
+
+  /** Client as {@code system:masters}; owned by the control plane, do not close it. */
+  public KubernetesClient adminClient() {
+    return adminClient;
+  }
+
+  /** The one Vertx every client of this control plane runs on. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Users users() {
+    return users;
+  }
+
+  /** Does what the Capsule controller would do: tenants, their namespaces, RBAC and status. */
+  public Capsule capsule() {
+    return capsule;
+  }
+
+  /** A new fabric8 client (on {@link #vertx()}) from a kubeconfig; the caller closes it. */
+  public KubernetesClient newClient(Path kubeconfig) {
+    try {
+      return newClient(Files.readString(kubeconfig), vertx);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static KubernetesClient newClient(String kubeconfig, Vertx vertx) {
+    return new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(kubeconfig))
+        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+        .build();
+  }
+
+  /** Stops the processes (SIGTERM, then SIGKILL), keeps the logs, removes the etcd data. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or will run; stopping twice is harmless
+    }
+    capsule.close();
+    adminClient.close();
+    stopProcesses(processes);
+    if (ownsVertx) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("closing Vertx failed", e);
+      }
+    }
+    deleteQuietly(directory.resolve("ready"));
+    deleteQuietly(directory.resolve("pids"));
+    deleteRecursively(directory.resolve("etcd-data"));
+    LOG.info("control plane in {} stopped", directory);
+  }
+
+  private static void stopProcesses(List<ManagedProcess> processes) {
+    // reverse start order: controller-manager, apiserver, etcd
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      processes.get(i).stop(Duration.ofSeconds(15));
+    }
+  }
+
+  /** Options for {@link #start()}. */
+  public static final class Builder {
+    private Path directory;
+    private Path binaries;
+    private Vertx vertx;
+    private Duration startTimeout = Duration.ofMinutes(3);
+
+    private Builder() {}
+
+    /** Where PKI, logs, kubeconfigs and etcd data go; default: a new temporary directory. */
+    public Builder directory(Path directory) {
+      this.directory = directory;
+      return this;
+    }
+
+    /** Directory with etcd, kube-apiserver, kube-controller-manager; default: built/cached. */
+    public Builder binaries(Path binaries) {
+      this.binaries = binaries;
+      return this;
+    }
+
+    /** Run clients on this Vertx (not closed by the control plane); default: a new one. */
+    public Builder vertx(Vertx vertx) {
+      this.vertx = vertx;
+      return this;
+    }
+
+    /** Bound on the whole start-up (each wait fails with the process logs when exceeded). */
+    public Builder startTimeout(Duration startTimeout) {
+      this.startTimeout = startTimeout;
+      return this;
+    }
+
+    public ControlPlane start() {
+      Starter starter = new Starter(this);
+      try {
+        starter.run();
+      } catch (RuntimeException e) {
+        starter.abort();
+        throw e;
+      }
+      return new ControlPlane(this, starter);
+    }
+  }
+
+  /** The start-up sequence; on failure {@link #abort()} stops what was started. */
+  private static final class Starter {
+    private final Builder options;
+    private final long deadline;
+    private final List<ManagedProcess> processes = new ArrayList<>();
+    private Path dir;
+    private Pki pki;
+    private String apiServerUrl;
+    private Path adminKubeconfig;
+    private Vertx vertx;
+    private KubernetesClient adminClient;
+    private Thread shutdownHook;
+
+    Starter(Builder options) {
+      this.options = options;
+      this.deadline = System.nanoTime() + options.startTimeout.toNanos();
+    }
+
+    void run() {
+      long started = System.nanoTime();
+      Path bin = options.binaries != null ? options.binaries : Binaries.locate();
+      try {
+        dir =
+            options.directory != null
+                ? Files.createDirectories(options.directory).toAbsolutePath()
+                : Files.createTempDirectory("tenant-proxy-control-plane-");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot create the control-plane directory", e);
+      }
+      deleteQuietly(dir.resolve("ready"));
+      shutdownHook =
+          new Thread(() -> stopProcesses(processes), "control-plane-shutdown-" + dir.getFileName());
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+
+      Path pkiDir = dir.resolve("pki");
+      pki = Pki.newCa("tenant-proxy-control-plane-ca");
+      pki.writeCa(pkiDir);
+      pki.serving(
+              "kube-apiserver",
+              List.of("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"),
+              List.of("127.0.0.1", "10.0.0.1"))
+          .write(pkiDir.resolve("apiserver.crt"), pkiDir.resolve("apiserver.key"));
+      Pki.Issued sa = Pki.serviceAccountKeys();
+      Pki.writePem(pkiDir.resolve("sa.pub"), sa.certPem());
+      Pki.writePem(pkiDir.resolve("sa.key"), sa.keyPem());
+      Pki.Issued admin = pki.client(ADMIN_USER, List.of("system:masters"));
+
+      int etcdPort = freePort();
+      int etcdPeerPort = freePort();
+      int apiPort = freePort();
+      String etcdUrl = "http://127.0.0.1:" + etcdPort;
+      String etcdPeerUrl = "http://127.0.0.1:" + etcdPeerPort;
+      apiServerUrl = "https://127.0.0.1:" + apiPort;
+      Path logs = dir.resolve("logs");
+
+      ManagedProcess etcd =
+          launch(
+              "etcd",
+              List.of(
+                  bin.resolve("etcd").toString(),
+                  "--name=tenant-proxy",
+                  "--data-dir=" + dir.resolve("etcd-data"),
+                  "--listen-client-urls=" + etcdUrl,
+                  "--advertise-client-urls=" + etcdUrl,
+                  "--listen-peer-urls=" + etcdPeerUrl,
+                  "--initial-advertise-peer-urls=" + etcdPeerUrl,
+                  "--initial-cluster=tenant-proxy=" + etcdPeerUrl,
+                  "--initial-cluster-state=new",
+                  "--unsafe-no-fsync=true",
+                  "--log-level=warn"),
+              logs);
+      HttpClient plain =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(2))
+              .build();
+      awaitHttp200(etcd, plain, URI.create(etcdUrl + "/health"));
+
+      ManagedProcess apiserver =
+          launch(
+              "kube-apiserver",
+              List.of(
+                  bin.resolve("kube-apiserver").toString(),
+                  "--etcd-servers=" + etcdUrl,
+                  "--bind-address=127.0.0.1",
+                  "--advertise-address=127.0.0.1",
+                  // the Endpoints of service "kubernetes" may not hold a loopback address
+                  "--endpoint-reconciler-type=none",
+                  "--secure-port=" + apiPort,
+                  "--cert-dir=" + pkiDir,
+                  "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
+                  "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
+                  "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
+                  "--authorization-mode=RBAC",
+                  "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
+                  "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
+                  "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
+                  "--service-cluster-ip-range=10.0.0.0/24",
+                  "--allow-privileged=true",
+                  "--profiling=false",
+                  "--v=1"),
+              logs);
+      awaitHttp200(apiserver, trusting(pki.caPem()), URI.create(apiServerUrl + "/readyz"));
+
+      adminKubeconfig =
+          Kubeconfigs.write(
+              dir.resolve("admin.kubeconfig"),
+              Kubeconfigs.clientCertificate(
+                  apiServerUrl, pki.caPem(), ADMIN_USER, admin.certPem(), admin.keyPem()));
+      Path kcmKubeconfig =
+          Kubeconfigs.write(
+              dir.resolve("controller-manager.kubeconfig"),
+              Kubeconfigs.clientCertificate(
+                  apiServerUrl, pki.caPem(), ADMIN_USER, admin.certPem(), admin.keyPem()));
+
+      ManagedProcess kcm =
+          launch(
+              "kube-controller-manager",
+              List.of(
+                  bin.resolve("kube-controller-manager").toString(),
+                  "--kubeconfig=" + kcmKubeconfig,
+                  "--authentication-kubeconfig=" + kcmKubeconfig,
+                  "--authorization-kubeconfig=" + kcmKubeconfig,
+                  "--bind-address=127.0.0.1",
+                  "--secure-port=0",
+                  "--leader-elect=false",
+                  "--controllers=" + String.join(",", CONTROLLERS),
+                  "--service-account-private-key-file=" + pkiDir.resolve("sa.key"),
+                  "--root-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
+                  "--use-service-account-credentials=false",
+                  "--v=1"),
+              logs);
+
+      vertx = options.vertx != null ? options.vertx : Vertx.vertx();
+      adminClient = newClient(read(adminKubeconfig), vertx);
+      awaitControllerManager(kcm);
+      Capsule.install(adminClient, remaining());
+      writePids();
+      try {
+        Files.writeString(dir.resolve("ready"), apiServerUrl + "\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      LOG.info(
+          "control plane serving at {} (dir {}) after {} ms",
+          apiServerUrl,
+          dir,
+          Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private ManagedProcess launch(String name, List<String> command, Path logs) {
+      ManagedProcess process = ManagedProcess.start(name, command, logs.resolve(name + ".log"));
+      processes.add(process);
+      writePids();
+      return process;
+    }
+
+    /**
+     * The controller-manager works once it has created the default ServiceAccount and aggregated
+     * admin.
+     */
+    private void awaitControllerManager(ManagedProcess kcm) {
+      try {
+        adminClient
+            .serviceAccounts()
+            .inNamespace("default")
+            .withName("default")
+            .waitUntilCondition(sa -> sa != null, remaining().toMillis(), TimeUnit.MILLISECONDS);
+        adminClient
+            .rbac()
+            .clusterRoles()
+            .withName("admin")
+            .waitUntilCondition(
+                (ClusterRole role) -> role != null && !role.getRules().isEmpty(),
+                remaining().toMillis(),
+                TimeUnit.MILLISECONDS);
+      } catch (KubernetesClientException | IllegalArgumentException e) {
+        throw new IllegalStateException(
+            "kube-controller-manager did not create ServiceAccount default/default and aggregate"
+                + " ClusterRole admin within "
+                + options.startTimeout
+                + ": "
+                + e.getMessage()
+                + "\n"
+                + kcm.describe(),
+            e);
+      }
+    }
+
+    private void awaitHttp200(ManagedProcess process, HttpClient http, URI uri) {
+      String last = "no answer yet";
+      while (true) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException(
+              process.name() + " exited before " + uri + " answered 200\n" + process.describe());
+        }
+        try {
+          HttpResponse<String> response =
+              http.send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
+          if (response.statusCode() == 200) {
+            return;
+          }
+          last = response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+          last = e.toString();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + uri, e);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              process.name()
+                  + " not ready: "
+                  + uri
+                  + " did not answer 200 within "
+                  + options.startTimeout
+                  + " (last: "
+                  + last
+                  + ")\n"
+                  + process.describe());
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for " + uri, e);
+        }
+      }
+    }
+
+    private Duration remaining() {
+      return Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime()));
+    }
+
+    private void writePids() {
+      StringBuilder pids =
+          new StringBuilder("control-plane ").append(ProcessHandle.current().pid()).append('\n');
+      processes.forEach(p -> pids.append(p.name()).append(' ').append(p.pid()).append('\n'));
+      try {
+        Files.writeString(dir.resolve("pids"), pids.toString());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    void abort() {
+      if (adminClient != null) {
+        adminClient.close();
+      }
+      stopProcesses(processes);
+      if (vertx != null && options.vertx == null) {
+        vertx.close();
+      }
+      if (shutdownHook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+          // already running
+        }
+      }
+      if (dir != null) {
+        deleteQuietly(dir.resolve("pids"));
+      }
+    }
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port", e);
+    }
+  }
+
+  private static HttpClient trusting(String caPem) {
+    try {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry(
+          "ca",
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(
+                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.UTF_8))));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .sslContext(ssl)
+          .connectTimeout(Duration.ofSeconds(2))
+          .build();
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot trust the control-plane CA", e);
+    }
+  }
+
+  static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", file, e);
+    }
+  }
+
+  static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(ControlPlane::deleteQuietly);
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}", root, e);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.tenantproxy.e2e.controlplane;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One control-plane binary running as a child process, its output going to a log file. */
+final class ManagedProcess {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagedProcess.class);
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ManagedProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  static ManagedProcess start(String name, List<String> command, Path log) {
+    try {
+      Files.createDirectories(log.getParent());
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      LOG.debug("starting {}: {}", name, command);
+      return new ManagedProcess(name, builder.start(), log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
+    }
+  }
+
+  String name() {
+    return name;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  Path log() {
+    return log;
+  }
+
+  /** SIGTERM, then SIGKILL (with any children) when it has not exited within {@code grace}. */
+  void stop(Duration grace) {
+    List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("{} did not stop within {}, killing it", name, grace);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    descendants.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /** The last {@code lines} lines of the log, for error messages. */
+  String tail(int lines) {
+    try {
+      if (!Files.exists(log)) {
+        return "(no log at " + log + ")";
+      }
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  String describe() {
+    return name
+        + " (pid "
+        + pid()
+        + (isAlive() ? ", running" : ", exited with " + process.exitValue())
+        + "), last lines of "
+        + log
+        + ":\n"
+        + tail(30);
+  }
+}
