@@ -1,0 +1,55 @@
+package dev.tenantproxy.proxy.serve.namespaces;
+
+import dev.tenantproxy.filters.selector.FieldLabels;
+import dev.tenantproxy.filters.selector.FieldSelector;
+import dev.tenantproxy.filters.selector.LabelSelector;
+import java.util.Optional;
+
+/**
+ * The label and field selectors of one list or watch, evaluated against a namespace. Visibility is
+ * NOT part of it: callers intersect with the visible set first, so a selector can only narrow what
+ * the caller may see ({@code !=}, {@code notin} or {@code metadata.name=<other>} never reveal
+ * anything outside it).
+ */
+public final class NamespaceFilter {
+  private static final NamespaceFilter EVERYTHING =
+      new NamespaceFilter(LabelSelector.everything(), FieldSelector.everything());
+
+  private final LabelSelector labels;
+  private final FieldSelector fields;
+
+  public NamespaceFilter(LabelSelector labels, FieldSelector fields) {
+    this.labels = labels == null ? LabelSelector.everything() : labels;
+    this.fields = fields == null ? FieldSelector.everything() : fields;
+  }
+
+  public static NamespaceFilter everything() {
+    return EVERYTHING;
+  }
+
+  /**
+   * Parses {@code labelSelector} and {@code fieldSelector} query parameters.
+   *
+   * @throws dev.tenantproxy.filters.status.KubeStatusException 400 with the API server's messages
+   */
+  public static NamespaceFilter parse(String labelSelector, String fieldSelector) {
+    return new NamespaceFilter(
+        LabelSelector.parse(labelSelector),
+        FieldSelector.parse(fieldSelector, FieldLabels.namespaces()));
+  }
+
+  public boolean matches(NamespaceObject ns) {
+    return labels.matches(ns.labels()) && fields.matches(ns::field);
+  }
+
+  /** The one name an exact {@code metadata.name=} / {@code name=} term pins, if any. */
+  public Optional<String> exactName() {
+    Optional<String> n = fields.exactMatch("metadata.name");
+    return n.isPresent() ? n : fields.exactMatch("name");
+  }
+
+  @Override
+  public String toString() {
+    return "labels[" + labels + "] fields[" + fields + "]";
+  }
+}

@@ -1,0 +1,338 @@
+package dev.tenantproxy.proxy.serve.namespaces;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.render.Renderer;
+import dev.tenantproxy.filters.render.Rendering;
+import dev.tenantproxy.filters.render.ResponseFormat;
+import dev.tenantproxy.filters.render.ResponseFormat.IncludeObject;
+import dev.tenantproxy.filters.status.KubeStatusException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Serves namespace reads (list, get, watch) for Capsule users from the index and the Namespace
+ * watch cache, with no upstream call. Everyone else, and every write or subresource, is not served
+ * here ({@link #serves} is false) and passes through.
+ */
+public final class NamespaceService {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * Tunables.
+   *
+   * @param bookmarkInterval how often a watch with {@code allowWatchBookmarks} gets a BOOKMARK
+   * @param maxBufferedEvents events one watch may have waiting before it is ended with 410
+   * @param resourceVersionWait how long a list waits for the cache to reach a requested
+   *     resourceVersion before answering 504 (the API server waits 3 s)
+   * @param minWatchTimeout without {@code timeoutSeconds}, a watch lasts a random time between this
+   *     and twice this (the API server's {@code --min-request-timeout}, 1800 s)
+   */
+  public record Options(
+      Duration bookmarkInterval,
+      int maxBufferedEvents,
+      Duration resourceVersionWait,
+      Duration minWatchTimeout) {
+    public static Options defaults() {
+      return new Options(
+          Duration.ofSeconds(30), 1000, Duration.ofSeconds(3), Duration.ofMinutes(30));
+    }
+  }
+
+  private final Vertx vertx;
+  private final Supplier<NamespaceView> views;
+  private final WatchHub hub;
+  private final Options options;
+  private final Clock clock;
+
+  public NamespaceService(
+      Vertx vertx, Supplier<NamespaceView> views, WatchHub hub, Options options, Clock clock) {
+    this.vertx = Objects.requireNonNull(vertx);
+    this.views = Objects.requireNonNull(views);
+    this.hub = Objects.requireNonNull(hub);
+    this.options = Objects.requireNonNull(options);
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  public WatchHub hub() {
+    return hub;
+  }
+
+  /** Whether this request is a namespace read by a Capsule user, which this service answers. */
+  public boolean serves(HttpServerRequest request, Caller caller) {
+    return NamespaceRequest.classify(request.method(), request.path(), request.params()) != null
+        && views.get().isCapsuleUser(caller);
+  }
+
+  /**
+   * Answers the request if it is a namespace read by a Capsule user.
+   *
+   * @return null (nothing written) when the request must pass through instead; else a future
+   *     completing when the response has ended (for a watch: when the watch ends)
+   */
+  public Future<Void> serve(HttpServerRequest request, Caller caller) {
+    NamespaceRequest req =
+        NamespaceRequest.classify(request.method(), request.path(), request.params());
+    if (req == null || caller == null) {
+      return null;
+    }
+    NamespaceView view = views.get();
+    if (!view.isCapsuleUser(caller)) {
+      return null;
+    }
+    HttpServerResponse response = request.response();
+    Promise<Void> done = Promise.promise();
+    try {
+      ResponseFormat format = Negotiation.negotiate(request.getHeader(HttpHeaders.ACCEPT));
+      Renderer renderer =
+          new Renderer(
+              Rendering.namespaces(format, IncludeObject.parse(req.param("includeObject"))));
+      switch (req.verb()) {
+        case GET -> get(response, view, caller, req, renderer, done);
+        case LIST -> list(response, caller, req, renderer, 0, done);
+        case WATCH -> watch(request, caller, req, renderer, done);
+      }
+    } catch (KubeStatusException e) {
+      sendStatus(response, e, done);
+    } catch (RuntimeException e) {
+      sendStatus(response, KubeStatusException.internal("namespaces: " + e), done);
+    }
+    return done.future();
+  }
+
+  // ---- get ----------------------------------------------------------------------------------
+
+  private void get(
+      HttpServerResponse response,
+      NamespaceView view,
+      Caller caller,
+      NamespaceRequest req,
+      Renderer renderer,
+      Promise<Void> done) {
+    NamespaceObject ns = NamespaceLister.get(view, caller, req.name());
+    ResponseFormat format = renderer.rendering().format();
+    byte[] body;
+    if (format.isTable()) {
+      body =
+          renderer.list(
+              Long.toString(ns.resourceVersion()), null, List.of(ns.json()), clock.instant());
+    } else if (format.isPartialMetadata()) {
+      body = partialObjectMetadata(ns.json(), format.metaApiVersion());
+    } else {
+      body = ns.json();
+    }
+    send(response, 200, body, done);
+  }
+
+  // ---- list ---------------------------------------------------------------------------------
+
+  private void list(
+      HttpServerResponse response,
+      Caller caller,
+      NamespaceRequest req,
+      Renderer renderer,
+      long waitedMillis,
+      Promise<Void> done) {
+    ListOptions options =
+        new ListOptions(
+            req.filter(),
+            parseLimit(req.param("limit")),
+            req.param("continue"),
+            req.param("resourceVersion"),
+            req.param("resourceVersionMatch"));
+    NamespaceLister.Page page;
+    try {
+      page = NamespaceLister.list(views.get(), caller, options);
+    } catch (NamespaceLister.TooNewException e) {
+      long step = 50;
+      if (waitedMillis + step > options().resourceVersionWait().toMillis()) {
+        throw e.toStatus();
+      }
+      vertx.setTimer(
+          step,
+          t -> {
+            try {
+              list(response, caller, req, renderer, waitedMillis + step, done);
+            } catch (KubeStatusException s) {
+              sendStatus(response, s, done);
+            }
+          });
+      return;
+    }
+    List<byte[]> items = page.items().stream().map(NamespaceObject::json).toList();
+    byte[] body =
+        renderer.list(
+            Long.toString(page.resourceVersion()), page.continueToken(), items, clock.instant());
+    send(response, 200, body, done);
+  }
+
+  private static long parseLimit(String limit) {
+    if (limit.isEmpty()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(limit));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  // ---- watch --------------------------------------------------------------------------------
+
+  private void watch(
+      HttpServerRequest request,
+      Caller caller,
+      NamespaceRequest req,
+      Renderer renderer,
+      Promise<Void> done) {
+    boolean sendInitialEvents = req.flag("sendInitialEvents");
+    boolean bookmarks = req.flag("allowWatchBookmarks");
+    String rvMatch = req.param("resourceVersionMatch");
+    if (sendInitialEvents) {
+      if (!rvMatch.equals("NotOlderThan")) {
+        throw KubeStatusException.badRequest(
+            "sendInitialEvents: Forbidden: sendInitialEvents requires setting"
+                + " resourceVersionMatch to NotOlderThan");
+      }
+      if (!bookmarks) {
+        throw KubeStatusException.badRequest(
+            "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when"
+                + " sendInitialEvents is set");
+      }
+    } else if (!rvMatch.isEmpty()) {
+      throw KubeStatusException.badRequest(
+          "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless"
+              + " sendInitialEvents is provided");
+    }
+    long rv = ResourceVersions.parseParameter(req.param("resourceVersion"));
+    WatchSpec spec = new WatchSpec(caller, req.filter(), rv, sendInitialEvents);
+    Duration timeout = watchTimeout(req.param("timeoutSeconds"));
+
+    HttpServerResponse response = request.response();
+    response.setStatusCode(200);
+    response.setChunked(true);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
+    response.writeHead();
+
+    Context context = vertx.getOrCreateContext();
+    WatchHub.Registration[] registration = new WatchHub.Registration[1];
+    long[] timers = {-1, -1};
+    Runnable onEnd =
+        () -> {
+          for (long t : timers) {
+            if (t >= 0) {
+              vertx.cancelTimer(t);
+            }
+          }
+          if (registration[0] != null) {
+            registration[0].cancel();
+          }
+          done.tryComplete();
+        };
+    WatchStream stream =
+        new WatchStream(context, response, renderer, clock, options.maxBufferedEvents(), onEnd);
+    registration[0] = hub.watch(spec, stream);
+    response.closeHandler(v -> stream.closed());
+    response.exceptionHandler(e -> stream.closed());
+    timers[0] = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> stream.end());
+    if (bookmarks) {
+      long every = Math.max(10, options.bookmarkInterval().toMillis());
+      timers[1] = vertx.setPeriodic(every, t -> registration[0].requestBookmark());
+    }
+  }
+
+  private Duration watchTimeout(String timeoutSeconds) {
+    if (!timeoutSeconds.isEmpty()) {
+      try {
+        long s = Long.parseLong(timeoutSeconds);
+        if (s > 0) {
+          return Duration.ofSeconds(s);
+        }
+      } catch (NumberFormatException e) {
+        throw KubeStatusException.badRequest(
+            "timeoutSeconds: Invalid value: \"" + timeoutSeconds + "\": must be an integer");
+      }
+    }
+    long min = options.minWatchTimeout().toMillis();
+    return Duration.ofMillis(min + ThreadLocalRandom.current().nextLong(Math.max(1, min)));
+  }
+
+  Options options() {
+    return options;
+  }
+
+  // ---- responses ----------------------------------------------------------------------------
+
+  private static void send(HttpServerResponse response, int code, byte[] body, Promise<Void> done) {
+    response
+        .setStatusCode(code)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private")
+        .end(Buffer.buffer(body))
+        .onComplete(ar -> done.tryComplete());
+  }
+
+  static void sendStatus(HttpServerResponse response, KubeStatusException e, Promise<Void> done) {
+    if (response.ended()) {
+      done.tryComplete();
+      return;
+    }
+    if (response.headWritten()) {
+      response.end(Buffer.buffer(WatchStream.errorEvent(e))).onComplete(ar -> done.tryComplete());
+      return;
+    }
+    send(response, e.code(), e.toStatusJson(), done);
+  }
+
+  /** {@code {"kind":"PartialObjectMetadata","apiVersion":..,"metadata":{..}}} of one object. */
+  static byte[] partialObjectMetadata(byte[] json, String apiVersion) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(json.length);
+    try (JsonParser p = JSON.createParser(json);
+        JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("kind", "PartialObjectMetadata");
+      g.writeStringField("apiVersion", apiVersion);
+      g.writeFieldName("metadata");
+      boolean found = false;
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("metadata")) {
+            g.copyCurrentStructure(p);
+            found = true;
+            break;
+          }
+          p.skipChildren();
+        }
+      }
+      if (!found) {
+        g.writeStartObject();
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

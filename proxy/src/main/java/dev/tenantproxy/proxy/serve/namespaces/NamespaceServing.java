@@ -1,0 +1,131 @@
+package dev.tenantproxy.proxy.serve.namespaces;
+
+import dev.tenantproxy.cache.index.VisibilityChange;
+import dev.tenantproxy.cache.informer.TenancyIndex;
+import dev.tenantproxy.cache.watchcache.Subscription;
+import dev.tenantproxy.cache.watchcache.WatchCache;
+import dev.tenantproxy.filters.tenancy.Principal;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plugs namespace serving into a proxy: one {@link WatchHub} on its own thread, subscribed ONCE to
+ * the index's Namespace watch cache and change feed as soon as the cache is synced, and the {@link
+ * NamespacesFilter} to register with {@code ProxyServer.Builder.addServingFilter}.
+ *
+ * <pre>{@code
+ * NamespaceServing ns = NamespaceServing.attach(vertx, index, NamespaceService.Options.defaults());
+ * ProxyServer.builder(vertx, config, upstream).addServingFilter(ns.filter()) ...
+ * }</pre>
+ */
+public final class NamespaceServing implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceServing.class);
+
+  private final Vertx vertx;
+  private final TenancyIndex index;
+  private final NamespaceService.Options options;
+  private final AtomicReference<NamespaceService> service = new AtomicReference<>();
+  private final ExecutorService hubThread;
+  private final List<Subscription> subscriptions =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile long timer = -1;
+  private volatile boolean closed;
+
+  private NamespaceServing(Vertx vertx, TenancyIndex index, NamespaceService.Options options) {
+    this.vertx = vertx;
+    this.index = index;
+    this.options = options;
+    this.hubThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "tenant-proxy-namespace-watch-hub");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts serving as soon as the index's Namespace cache is synced (checked every 100 ms). */
+  public static NamespaceServing attach(
+      Vertx vertx, TenancyIndex index, NamespaceService.Options options) {
+    NamespaceServing s = new NamespaceServing(vertx, index, options);
+    if (!s.tryStart()) {
+      s.timer =
+          vertx.setPeriodic(
+              100,
+              t -> {
+                if (s.closed || s.tryStart()) {
+                  vertx.cancelTimer(t);
+                }
+              });
+    }
+    return s;
+  }
+
+  private synchronized boolean tryStart() {
+    if (service.get() != null) {
+      return true;
+    }
+    WatchCache cache = index.namespaces();
+    if (!cache.isSynced()) {
+      return false;
+    }
+    long rv = cache.resourceVersion();
+    WatchHub hub =
+        new WatchHub(() -> new IndexNamespaceView(index.snapshot(), cache), hubThread, rv);
+    subscriptions.add(
+        cache.watch(rv, event -> hub.onNamespaceEvent(IndexNamespaceView.toEvent(event))));
+    subscriptions.add(index.onVisibilityChange(change -> forward(hub, change)));
+    service.set(
+        new NamespaceService(
+            vertx,
+            () -> new IndexNamespaceView(index.snapshot(), cache),
+            hub,
+            options,
+            Clock.systemUTC()));
+    LOG.info("serving namespaces from the index (watch cache at resourceVersion {})", rv);
+    return true;
+  }
+
+  private static void forward(WatchHub hub, VisibilityChange change) {
+    Set<Principal> changed = new LinkedHashSet<>(change.gained());
+    changed.addAll(change.lost());
+    if (!changed.isEmpty()) {
+      hub.onVisibilityChange(changed, List.of(change.namespace()));
+    }
+  }
+
+  /** The serving filter (passes everything on until the index is synced). */
+  public ProxyFilter filter() {
+    return new NamespacesFilter(service::get);
+  }
+
+  /** The service, or null until the index is synced. */
+  public NamespaceService service() {
+    return service.get();
+  }
+
+  /** Whether namespaces are served (the cache was synced and the hub subscribed). */
+  public boolean isServing() {
+    return service.get() != null;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    long t = timer;
+    if (t >= 0) {
+      vertx.cancelTimer(t);
+    }
+    subscriptions.forEach(Subscription::close);
+    hubThread.shutdownNow();
+  }
+}

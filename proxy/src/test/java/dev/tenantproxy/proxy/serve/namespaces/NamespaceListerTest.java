@@ -1,0 +1,198 @@
+package dev.tenantproxy.proxy.serve.namespaces;
+
+import static dev.tenantproxy.proxy.serve.namespaces.Fleet.ALICE;
+import static dev.tenantproxy.proxy.serve.namespaces.Fleet.BOB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenantproxy.filters.status.KubeStatusException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NamespaceListerTest {
+  private final Fleet fleet = Fleet.standard();
+
+  private List<String> names(NamespaceLister.Page page) {
+    return page.items().stream().map(NamespaceObject::name).toList();
+  }
+
+  private NamespaceLister.Page list(String labels, String fields) {
+    return NamespaceLister.list(
+        fleet.get(), ALICE, new ListOptions(NamespaceFilter.parse(labels, fields), 0, "", "", ""));
+  }
+
+  @Test
+  void ownerListsExactlyHerNamespacesSortedByNameAtTheCacheResourceVersion() {
+    NamespaceLister.Page page = NamespaceLister.list(fleet.get(), ALICE, ListOptions.all());
+    assertThat(names(page)).containsExactly("solar-dev", "solar-prod");
+    assertThat(page.resourceVersion()).isEqualTo(fleet.cache.resourceVersion());
+    assertThat(page.continueToken()).isNull();
+  }
+
+  @Test
+  void groupMemberListsHisGroupsNamespaces() {
+    NamespaceLister.Page page = NamespaceLister.list(fleet.get(), BOB, ListOptions.all());
+    assertThat(names(page)).containsExactly("wind-dev");
+  }
+
+  @Test
+  void negativeSelectorsNeverRevealOtherTenantsNamespaces() {
+    assertThat(names(list("env!=prod", ""))).containsExactly("solar-dev");
+    assertThat(names(list("env notin (prod)", ""))).containsExactly("solar-dev");
+    assertThat(names(list("", "metadata.name!=solar-dev"))).containsExactly("solar-prod");
+    assertThat(names(list("!nothing", ""))).containsExactly("solar-dev", "solar-prod");
+  }
+
+  @Test
+  void exactNameSelectorOfAnotherTenantsNamespaceIsAnEmptyList() {
+    assertThat(names(list("", "metadata.name=wind-dev"))).isEmpty();
+    assertThat(names(list("", "name=kube-system"))).isEmpty();
+    assertThat(names(list("", "metadata.name=solar-dev"))).containsExactly("solar-dev");
+  }
+
+  @Test
+  void phaseFieldSelectorNarrowsTheVisibleSet() {
+    fleet.namespace("solar-old", "solar", Map.of(), "Terminating");
+    assertThat(names(list("", "status.phase=Terminating"))).containsExactly("solar-old");
+    assertThat(names(list("", "status.phase==Active"))).containsExactly("solar-dev", "solar-prod");
+  }
+
+  @Test
+  void unsupportedFieldSelectorIsTheApiServersBadRequest() {
+    assertThatThrownBy(() -> list("", "spec.foo=bar"))
+        .isInstanceOfSatisfying(
+            KubeStatusException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(400);
+              assertThat(e.getMessage()).isEqualTo("field label not supported: spec.foo");
+            });
+  }
+
+  @Test
+  void limitAndContinuePageThroughTheVisibleNamespacesOnly() {
+    fleet.namespace("solar-qa", "solar", Map.of(), "Active");
+    ListOptions first = new ListOptions(null, 2, "", "0", "");
+    NamespaceLister.Page p1 = NamespaceLister.list(fleet.get(), ALICE, first);
+    assertThat(names(p1)).containsExactly("solar-dev", "solar-prod");
+    assertThat(p1.continueToken()).isNotNull();
+    String decoded =
+        new String(Base64.getUrlDecoder().decode(p1.continueToken()), StandardCharsets.UTF_8);
+    assertThat(decoded).contains("solar-prod").doesNotContain("wind").doesNotContain("kube");
+
+    NamespaceLister.Page p2 =
+        NamespaceLister.list(
+            fleet.get(), ALICE, new ListOptions(null, 2, p1.continueToken(), "", ""));
+    assertThat(names(p2)).containsExactly("solar-qa");
+    assertThat(p2.continueToken()).isNull();
+    assertThat(p2.resourceVersion()).isEqualTo(p1.resourceVersion());
+  }
+
+  @Test
+  void lastFullPageHasNoContinueWhenNothingVisibleFollows() {
+    NamespaceLister.Page page =
+        NamespaceLister.list(fleet.get(), ALICE, new ListOptions(null, 2, "", "", ""));
+    assertThat(names(page)).containsExactly("solar-dev", "solar-prod");
+    assertThat(page.continueToken()).isNull();
+  }
+
+  @Test
+  void forgedContinueTokenNamingAnotherTenantsNamespaceStillYieldsOnlyVisibleNamespaces() {
+    String forged = new ContinueToken(fleet.cache.resourceVersion(), "a").encode();
+    NamespaceLister.Page page =
+        NamespaceLister.list(fleet.get(), BOB, new ListOptions(null, 0, forged, "", ""));
+    assertThat(names(page)).containsExactly("wind-dev");
+  }
+
+  @Test
+  void malformedContinueTokenIsBadRequest() {
+    assertThatThrownBy(
+            () ->
+                NamespaceLister.list(
+                    fleet.get(), ALICE, new ListOptions(null, 1, "!!not-a-token", "", "")))
+        .isInstanceOfSatisfying(
+            KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(400));
+  }
+
+  @Test
+  void continueTokenOlderThanTheCacheHistoryIsExpired() {
+    Fleet small = new Fleet(2);
+    small.tenant("solar", dev.tenantproxy.filters.tenancy.Principal.user("alice"));
+    small.namespace("solar-a", "solar", Map.of(), "Active");
+    small.namespace("solar-b", "solar", Map.of(), "Active");
+    small.synced();
+    NamespaceLister.Page p1 =
+        NamespaceLister.list(small.get(), ALICE, new ListOptions(null, 1, "", "", ""));
+    for (int i = 0; i < 5; i++) {
+      small.namespace("other-" + i, null, Map.of(), "Active");
+    }
+    assertThatThrownBy(
+            () ->
+                NamespaceLister.list(
+                    small.get(), ALICE, new ListOptions(null, 1, p1.continueToken(), "", "")))
+        .isInstanceOfSatisfying(
+            KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(410));
+  }
+
+  @Test
+  void getOfAnotherTenantsNamespaceIsIdenticalToGetOfAMissingOne() {
+    KubeStatusException other =
+        catchStatus(() -> NamespaceLister.get(fleet.get(), ALICE, "wind-dev"));
+    KubeStatusException missing =
+        catchStatus(() -> NamespaceLister.get(fleet.get(), ALICE, "no-such-ns"));
+    assertThat(other.code()).isEqualTo(404);
+    assertThat(other.getMessage()).isEqualTo("namespaces \"wind-dev\" not found");
+    assertThat(new String(other.toStatusJson(), StandardCharsets.UTF_8).replace("wind-dev", "X"))
+        .isEqualTo(
+            new String(missing.toStatusJson(), StandardCharsets.UTF_8).replace("no-such-ns", "X"));
+    assertThat(NamespaceLister.get(fleet.get(), ALICE, "solar-dev").name()).isEqualTo("solar-dev");
+  }
+
+  @Test
+  void resourceVersionNewerThanTheCacheIsTooNewAndExactOlderIsExpired() {
+    long current = fleet.cache.resourceVersion();
+    assertThatThrownBy(
+            () ->
+                NamespaceLister.list(
+                    fleet.get(),
+                    ALICE,
+                    new ListOptions(null, 0, "", Long.toString(current + 10), "NotOlderThan")))
+        .isInstanceOf(NamespaceLister.TooNewException.class);
+    assertThatThrownBy(
+            () ->
+                NamespaceLister.list(
+                    fleet.get(),
+                    ALICE,
+                    new ListOptions(null, 0, "", Long.toString(current - 1), "Exact")))
+        .isInstanceOfSatisfying(
+            KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(410));
+    assertThat(
+            names(
+                NamespaceLister.list(
+                    fleet.get(),
+                    ALICE,
+                    new ListOptions(null, 0, "", Long.toString(current), "Exact"))))
+        .containsExactly("solar-dev", "solar-prod");
+  }
+
+  @Test
+  void resourceVersionMatchWithoutResourceVersionIsBadRequest() {
+    assertThatThrownBy(
+            () ->
+                NamespaceLister.list(
+                    fleet.get(), ALICE, new ListOptions(null, 0, "", "", "NotOlderThan")))
+        .isInstanceOfSatisfying(
+            KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(400));
+  }
+
+  private static KubeStatusException catchStatus(Runnable r) {
+    try {
+      r.run();
+    } catch (KubeStatusException e) {
+      return e;
+    }
+    throw new AssertionError("expected a KubeStatusException");
+  }
+}
