@@ -1,0 +1,351 @@
+package dev.tenantproxy.proxy.serve.namespaces;
+
+import static dev.tenantproxy.proxy.serve.namespaces.Fleet.ALICE;
+import static dev.tenantproxy.proxy.serve.namespaces.Fleet.BOB;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tenantproxy.filters.identity.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP side: a real Vert.x server answering through {@link NamespaceService}. */
+class NamespaceServiceTest {
+  private static final String TABLE =
+      "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+  private final Fleet fleet = Fleet.standard();
+  private Vertx vertx;
+  private ExecutorService hubThread;
+  private WatchHub hub;
+  private HttpServer server;
+  private HttpClient client;
+  private int maxBuffered = 1000;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    hubThread = Executors.newSingleThreadExecutor();
+  }
+
+  private void serve() throws Exception {
+    hub = new WatchHub(fleet, hubThread, fleet.cache.resourceVersion());
+    NamespaceService service =
+        new NamespaceService(
+            vertx,
+            fleet,
+            hub,
+            new NamespaceService.Options(
+                Duration.ofMillis(200),
+                maxBuffered,
+                Duration.ofMillis(300),
+                Duration.ofMinutes(30)),
+            Clock.systemUTC());
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(
+                req -> {
+                  String user = req.getHeader("X-Test-User");
+                  Caller caller =
+                      "bob".equals(user) ? BOB : "admin".equals(user) ? Fleet.ADMIN : ALICE;
+                  Future<Void> f = service.serve(req, caller);
+                  if (f == null) {
+                    req.response().setStatusCode(599).end("passed through");
+                  }
+                })
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+    client = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+    hubThread.shutdownNow();
+  }
+
+  private record Answer(int status, String contentType, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  private Answer get(String uri, String accept, String user) throws Exception {
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(server.actualPort())
+            .setURI(uri);
+    if (accept != null) {
+      o.putHeader("Accept", accept);
+    }
+    if (user != null) {
+      o.putHeader("X-Test-User", user);
+    }
+    return client
+        .request(o)
+        .compose(r -> r.send())
+        .compose(
+            r ->
+                r.body()
+                    .map(
+                        b -> new Answer(r.statusCode(), r.getHeader("Content-Type"), b.toString())))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void kubectlGetNamespacesGetsATableWithOnlyTheOwnersRows() throws Exception {
+    serve();
+    Answer a = get("/api/v1/namespaces?limit=500", TABLE, null);
+    assertThat(a.status()).isEqualTo(200);
+    JsonObject table = a.json();
+    assertThat(table.getString("kind")).isEqualTo("Table");
+    assertThat(table.getString("apiVersion")).isEqualTo("meta.k8s.io/v1");
+    assertThat(table.getJsonArray("columnDefinitions")).hasSize(3);
+    JsonArray rows = table.getJsonArray("rows");
+    assertThat(rows).hasSize(2);
+    assertThat(rows.getJsonObject(0).getJsonArray("cells").getString(0)).isEqualTo("solar-dev");
+    assertThat(rows.getJsonObject(0).getJsonObject("object").getString("kind"))
+        .isEqualTo("PartialObjectMetadata");
+    assertThat(a.body()).doesNotContain("wind-dev").doesNotContain("kube-system");
+    assertThat(a.body()).doesNotContain("remainingItemCount");
+  }
+
+  @Test
+  void jsonListIsANamespaceListWithTheCacheResourceVersion() throws Exception {
+    serve();
+    JsonObject list = get("/api/v1/namespaces", "application/json", "bob").json();
+    assertThat(list.getString("kind")).isEqualTo("NamespaceList");
+    assertThat(list.getJsonObject("metadata").getString("resourceVersion"))
+        .isEqualTo(Long.toString(fleet.cache.resourceVersion()));
+    assertThat(list.getJsonArray("items")).hasSize(1);
+    assertThat(
+            list.getJsonArray("items").getJsonObject(0).getJsonObject("metadata").getString("name"))
+        .isEqualTo("wind-dev");
+  }
+
+  @Test
+  void partialObjectMetadataListCarriesOnlyMetadata() throws Exception {
+    serve();
+    JsonObject list =
+        get(
+                "/api/v1/namespaces",
+                "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+                null)
+            .json();
+    assertThat(list.getString("kind")).isEqualTo("PartialObjectMetadataList");
+    assertThat(list.getJsonArray("items").getJsonObject(0).containsKey("status")).isFalse();
+  }
+
+  @Test
+  void protobufOnlyClientGetsNotAcceptableAndAJsonAcceptingOneGetsJson() throws Exception {
+    serve();
+    Answer proto = get("/api/v1/namespaces", "application/vnd.kubernetes.protobuf", null);
+    assertThat(proto.status()).isEqualTo(406);
+    assertThat(proto.json().getString("reason")).isEqualTo("NotAcceptable");
+    Answer both =
+        get("/api/v1/namespaces", "application/vnd.kubernetes.protobuf,application/json", null);
+    assertThat(both.status()).isEqualTo(200);
+    assertThat(both.contentType()).isEqualTo("application/json");
+    assertThat(both.json().getString("kind")).isEqualTo("NamespaceList");
+  }
+
+  @Test
+  void getOfAnotherTenantsNamespaceIs404LikeAMissingOne() throws Exception {
+    serve();
+    Answer other = get("/api/v1/namespaces/wind-dev", null, null);
+    Answer missing = get("/api/v1/namespaces/nope", null, null);
+    assertThat(other.status()).isEqualTo(404).isEqualTo(missing.status());
+    assertThat(other.body().replace("wind-dev", "X"))
+        .isEqualTo(missing.body().replace("nope", "X"));
+    Answer own = get("/api/v1/namespaces/solar-dev", null, null);
+    assertThat(own.json().getString("kind")).isEqualTo("Namespace");
+  }
+
+  @Test
+  void tableIncludeObjectObjectCarriesOnlyVisibleObjects() throws Exception {
+    serve();
+    Answer a = get("/api/v1/namespaces?includeObject=Object", TABLE, null);
+    JsonArray rows = a.json().getJsonArray("rows");
+    assertThat(rows).hasSize(2);
+    assertThat(rows.getJsonObject(0).getJsonObject("object").getString("kind"))
+        .isEqualTo("Namespace");
+    assertThat(a.body()).doesNotContain("wind-dev");
+  }
+
+  @Test
+  void nonCapsuleUsersAndWritesAndSubresourcesAreNotServed() throws Exception {
+    serve();
+    assertThat(get("/api/v1/namespaces", null, "admin").status()).isEqualTo(599);
+    assertThat(get("/api/v1/namespaces/solar-dev/status", null, null).status()).isEqualTo(599);
+    assertThat(get("/api/v1/namespaces/solar-dev/configmaps", null, null).status()).isEqualTo(599);
+  }
+
+  /** Reads a watch until it ends, collecting its lines. */
+  private Future<List<JsonObject>> watch(String uri, String accept, List<JsonObject> lines) {
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(server.actualPort())
+            .setURI(uri);
+    if (accept != null) {
+      o.putHeader("Accept", accept);
+    }
+    return client
+        .request(o)
+        .compose(HttpClientRequestSend::send)
+        .compose(
+            r -> {
+              StringBuilder partial = new StringBuilder();
+              r.handler(
+                  b -> {
+                    partial.append(b.toString());
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                      synchronized (lines) {
+                        lines.add(new JsonObject(partial.substring(0, nl)));
+                      }
+                      partial.delete(0, nl + 1);
+                    }
+                  });
+              return r.end().map(v -> lines);
+            });
+  }
+
+  /** Helper to keep the compose chain readable. */
+  private interface HttpClientRequestSend {
+    static Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest r) {
+      return r.send();
+    }
+  }
+
+  @Test
+  void tableWatchPutsColumnDefinitionsOnTheFirstEventOnlyAndTimeoutEndsItCleanly()
+      throws Exception {
+    serve();
+    List<JsonObject> lines = new ArrayList<>();
+    Future<List<JsonObject>> done =
+        watch("/api/v1/namespaces?watch=true&timeoutSeconds=2", TABLE, lines);
+    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) == 2);
+    hub.onNamespaceEvent(fleet.namespace("solar-new", "solar", Map.of(), "Active"));
+    hub.onVisibilityChange(
+        List.of(dev.tenantproxy.filters.tenancy.Principal.user("alice")), List.of("solar-new"));
+    List<JsonObject> all = done.await(10, TimeUnit.SECONDS);
+    assertThat(all).extracting(l -> l.getString("type")).containsExactly("ADDED", "ADDED", "ADDED");
+    assertThat(all.get(0).getJsonObject("object").getJsonArray("columnDefinitions")).hasSize(3);
+    assertThat(all.get(1).getJsonObject("object").getValue("columnDefinitions")).isNull();
+    assertThat(
+            all.get(2)
+                .getJsonObject("object")
+                .getJsonArray("rows")
+                .getJsonObject(0)
+                .getJsonArray("cells")
+                .getString(0))
+        .isEqualTo("solar-new");
+  }
+
+  @Test
+  void watchListEndsItsInitialEventsWithTheAnnotatedBookmark() throws Exception {
+    serve();
+    List<JsonObject> lines = new ArrayList<>();
+    watch(
+        "/api/v1/namespaces?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
+            + "&allowWatchBookmarks=true&timeoutSeconds=5",
+        null,
+        lines);
+    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) >= 3);
+    JsonObject bookmark = lines.get(2);
+    assertThat(bookmark.getString("type")).isEqualTo("BOOKMARK");
+    assertThat(
+            bookmark
+                .getJsonObject("object")
+                .getJsonObject("metadata")
+                .getJsonObject("annotations")
+                .getString("k8s.io/initial-events-end"))
+        .isEqualTo("true");
+    // periodic bookmarks follow (every 200 ms in this test)
+    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) >= 5);
+    assertThat(lines.get(4).getString("type")).isEqualTo("BOOKMARK");
+  }
+
+  @Test
+  void legacyWatchPathOfOneNamespaceWatchesOnlyThatNamespace() throws Exception {
+    serve();
+    List<JsonObject> lines = new ArrayList<>();
+    watch("/api/v1/watch/namespaces/solar-prod?timeoutSeconds=1", null, lines)
+        .await(10, TimeUnit.SECONDS);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0).getJsonObject("object").getJsonObject("metadata").getString("name"))
+        .isEqualTo("solar-prod");
+  }
+
+  @Test
+  void tooOldResourceVersionGetsAnExpiredErrorEvent() throws Exception {
+    serve();
+    List<JsonObject> lines = new ArrayList<>();
+    watch("/api/v1/namespaces?watch=true&resourceVersion=5", null, lines)
+        .await(10, TimeUnit.SECONDS);
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0).getString("type")).isEqualTo("ERROR");
+    assertThat(lines.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
+  }
+
+  @Test
+  void watcherThatDoesNotReadIsEndedWithExpiredInsteadOfBufferingWithoutBound() throws Exception {
+    maxBuffered = 20;
+    serve();
+    RequestOptions o =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost("127.0.0.1")
+            .setPort(server.actualPort())
+            .setURI("/api/v1/namespaces?watch=true");
+    HttpClientResponse response =
+        client.request(o).compose(r -> r.send()).await(10, TimeUnit.SECONDS);
+    response.pause();
+    Buffer received = Buffer.buffer();
+    response.handler(received::appendBuffer);
+    String big = "x".repeat(60_000);
+    for (int i = 0; i < 400; i++) {
+      hub.onNamespaceEvent(
+          fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> hub.openWatches() == 0);
+    Future<Void> end = response.end();
+    response.resume();
+    end.await(20, TimeUnit.SECONDS);
+    String[] all = received.toString().split("\n");
+    JsonObject last = new JsonObject(all[all.length - 1]);
+    assertThat(last.getString("type")).isEqualTo("ERROR");
+    assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(all.length).isLessThan(400);
+  }
+
+  private static int size(List<JsonObject> lines) {
+    synchronized (lines) {
+      return lines.size();
+    }
+  }
+}
