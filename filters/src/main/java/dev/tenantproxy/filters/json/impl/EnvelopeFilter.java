@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.tenantproxy.filters.json.FilterResult;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,7 +49,7 @@ public final class EnvelopeFilter {
       try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
         return run(p, g);
       }
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | CharConversionException e) {
       throw Json.malformed(what, p == null ? 0 : p.currentLocation().getByteOffset());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

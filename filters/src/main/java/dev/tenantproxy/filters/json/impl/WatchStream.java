@@ -2,7 +2,6 @@ package dev.tenantproxy.filters.json.impl;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import dev.tenantproxy.filters.json.ItemMeta;
@@ -82,11 +81,9 @@ public final class WatchStream {
         throw tooLarge();
       }
       release();
-    } catch (JsonProcessingException e) {
-      throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
     } catch (IOException e) {
-      failed = true;
-      throw new UncheckedIOException(e);
+      // no real I/O happens here: every IOException is about the bytes (JSON or encoding errors)
+      throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
     } catch (KubeStatusException e) {
       throw fail(e);
     }
@@ -102,10 +99,10 @@ public final class WatchStream {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       drain(out);
-    } catch (JsonProcessingException e) {
-      throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
+    } catch (KubeStatusException e) {
+      throw fail(e);
     }
     if (eventStart >= 0 || depth != 0) {
       throw fail(KubeStatusException.badRequest("unable to decode watch event: truncated event"));
