@@ -76,6 +76,11 @@ public final class NamespaceService {
     return hub;
   }
 
+  /** A fresh view of the index (lock-free). */
+  public NamespaceView view() {
+    return views.get();
+  }
+
   /** Whether this request is a namespace read by a Capsule user, which this service answers. */
   public boolean serves(HttpServerRequest request, Caller caller) {
     return NamespaceRequest.classify(request.method(), request.path(), request.params()) != null

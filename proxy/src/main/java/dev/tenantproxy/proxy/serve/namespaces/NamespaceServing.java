@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * NamespaceServing ns = NamespaceServing.attach(vertx, index, NamespaceService.Options.defaults());
- * ProxyServer.builder(vertx, config, upstream).addServingFilter(ns.filter()) ...
+ * ProxyServer.builder(vertx, config, upstream)
+ *     .addServingFilter(ns.filter())
+ *     .addServingFilter(ns.accessReviewsFilter(upstream)) ...
  * }</pre>
  */
 public final class NamespaceServing implements AutoCloseable {
@@ -106,6 +108,14 @@ public final class NamespaceServing implements AutoCloseable {
   /** The serving filter (passes everything on until the index is synced). */
   public ProxyFilter filter() {
     return new NamespacesFilter(service::get);
+  }
+
+  /**
+   * The access-review filter (SelfSubjectAccessReview / SelfSubjectRulesReview agree with what is
+   * served); register it with the serving filters.
+   */
+  public ProxyFilter accessReviewsFilter(dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    return new AccessReviewsFilter(service::get, upstream);
   }
 
   /** The service, or null until the index is synced. */
