@@ -354,6 +354,13 @@ public final class ControlPlane implements AutoCloseable {
               dir.resolve("admin.kubeconfig"),
               Kubeconfigs.clientCertificate(
                   apiServerUrl, pki.caPem(), ADMIN_USER, admin.certPem(), admin.keyPem()));
+      vertx = options.vertx != null ? options.vertx : Vertx.vertx();
+      adminClient = newClient(read(adminKubeconfig), vertx);
+      // CRDs before the controller-manager: its garbage collector maps only the kinds it discovers
+      // at
+      // start (then every 30 s), and Tenant is the owner of every tenant namespace
+      Capsule.install(adminClient, remaining());
+
       Path kcmKubeconfig =
           Kubeconfigs.write(
               dir.resolve("controller-manager.kubeconfig"),
@@ -378,10 +385,7 @@ public final class ControlPlane implements AutoCloseable {
                   "--v=1"),
               logs);
 
-      vertx = options.vertx != null ? options.vertx : Vertx.vertx();
-      adminClient = newClient(read(adminKubeconfig), vertx);
       awaitControllerManager(kcm);
-      Capsule.install(adminClient, remaining());
       writePids();
       try {
         Files.writeString(dir.resolve("ready"), apiServerUrl + "\n");
