@@ -117,8 +117,8 @@ public final class X509Verifier {
     List<String> out = new ArrayList<>();
     try {
       javax.naming.ldap.LdapName dn = new javax.naming.ldap.LdapName(principal.getName());
-      // RFC 2253 order is reversed; keep the certificate's order
-      for (int i = dn.size() - 1; i >= 0; i--) {
+      // index 0 is the first RDN of the certificate: keep the certificate's order
+      for (int i = 0; i < dn.size(); i++) {
         javax.naming.ldap.Rdn rdn = dn.getRdns().get(i);
         if (rdn.getType().equalsIgnoreCase(type)) {
           out.add(String.valueOf(rdn.getValue()));

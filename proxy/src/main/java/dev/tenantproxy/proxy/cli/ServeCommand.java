@@ -5,6 +5,7 @@ import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.RequestHeaderConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.TokenCacheConfig;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
+import dev.tenantproxy.proxy.serve.namespaces.NamespaceServing;
 import dev.tenantproxy.proxy.server.ProxyServer;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
@@ -247,13 +248,16 @@ public final class ServeCommand implements Callable<Integer> {
         Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
     // Serving filters (issue 5: namespaces, cluster-scoped kinds, ...) and the index's readiness
     // plug in here: .addServingFilter(...) and .readiness(index::hasSynced).
-    ProxyServer server = ProxyServer.builder(vertx, config, upstream).registry(registry).build();
+    ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
+    NamespaceServing namespaces = NamespaceServing.install(builder, vertx, config, upstream);
+    ProxyServer server = builder.build();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
+                  namespaces.endAllWatches();
                   try {
                     server
                         .shutdown()
@@ -266,6 +270,7 @@ public final class ServeCommand implements Callable<Integer> {
                   } catch (Exception e) {
                     LOG.warn("shutdown did not finish in time: {}", e.toString());
                   }
+                  namespaces.close();
                   stopped.countDown();
                 },
                 "tenant-proxy-shutdown"));

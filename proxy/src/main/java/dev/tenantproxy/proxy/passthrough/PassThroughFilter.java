@@ -73,7 +73,7 @@ public final class PassThroughFilter implements ProxyFilter {
     }
     Promise<Void> done = Promise.promise();
     upstream
-        .open(req.method(), req.uri(), false)
+        .open(req.method(), req.uri())
         .onComplete(
             opened -> {
               if (opened.failed()) {

@@ -173,23 +173,20 @@ public final class ProxyServer {
     }
     FilterChain chain = FilterChain.of(registry.ordered());
     int instances = config.effectiveEventLoops();
-    // the first listener resolves port 0; the others share the actual port
+    // Vert.x shares one listener among servers on the same address; for a random port, a negative
+    // port asks Vert.x to pick one free port shared by all listeners (0 would give each its own)
+    int listenPort = config.port() == 0 ? -1 : config.port();
     return vertx
         .deployVerticle(
-            () -> new ProxyVerticle(config.bindAddress(), config.port(), ssl, chain, servers::add),
-            new DeploymentOptions().setInstances(1))
-        .compose(
+            () -> new ProxyVerticle(config.bindAddress(), listenPort, ssl, chain, servers::add),
+            new DeploymentOptions().setInstances(instances))
+        .onSuccess(
             id -> {
               deployments.add(id);
               port = servers.get(0).actualPort();
-              if (instances <= 1) {
-                return Future.succeededFuture(id);
+              if (servers.stream().anyMatch(s -> s.actualPort() != port)) {
+                throw new IllegalStateException("listeners did not share one port");
               }
-              return vertx
-                  .deployVerticle(
-                      () -> new ProxyVerticle(config.bindAddress(), port, ssl, chain, servers::add),
-                      new DeploymentOptions().setInstances(instances - 1))
-                  .onSuccess(deployments::add);
             })
         .map(
             id -> {

@@ -7,8 +7,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The API server as seen by the proxy: requests carry the proxy's own credentials; callers add
- * {@code Impersonate-*} headers. Two connection pools: HTTP/2 (ALPN, falls back to HTTP/1.1) for
- * ordinary requests and HTTP/1.1 for protocol upgrades (exec, attach, port-forward, WebSocket).
+ * {@code Impersonate-*} headers. Ordinary requests share an HTTP/2 pool (ALPN, falls back to
+ * HTTP/1.1); protocol upgrades (exec, attach, port-forward, WebSocket) each get their own HTTP/1.1
+ * connection.
  */
 public interface Upstream {
 
@@ -17,9 +18,14 @@ public interface Upstream {
    * client certificates are part of the TLS connection).
    *
    * @param uri the request URI (path and query), e.g. {@code /api/v1/namespaces?watch=true}
-   * @param upgrade whether the request will be upgraded (uses the HTTP/1.1 pool)
    */
-  Future<HttpClientRequest> open(HttpMethod method, String uri, boolean upgrade);
+  Future<HttpClientRequest> open(HttpMethod method, String uri);
+
+  /**
+   * Sends an upgrade request (WebSocket, SPDY/3.1) on a fresh HTTP/1.1 connection with the proxy's
+   * credentials and answers with the parsed response head and the raw socket.
+   */
+  Future<UpgradeResponse> upgrade(HttpMethod method, String uri, io.vertx.core.MultiMap headers);
 
   /**
    * POSTs a JSON document and returns the JSON answer; a non-2xx status fails the future with

@@ -27,7 +27,7 @@ final class VertxUpstream implements Upstream {
   private final Vertx vertx;
   private final UpstreamCredentials credentials;
   private final HttpClientAgent pooled;
-  private final HttpClientAgent upgrades;
+  private final RawUpgrades upgrades;
   private final String host;
   private final int port;
   private final boolean ssl;
@@ -66,8 +66,6 @@ final class VertxUpstream implements Upstream {
             .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
             .setHttp2KeepAliveTimeout(0)
             .setHttp2MultiplexingLimit(250);
-    HttpClientOptions h1 =
-        new HttpClientOptions(base).setProtocolVersion(HttpVersion.HTTP_1_1).setUseAlpn(false);
     this.pooled =
         vertx
             .httpClientBuilder()
@@ -75,7 +73,7 @@ final class VertxUpstream implements Upstream {
             .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(4))
             .build();
     this.upgrades =
-        vertx.httpClientBuilder().with(h1).with(new PoolOptions().setHttp1MaxSize(256)).build();
+        new RawUpgrades(vertx, credentials, host, port, ssl, connectTimeoutMs, () -> token);
     if (credentials.tokenFile() != null) {
       tokenTimer = vertx.setPeriodic(TOKEN_REREAD_MS, id -> rereadToken());
     } else {
@@ -103,7 +101,7 @@ final class VertxUpstream implements Upstream {
   }
 
   @Override
-  public Future<HttpClientRequest> open(HttpMethod method, String uri, boolean upgrade) {
+  public Future<HttpClientRequest> open(HttpMethod method, String uri) {
     RequestOptions options =
         new RequestOptions()
             .setMethod(method)
@@ -116,13 +114,19 @@ final class VertxUpstream implements Upstream {
     if (t != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + t);
     }
-    return (upgrade ? upgrades : pooled).request(options);
+    return pooled.request(options);
+  }
+
+  @Override
+  public Future<UpgradeResponse> upgrade(
+      HttpMethod method, String uri, io.vertx.core.MultiMap headers) {
+    return upgrades.upgrade(method, uri, headers);
   }
 
   @Override
   public Future<JsonObject> postJson(String path, JsonObject body) {
     Buffer payload = body.toBuffer();
-    return open(HttpMethod.POST, path, false)
+    return open(HttpMethod.POST, path)
         .compose(
             req -> {
               req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");

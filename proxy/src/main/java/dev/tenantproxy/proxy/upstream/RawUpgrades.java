@@ -1,0 +1,160 @@
+package dev.tenantproxy.proxy.upstream;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Upgrade requests (SPDY/3.1 and WebSocket) on raw HTTP/1.1 connections. Vert.x 5.0's HTTP client
+ * only switches to a raw socket after a 101 for GET requests, while exec/attach/port-forward over
+ * SPDY use POST; so the request head is written and the response head parsed here, then the socket
+ * is handed over as is.
+ */
+final class RawUpgrades {
+  private static final int MAX_HEAD = 64 * 1024;
+  private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
+
+  private final NetClient client;
+  private final String host;
+  private final int port;
+  private final Supplier<String> token;
+
+  RawUpgrades(
+      Vertx vertx,
+      UpstreamCredentials credentials,
+      String host,
+      int port,
+      boolean ssl,
+      int connectTimeoutMs,
+      Supplier<String> token) {
+    NetClientOptions o = new NetClientOptions().setConnectTimeout(connectTimeoutMs).setSsl(ssl);
+    if (ssl) {
+      o.setHostnameVerificationAlgorithm("HTTPS");
+      if (credentials.caPem() != null) {
+        o.setTrustOptions(new PemTrustOptions().addCertValue(credentials.caPem()));
+      }
+      if (credentials.clientCertPem() != null && credentials.clientKeyPem() != null) {
+        o.setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertValue(credentials.clientCertPem())
+                .setKeyValue(credentials.clientKeyPem()));
+      }
+    }
+    this.client = vertx.createNetClient(o);
+    this.host = host;
+    this.port = port;
+    this.token = token;
+  }
+
+  Future<UpgradeResponse> upgrade(HttpMethod method, String uri, MultiMap headers) {
+    return client
+        .connect(port, host)
+        .compose(
+            socket -> {
+              StringBuilder head = new StringBuilder(512);
+              head.append(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n");
+              head.append("Host: ").append(hostHeader()).append("\r\n");
+              String t = token.get();
+              if (t != null) {
+                head.append("Authorization: Bearer ").append(t).append("\r\n");
+              }
+              for (Map.Entry<String, String> e : headers) {
+                String name = e.getKey();
+                if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("authorization")) {
+                  continue;
+                }
+                head.append(name).append(": ").append(clean(e.getValue())).append("\r\n");
+              }
+              head.append("\r\n");
+              Promise<UpgradeResponse> answer = Promise.promise();
+              Buffer received = Buffer.buffer();
+              socket.exceptionHandler(answer::tryFail);
+              socket.closeHandler(
+                  v -> answer.tryFail(new java.io.IOException("upstream closed before answering")));
+              socket.handler(
+                  chunk -> {
+                    received.appendBuffer(chunk);
+                    int end = indexOf(received, END_OF_HEAD);
+                    if (end < 0) {
+                      if (received.length() > MAX_HEAD) {
+                        socket.close();
+                        answer.tryFail(new java.io.IOException("upstream response head too large"));
+                      }
+                      return;
+                    }
+                    socket.pause();
+                    socket.handler(null);
+                    socket.exceptionHandler(null);
+                    socket.closeHandler(null);
+                    try {
+                      answer.tryComplete(
+                          parse(
+                              received.getString(0, end, "ISO-8859-1"),
+                              socket,
+                              received.getBuffer(end + 4, received.length())));
+                    } catch (RuntimeException e) {
+                      socket.close();
+                      answer.tryFail(e);
+                    }
+                  });
+              socket.write(Buffer.buffer(head.toString().getBytes(StandardCharsets.UTF_8)));
+              return answer.future();
+            });
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+
+  private String hostHeader() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return h + ":" + port;
+  }
+
+  private static String clean(String value) {
+    // header injection guard: values never carry line breaks
+    return value.replace('\r', ' ').replace('\n', ' ');
+  }
+
+  private static UpgradeResponse parse(String head, NetSocket socket, Buffer leftover) {
+    String[] lines = head.split("\r\n");
+    String[] status = lines[0].split(" ", 3);
+    if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
+      throw new IllegalStateException("not an HTTP/1.x response: " + lines[0]);
+    }
+    int code = Integer.parseInt(status[1].trim());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.add(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+      }
+    }
+    return new UpgradeResponse(code, status.length > 2 ? status[2] : "", headers, socket, leftover);
+  }
+
+  static int indexOf(Buffer b, byte[] pattern) {
+    int n = b.length() - pattern.length;
+    outer:
+    for (int i = 0; i <= n; i++) {
+      for (int j = 0; j < pattern.length; j++) {
+        if (b.getByte(i + j) != pattern[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
