@@ -109,7 +109,7 @@ public final class AccessReviewsFilter implements ProxyFilter {
       ProxyExchange exchange, Caller caller, Buffer body, boolean addRule) {
     HttpServerRequest req = exchange.request();
     return upstream
-        .open(HttpMethod.POST, req.uri(), false)
+        .open(HttpMethod.POST, req.uri())
         .compose(
             up -> {
               MultiMap h = up.headers();

@@ -62,6 +62,8 @@ public final class NamespaceService {
   private final WatchHub hub;
   private final Options options;
   private final Clock clock;
+  private final java.util.Set<WatchStream> open =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public NamespaceService(
       Vertx vertx, Supplier<NamespaceView> views, WatchHub hub, Options options, Clock clock) {
@@ -253,8 +255,20 @@ public final class NamespaceService {
           }
           done.tryComplete();
         };
+    WatchStream[] self = new WatchStream[1];
     WatchStream stream =
-        new WatchStream(context, response, renderer, clock, options.maxBufferedEvents(), onEnd);
+        new WatchStream(
+            context,
+            response,
+            renderer,
+            clock,
+            options.maxBufferedEvents(),
+            () -> {
+              open.remove(self[0]);
+              onEnd.run();
+            });
+    self[0] = stream;
+    open.add(stream);
     registration[0] = hub.watch(spec, stream);
     response.closeHandler(v -> stream.closed());
     response.exceptionHandler(e -> stream.closed());
@@ -263,6 +277,18 @@ public final class NamespaceService {
       long every = Math.max(10, options.bookmarkInterval().toMillis());
       timers[1] = vertx.setPeriodic(every, t -> registration[0].requestBookmark());
     }
+  }
+
+  /** Ends every open watch cleanly, each on its own context (graceful shutdown). */
+  public void endAllWatches() {
+    for (WatchStream s : open) {
+      s.context().runOnContext(v -> s.end());
+    }
+  }
+
+  /** The number of open served watches. */
+  public int openWatches() {
+    return open.size();
   }
 
   private Duration watchTimeout(String timeoutSeconds) {

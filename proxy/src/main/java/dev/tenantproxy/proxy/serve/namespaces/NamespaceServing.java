@@ -72,6 +72,48 @@ public final class NamespaceServing implements AutoCloseable {
     return s;
   }
 
+  /**
+   * What {@code tenant-proxy serve} needs in one call: a fabric8 client on the proxy's own
+   * credentials (the kubeconfig and context of {@code config}, else in-cluster), the tenancy index
+   * on it (started; it retries until synced), namespace serving attached, and the serving filters
+   * and the index's readiness registered on {@code builder}. {@link #close()} ends the watches and
+   * stops the index and its client.
+   */
+  public static NamespaceServing install(
+      dev.tenantproxy.proxy.server.ProxyServer.Builder builder,
+      Vertx vertx,
+      dev.tenantproxy.proxy.config.ProxyConfig config,
+      dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    io.fabric8.kubernetes.client.Config kube =
+        config.kubeconfig() != null
+            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                config.kubeContext(), config.kubeconfig().toFile())
+            : io.fabric8.kubernetes.client.Config.autoConfigure(null);
+    io.fabric8.kubernetes.client.KubernetesClient client =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(kube)
+            .withHttpClientFactory(
+                new io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory(vertx))
+            .build();
+    TenancyIndex index =
+        TenancyIndex.create(
+            client, vertx, dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults());
+    index
+        .start()
+        .onSuccess(v -> LOG.info("tenancy index synced"))
+        .onFailure(
+            e -> LOG.warn("tenancy index not synced yet (it keeps retrying): {}", e.toString()));
+    NamespaceServing serving = attach(vertx, index, NamespaceService.Options.defaults());
+    serving.owned = List.of(index::close, client::close);
+    builder
+        .readiness(index::isReady)
+        .addServingFilter(serving.filter())
+        .addServingFilter(serving.accessReviewsFilter(upstream));
+    return serving;
+  }
+
+  private volatile List<Runnable> owned = List.of();
+
   private synchronized boolean tryStart() {
     if (service.get() != null) {
       return true;
@@ -128,8 +170,17 @@ public final class NamespaceServing implements AutoCloseable {
     return service.get() != null;
   }
 
+  /** Ends every open namespace watch cleanly (the first step of a graceful shutdown). */
+  public void endAllWatches() {
+    NamespaceService s = service.get();
+    if (s != null) {
+      s.endAllWatches();
+    }
+  }
+
   @Override
   public void close() {
+    endAllWatches();
     closed = true;
     long t = timer;
     if (t >= 0) {
@@ -137,5 +188,12 @@ public final class NamespaceServing implements AutoCloseable {
     }
     subscriptions.forEach(Subscription::close);
     hubThread.shutdownNow();
+    for (Runnable r : owned) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("closing: {}", e.toString());
+      }
+    }
   }
 }

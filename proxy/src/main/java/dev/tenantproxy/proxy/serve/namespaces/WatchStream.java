@@ -147,6 +147,10 @@ final class WatchStream implements WatchHub.Sink {
     }
   }
 
+  Context context() {
+    return context;
+  }
+
   boolean ended() {
     return ended;
   }
