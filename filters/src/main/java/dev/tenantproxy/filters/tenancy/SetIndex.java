@@ -14,6 +14,24 @@ final class SetIndex {
   }
 
   @SuppressWarnings("unchecked")
+  static <K, M extends PMap<K, TreePSet<String>>> M addAll(
+      M map, K key, java.util.Collection<String> values) {
+    TreePSet<String> set = map.get(key);
+    return (M) map.plus(key, set == null ? TreePSet.from(values) : set.plusAll(values));
+  }
+
+  @SuppressWarnings("unchecked")
+  static <K, M extends PMap<K, TreePSet<String>>> M removeAll(
+      M map, K key, java.util.Collection<String> values) {
+    TreePSet<String> set = map.get(key);
+    if (set == null) {
+      return map;
+    }
+    TreePSet<String> rest = set.minusAll(values);
+    return (M) (rest.isEmpty() ? map.minus(key) : map.plus(key, rest));
+  }
+
+  @SuppressWarnings("unchecked")
   static <K, M extends PMap<K, TreePSet<String>>> M remove(M map, K key, String value) {
     TreePSet<String> set = map.get(key);
     if (set == null || !set.contains(value)) {

@@ -47,7 +47,8 @@ public final class TenancySnapshot {
           HashTreePMap.empty(),
           TreePMap.empty(),
           TreePMap.empty(),
-          TreePMap.empty());
+          TreePMap.empty(),
+          HashTreePMap.empty());
 
   private final long revision;
   private final TreePMap<String, TenantInfo> tenants;
@@ -59,6 +60,7 @@ public final class TenancySnapshot {
   private final TreePMap<String, TreePSet<String>> namespacesByTenant;
   private final TreePMap<String, String> tenantByNamespace;
   private final TreePMap<String, TreePSet<String>> statusClaims;
+  private final HashPMap<Principal, TreePSet<String>> namespacesByPrincipal;
 
   private TenancySnapshot(
       long revision,
@@ -70,7 +72,8 @@ public final class TenancySnapshot {
       HashPMap<Principal, TreePSet<String>> tenantsByPrincipal,
       TreePMap<String, TreePSet<String>> namespacesByTenant,
       TreePMap<String, String> tenantByNamespace,
-      TreePMap<String, TreePSet<String>> statusClaims) {
+      TreePMap<String, TreePSet<String>> statusClaims,
+      HashPMap<Principal, TreePSet<String>> namespacesByPrincipal) {
     this.revision = revision;
     this.tenants = tenants;
     this.namespaces = namespaces;
@@ -81,6 +84,7 @@ public final class TenancySnapshot {
     this.namespacesByTenant = namespacesByTenant;
     this.tenantByNamespace = tenantByNamespace;
     this.statusClaims = statusClaims;
+    this.namespacesByPrincipal = namespacesByPrincipal;
   }
 
   /** The snapshot before any event: revision 0, nothing in it. */
@@ -147,6 +151,16 @@ public final class TenancySnapshot {
   /** Names of the existing namespaces that belong to {@code tenant} (sorted). */
   public SortedSet<String> namespacesOfTenant(String tenant) {
     TreePSet<String> set = namespacesByTenant.get(tenant);
+    return set == null ? TreePSet.empty() : set;
+  }
+
+  /**
+   * Names of the existing namespaces whose tenant has {@code principal} among its owners (sorted):
+   * the union of {@link #namespacesOfTenant} over {@link #tenantsOwnedBy}, kept as its own index so
+   * that a principal owning many tenants (a group) is answered without merging.
+   */
+  public SortedSet<String> namespacesVisibleTo(Principal principal) {
+    TreePSet<String> set = namespacesByPrincipal.get(principal);
     return set == null ? TreePSet.empty() : set;
   }
 
@@ -220,6 +234,7 @@ public final class TenancySnapshot {
     TreePMap<String, TreePSet<String>> namespacesByTenant;
     TreePMap<String, String> tenantByNamespace;
     TreePMap<String, TreePSet<String>> statusClaims;
+    HashPMap<Principal, TreePSet<String>> namespacesByPrincipal;
 
     Edit(TenancySnapshot s) {
       revision = s.revision;
@@ -232,6 +247,7 @@ public final class TenancySnapshot {
       namespacesByTenant = s.namespacesByTenant;
       tenantByNamespace = s.tenantByNamespace;
       statusClaims = s.statusClaims;
+      namespacesByPrincipal = s.namespacesByPrincipal;
     }
 
     Edit revision(long r) {
@@ -257,14 +273,21 @@ public final class TenancySnapshot {
       String name = old != null ? old.name() : now.name();
       var oldOwners = old == null ? java.util.Set.<Principal>of() : old.ownerPrincipals();
       var newOwners = now == null ? java.util.Set.<Principal>of() : now.ownerPrincipals();
+      TreePSet<String> owned = namespacesByTenant.get(name);
       for (Principal p : oldOwners) {
         if (!newOwners.contains(p)) {
           tenantsByPrincipal = SetIndex.remove(tenantsByPrincipal, p, name);
+          if (owned != null) {
+            namespacesByPrincipal = SetIndex.removeAll(namespacesByPrincipal, p, owned);
+          }
         }
       }
       for (Principal p : newOwners) {
         if (!oldOwners.contains(p)) {
           tenantsByPrincipal = SetIndex.add(tenantsByPrincipal, p, name);
+          if (owned != null) {
+            namespacesByPrincipal = SetIndex.addAll(namespacesByPrincipal, p, owned);
+          }
         }
       }
       var oldNs = old == null ? java.util.List.<String>of() : old.statusNamespaces();
@@ -305,10 +328,22 @@ public final class TenancySnapshot {
       if (before != null) {
         namespacesByTenant = SetIndex.remove(namespacesByTenant, before, ns);
         tenantByNamespace = tenantByNamespace.minus(ns);
+        TenantInfo t = tenants.get(before);
+        if (t != null) {
+          for (Owner o : t.owners()) {
+            namespacesByPrincipal = SetIndex.remove(namespacesByPrincipal, o.principal(), ns);
+          }
+        }
       }
       if (after != null) {
         namespacesByTenant = SetIndex.add(namespacesByTenant, after, ns);
         tenantByNamespace = tenantByNamespace.plus(ns, after);
+        TenantInfo t = tenants.get(after);
+        if (t != null) {
+          for (Owner o : t.owners()) {
+            namespacesByPrincipal = SetIndex.add(namespacesByPrincipal, o.principal(), ns);
+          }
+        }
       }
     }
 
@@ -334,7 +369,8 @@ public final class TenancySnapshot {
           tenantsByPrincipal,
           namespacesByTenant,
           tenantByNamespace,
-          statusClaims);
+          statusClaims,
+          namespacesByPrincipal);
     }
   }
 }

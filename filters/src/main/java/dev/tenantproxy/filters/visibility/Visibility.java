@@ -111,18 +111,30 @@ public final class Visibility {
 
   /**
    * Names of the namespaces {@code caller} may see: the existing namespaces of the tenants it owns.
-   * Sorted by name (the API server's list order); unmodifiable when it is a view of the index.
+   * Sorted by name (the API server's list order); unmodifiable when it is a view of the index (the
+   * common case: only one of the caller's principals owns tenants).
    */
   public static SortedSet<String> visibleNamespaces(TenancySnapshot snapshot, Caller caller) {
-    SortedSet<String> tenants = ownedTenants(snapshot, caller);
-    if (tenants.size() == 1) {
-      return snapshot.namespacesOfTenant(tenants.first());
+    SortedSet<String> single = null;
+    TreeSet<String> union = null;
+    for (Principal p : principalsOf(caller)) {
+      SortedSet<String> visible = snapshot.namespacesVisibleTo(p);
+      if (visible.isEmpty()) {
+        continue;
+      }
+      if (single == null) {
+        single = visible;
+      } else {
+        if (union == null) {
+          union = new TreeSet<>(single);
+        }
+        union.addAll(visible);
+      }
     }
-    TreeSet<String> out = new TreeSet<>();
-    for (String t : tenants) {
-      out.addAll(snapshot.namespacesOfTenant(t));
+    if (union != null) {
+      return union;
     }
-    return out;
+    return single == null ? new TreeSet<>() : single;
   }
 
   /** Whether {@code caller} may see {@code namespace}: it exists and a tenant it owns has it. */

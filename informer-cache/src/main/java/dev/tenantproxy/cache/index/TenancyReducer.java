@@ -56,11 +56,15 @@ public final class TenancyReducer {
         (type == EventType.DELETED ? current.without(object) : current.with(object))
             .withRevision(current.revision() + 1);
     List<VisibilityChange> changes = new ArrayList<>();
+    Owners ownersBefore = new Owners(current);
+    Owners ownersAfter = new Owners(next);
     if (object instanceof NamespaceInfo ns) {
       VisibilityChange c =
           change(
               current,
               next,
+              ownersBefore,
+              ownersAfter,
               VisibilityChange.Cause.NAMESPACE,
               ns.name(),
               previousObject,
@@ -81,7 +85,15 @@ public final class TenancyReducer {
       }
       for (String ns : candidates) {
         VisibilityChange c =
-            change(current, next, VisibilityChange.Cause.TENANT, ns, previousObject, currentObject);
+            change(
+                current,
+                next,
+                ownersBefore,
+                ownersAfter,
+                VisibilityChange.Cause.TENANT,
+                ns,
+                previousObject,
+                currentObject);
         if (!c.before().equals(c.after())) {
           changes.add(c);
         }
@@ -100,6 +112,8 @@ public final class TenancyReducer {
   private static VisibilityChange change(
       TenancySnapshot before,
       TenancySnapshot after,
+      Owners ownersBefore,
+      Owners ownersAfter,
       VisibilityChange.Cause cause,
       String ns,
       Function<String, CachedObject> previousObject,
@@ -110,12 +124,35 @@ public final class TenancyReducer {
         after.revision(),
         cause,
         ns,
-        principalsSeeing(before, ns),
-        principalsSeeing(after, ns),
+        ownersBefore.seeing(ns),
+        ownersAfter.seeing(ns),
         prev,
         cur,
         prev == null ? null : previousObject.apply(ns),
         cur == null ? null : currentObject.apply(ns));
+  }
+
+  /** Owner principals per tenant of one snapshot, computed once per event. */
+  private static final class Owners {
+    private final TenancySnapshot snapshot;
+    private final java.util.Map<String, Set<Principal>> byTenant = new java.util.HashMap<>(4);
+
+    Owners(TenancySnapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    Set<Principal> seeing(String namespace) {
+      String tenant = snapshot.tenantOfNamespace(namespace);
+      if (tenant == null) {
+        return Set.of();
+      }
+      return byTenant.computeIfAbsent(
+          tenant,
+          t -> {
+            TenantInfo info = snapshot.tenant(t);
+            return info == null ? Set.of() : Set.copyOf(info.ownerPrincipals());
+          });
+    }
   }
 
   private static boolean isSameVersion(TenancyObject stored, TenancyObject incoming) {

@@ -1,0 +1,32 @@
+package dev.tenantproxy.filters.bench;
+
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link VisibilityBenchmark} briefly (1 fork, 2×1 s warm-up, 3×2 s measurement):
+ *
+ * <pre>
+ * ./mvnw -q -pl filters test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
+ *   -Dexec.args="-cp %classpath dev.tenantproxy.filters.bench.VisibilityBenchmarks"
+ * </pre>
+ */
+public final class VisibilityBenchmarks {
+  private VisibilityBenchmarks() {}
+
+  public static void main(String[] args) throws RunnerException {
+    Options options =
+        new OptionsBuilder()
+            .include(VisibilityBenchmark.class.getName())
+            .forks(1)
+            .warmupIterations(2)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(3)
+            .measurementTime(TimeValue.seconds(2))
+            .build();
+    new Runner(options).run();
+  }
+}
