@@ -1,0 +1,124 @@
+package dev.tenantproxy.proxy.auth;
+
+import static dev.tenantproxy.proxy.testing.ProxyHarness.get;
+import static dev.tenantproxy.proxy.testing.ProxyHarness.headers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenantproxy.proxy.testing.FakeApiServer;
+import dev.tenantproxy.proxy.testing.ProxyHarness;
+import dev.tenantproxy.proxy.testing.ProxyHarness.Response;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImpersonationTest {
+  @TempDir static Path dir;
+  static ProxyHarness h;
+  static HttpClientAgent alice;
+  static HttpClientAgent root;
+
+  @BeforeAll
+  static void start() {
+    h = ProxyHarness.start(dir);
+    alice = h.client(h.user("alice", "solar-devs"), HttpVersion.HTTP_1_1);
+    root = h.client(h.user("root", "ops"), HttpVersion.HTTP_2);
+    h.api.allow = (user, attributes) -> user.equals("root");
+  }
+
+  @AfterAll
+  static void stop() {
+    h.close();
+  }
+
+  @Test
+  void impersonationWithoutTheRightIs403StatusAndNothingIsForwarded() {
+    int before = h.api.requests.size();
+
+    Response r =
+        get(alice, "/api/v1/namespaces/wind-dev/secrets", headers("Impersonate-User", "bob"));
+
+    assertThat(r.status()).isEqualTo(403);
+    JsonObject status = new JsonObject(r.body());
+    assertThat(status.getString("reason")).isEqualTo("Forbidden");
+    assertThat(status.getString("message"))
+        .isEqualTo(
+            "users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API"
+                + " group \"\" at the cluster scope");
+    assertThat(status.getJsonObject("details").getString("kind")).isEqualTo("users");
+    assertThat(h.api.requests.size()).isEqualTo(before);
+  }
+
+  @Test
+  void allowedImpersonationForwardsTheImpersonatedIdentityAfterConcurrentCachedReviews() {
+    MultiMap asBob =
+        headers(
+            "Impersonate-User", "bob",
+            "Impersonate-Group", "wind-devs",
+            "Impersonate-Group", "system:authenticated",
+            "Impersonate-Extra-Scopes", "view");
+    int reviews = h.api.accessReviews.get();
+
+    Response first = get(root, "/api/v1/namespaces/wind-dev/pods", asBob);
+    Response second = get(root, "/api/v1/namespaces/wind-dev/pods", asBob);
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(second.status()).isEqualTo(200);
+    assertThat(h.api.accessReviews.get() - reviews).isEqualTo(4);
+    FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/wind-dev/pods");
+    assertThat(up.headers().get("Impersonate-User")).isEqualTo("bob");
+    assertThat(up.headers().getAll("Impersonate-Group"))
+        .containsExactly("wind-devs", "system:authenticated");
+    assertThat(up.headers().get("Impersonate-Extra-scopes")).isEqualTo("view");
+    assertThat(h.api.accessReviewSpecs)
+        .anySatisfy(
+            spec -> {
+              assertThat(spec.getString("user")).isEqualTo("root");
+              assertThat(spec.getJsonObject("resourceAttributes").getString("resource"))
+                  .isEqualTo("userextras");
+              assertThat(spec.getJsonObject("resourceAttributes").getString("subresource"))
+                  .isEqualTo("scopes");
+              assertThat(spec.getJsonObject("resourceAttributes").getString("group"))
+                  .isEqualTo("authentication.k8s.io");
+            });
+  }
+
+  @Test
+  void impersonatingAServiceAccountIsCheckedOnServiceaccountsAndGetsItsGroups() {
+    Response r =
+        get(
+            root,
+            "/api/v1/namespaces/solar-dev/pods",
+            headers("Impersonate-User", "system:serviceaccount:solar-dev:ci"));
+
+    assertThat(r.status()).isEqualTo(200);
+    FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/solar-dev/pods");
+    assertThat(up.headers().getAll("Impersonate-Group"))
+        .containsExactly(
+            "system:serviceaccounts", "system:serviceaccounts:solar-dev", "system:authenticated");
+    assertThat(h.api.accessReviewSpecs)
+        .anySatisfy(
+            spec -> {
+              JsonObject a = spec.getJsonObject("resourceAttributes");
+              assertThat(a.getString("resource")).isEqualTo("serviceaccounts");
+              assertThat(a.getString("namespace")).isEqualTo("solar-dev");
+              assertThat(a.getString("name")).isEqualTo("ci");
+            });
+  }
+
+  @Test
+  void groupsWithoutAUserAreRejectedLikeTheApiServerDoes() {
+    int before = h.api.requests.size();
+
+    Response r = get(root, "/api/v1/pods", headers("Impersonate-Group", "system:masters"));
+
+    assertThat(r.status()).isEqualTo(500);
+    assertThat(new JsonObject(r.body()).getString("reason")).isEqualTo("InternalError");
+    assertThat(h.api.requests.size()).isEqualTo(before);
+  }
+}
