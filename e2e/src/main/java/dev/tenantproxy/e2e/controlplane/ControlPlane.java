@@ -24,9 +24,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -249,7 +249,7 @@ public final class ControlPlane implements AutoCloseable {
   private static final class Starter {
     private final Builder options;
     private final long deadline;
-    private final List<ManagedProcess> processes = new ArrayList<>();
+    private final List<ManagedProcess> processes = new CopyOnWriteArrayList<>();
     private Path dir;
     private Pki pki;
     private String apiServerUrl;

@@ -195,7 +195,10 @@ public final class ControlPlaneCommand {
         recorded(dir, name).ifPresent(children::add);
       }
       if (jvm.isEmpty() && children.isEmpty()) {
-        System.err.println("nothing running from " + dir);
+        Files.deleteIfExists(dir.resolve(READY));
+        Files.deleteIfExists(dir.resolve(PIDS));
+        System.out.println("no control plane running from " + dir);
+        return 0;
       }
       jvm.ifPresent(
           p -> {
@@ -205,9 +208,7 @@ public final class ControlPlaneCommand {
       for (ProcessHandle child : children) {
         if (child.isAlive()) {
           child.destroy();
-          if (!child.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).join().isAlive()) {
-            continue;
-          }
+          child.onExit().completeOnTimeout(child, 15, TimeUnit.SECONDS).join();
         }
       }
       children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);

@@ -28,11 +28,39 @@ final class ManagedProcess {
     this.log = log;
   }
 
+  /**
+   * Runs the binary under a tiny {@code sh} watchdog: it forwards SIGTERM to the binary and, should
+   * this JVM die without running its shutdown hooks (SIGKILL, crash), stops the binary itself, so
+   * no etcd or kube-apiserver outlives its owner.
+   */
+  private static final String WATCHDOG =
+      String.join(
+          "\n",
+          "owner=$1; shift",
+          "\"$@\" &",
+          "child=$!",
+          "trap 'kill -TERM $child 2>/dev/null' TERM INT",
+          "while kill -0 $child 2>/dev/null; do",
+          "  if ! kill -0 $owner 2>/dev/null; then",
+          "    kill -TERM $child 2>/dev/null",
+          "    for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $child 2>/dev/null || break; sleep 1; done",
+          "    kill -KILL $child 2>/dev/null",
+          "    break",
+          "  fi",
+          "  sleep 1 & wait $!",
+          "done",
+          "wait $child");
+
   static ManagedProcess start(String name, List<String> command, Path log) {
     try {
       Files.createDirectories(log.getParent());
+      List<String> watched = new ArrayList<>();
+      watched.addAll(
+          List.of(
+              "/bin/sh", "-c", WATCHDOG, "watchdog", Long.toString(ProcessHandle.current().pid())));
+      watched.addAll(command);
       ProcessBuilder builder =
-          new ProcessBuilder(command)
+          new ProcessBuilder(watched)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
