@@ -75,6 +75,7 @@ public final class ControlPlane implements AutoCloseable {
   private final String apiServerUrl;
   private final String caPem;
   private final Path adminKubeconfig;
+  private final KubeUser admin;
   private final List<ManagedProcess> processes;
   private final Vertx vertx;
   private final boolean ownsVertx;
@@ -89,6 +90,13 @@ public final class ControlPlane implements AutoCloseable {
     this.apiServerUrl = s.apiServerUrl;
     this.caPem = s.pki.caPem();
     this.adminKubeconfig = s.adminKubeconfig;
+    this.admin =
+        KubeUser.certificate(
+            ADMIN_USER,
+            List.of("system:masters"),
+            s.adminKubeconfig,
+            s.admin.certPem(),
+            s.admin.keyPem());
     this.processes = s.processes;
     this.vertx = s.vertx;
     this.ownsVertx = b.vertx == null;
@@ -128,6 +136,11 @@ public final class ControlPlane implements AutoCloseable {
   /** A kubeconfig for a {@code system:masters} user. */
   public Path adminKubeconfig() {
     return adminKubeconfig;
+  }
+
+  /** The admin identity ({@code system:masters}) with its client certificate and key PEM. */
+  public KubeUser admin() {
+    return admin;
   }
 
   /** Client as {@code system:masters}; owned by the control plane, do not close it. */
@@ -254,6 +267,7 @@ public final class ControlPlane implements AutoCloseable {
     private Pki pki;
     private String apiServerUrl;
     private Path adminKubeconfig;
+    private Pki.Issued admin;
     private Vertx vertx;
     private KubernetesClient adminClient;
     private Thread shutdownHook;
@@ -290,7 +304,7 @@ public final class ControlPlane implements AutoCloseable {
       Pki.Issued sa = Pki.serviceAccountKeys();
       Pki.writePem(pkiDir.resolve("sa.pub"), sa.certPem());
       Pki.writePem(pkiDir.resolve("sa.key"), sa.keyPem());
-      Pki.Issued admin = pki.client(ADMIN_USER, List.of("system:masters"));
+      admin = pki.client(ADMIN_USER, List.of("system:masters"));
 
       int etcdPort = freePort();
       int etcdPeerPort = freePort();
