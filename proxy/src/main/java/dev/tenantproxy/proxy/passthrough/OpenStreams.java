@@ -1,6 +1,10 @@
 package dev.tenantproxy.proxy.passthrough;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,7 +16,8 @@ public final class OpenStreams {
 
   /** One open stream: ends itself on its own context. */
   public interface Stream {
-    void endForShutdown();
+    /** Ends the stream; the future completes once the end is written. */
+    Future<Void> endForShutdown();
   }
 
   private record Registered(Context context, Stream stream) {}
@@ -35,11 +40,23 @@ public final class OpenStreams {
     return open.size();
   }
 
-  /** Ends every open stream (each on its own event loop). */
-  public void endAll() {
+  /** Ends every open stream (each on its own event loop); completes when all are ended. */
+  public Future<Void> endAll() {
     closing = true;
+    List<Future<Void>> ended = new ArrayList<>();
     for (Registered r : open) {
-      r.context().runOnContext(v -> r.stream().endForShutdown());
+      Promise<Void> p = Promise.promise();
+      r.context()
+          .runOnContext(
+              v -> {
+                try {
+                  r.stream().endForShutdown().onComplete(ar -> p.tryComplete());
+                } catch (RuntimeException e) {
+                  p.tryComplete();
+                }
+              });
+      ended.add(p.future());
     }
+    return Future.join(ended).mapEmpty();
   }
 }

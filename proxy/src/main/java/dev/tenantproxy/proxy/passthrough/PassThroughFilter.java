@@ -135,6 +135,8 @@ public final class PassThroughFilter implements ProxyFilter {
     Pipe<io.vertx.core.buffer.Buffer> pipe = cresp.pipe();
     pipe.endOnFailure(false);
     Runnable unregister = () -> {};
+    java.util.concurrent.atomic.AtomicBoolean shutdownEnd =
+        new java.util.concurrent.atomic.AtomicBoolean();
     if (!lengthKnown) {
       if (watch) {
         observer.watchOpened();
@@ -144,11 +146,10 @@ public final class PassThroughFilter implements ProxyFilter {
               exchange.context(),
               () -> {
                 // graceful shutdown: stop relaying and end the client's stream cleanly
+                shutdownEnd.set(true);
                 pipe.close();
-                cresp.request().reset();
-                if (!resp.ended()) {
-                  resp.end();
-                }
+                Future<Void> end = resp.ended() ? Future.succeededFuture() : resp.end();
+                return end.eventually(() -> cresp.request().reset());
               });
     }
     Runnable ended = unregister;
@@ -162,7 +163,7 @@ public final class PassThroughFilter implements ProxyFilter {
               if (watch && !lengthKnown) {
                 observer.watchClosed();
               }
-              if (piped.failed()) {
+              if (piped.failed() && !shutdownEnd.get()) {
                 if (!resp.ended() && !resp.closed()) {
                   resp.reset();
                 }

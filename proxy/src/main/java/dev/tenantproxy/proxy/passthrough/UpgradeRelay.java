@@ -79,11 +79,7 @@ final class UpgradeRelay {
               AtomicBoolean closed = new AtomicBoolean();
               Runnable unregister =
                   streams.register(
-                      exchange.context(),
-                      () -> {
-                        down.close();
-                        up.close();
-                      });
+                      exchange.context(), () -> Future.join(down.close(), up.close()).mapEmpty());
               Runnable closeBoth =
                   () -> {
                     if (closed.compareAndSet(false, true)) {

@@ -220,13 +220,20 @@ public final class ProxyServer {
   public Future<Void> shutdown() {
     shuttingDown = true;
     tls.stop();
-    streams.endAll();
     long graceMs = config.shutdownGracePeriod().toMillis();
-    List<Future<Void>> closing = new ArrayList<>();
-    for (HttpServer s : servers) {
-      closing.add(s.shutdown(graceMs, TimeUnit.MILLISECONDS));
-    }
-    return Future.join(closing)
+    // end open streams first (their final bytes flushed), then stop the listeners
+    return streams
+        .endAll()
+        .timeout(Math.max(1, graceMs), TimeUnit.MILLISECONDS)
+        .otherwiseEmpty()
+        .compose(
+            ended -> {
+              List<Future<Void>> closing = new ArrayList<>();
+              for (HttpServer s : servers) {
+                closing.add(s.shutdown(graceMs, TimeUnit.MILLISECONDS));
+              }
+              return Future.join(closing);
+            })
         .<Void>mapEmpty()
         .otherwiseEmpty()
         .compose(

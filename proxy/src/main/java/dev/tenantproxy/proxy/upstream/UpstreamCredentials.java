@@ -54,6 +54,9 @@ public record UpstreamCredentials(
     Buffer cert = pem(config.getClientCertData(), config.getClientCertFile());
     Buffer key = pem(config.getClientKeyData(), config.getClientKeyFile());
     String token = config.getOauthToken();
+    if (token == null || token.isBlank()) {
+      token = config.getAutoOAuthToken();
+    }
     if (token != null && token.isBlank()) {
       token = null;
     }

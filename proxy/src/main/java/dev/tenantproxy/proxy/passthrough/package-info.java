@@ -1,0 +1,36 @@
+/**
+ * Pass-through: every request no serving filter answers goes to the API server as the effective
+ * caller.
+ *
+ * <h2>DESIGN</h2>
+ *
+ * <ul>
+ *   <li><b>Identity</b>: {@link dev.tenantproxy.proxy.passthrough.ForwardHeaders} removes every
+ *       client {@code Authorization}, {@code Impersonate-*}, identity ({@code X-Remote-*} and the
+ *       configured names, {@code X-Forwarded-Client-Cert}) and hop-by-hop header, then adds {@code
+ *       Impersonate-User/Uid/Group/Extra-*} (extra keys percent-encoded like client-go) and the
+ *       proxy's own credentials.
+ *   <li><b>Streaming</b>: the server request is paused on arrival; its body is piped upstream with
+ *       back-pressure ({@code HttpClientRequest.send(ReadStream)}); the response is piped back with
+ *       {@code Pipe} (each upstream buffer is written, and so flushed, as it arrives: watch events
+ *       and log lines are never held back). The write queue of every response is bounded by {@code
+ *       --max-stream-buffer-bytes}: a slow client pauses the upstream read, memory stays bounded.
+ *       Bodies are bytes: no decompression, no re-encoding; Content-Type, ETag, Content-Encoding
+ *       and Warning pass as they are. A failed stream resets the client stream (never a clean end
+ *       that would look complete); a client that goes away resets the upstream request.
+ *   <li><b>Upgrades</b> ({@link dev.tenantproxy.proxy.passthrough.UpgradeRelay}): Vert.x 5.0 only
+ *       switches HTTP/1.1 connections to raw sockets for GET upgrades, on the server and on the
+ *       client, while SPDY/3.1 exec/attach/port-forward (kubectl before 1.30/1.31) are POST
+ *       upgrades. So the upstream side writes the request head on its own TLS connection ({@code
+ *       RawUpgrades}) and parses the response head; the client side uses {@code toNetSocket()} for
+ *       GET and, for other methods, the same internal step invoked reflectively ({@link
+ *       dev.tenantproxy.proxy.passthrough.ServerSockets}). After 101 both sockets are piped into
+ *       each other with bounded write queues; either side closing closes both. A non-101 answer is
+ *       relayed as an ordinary (small, bounded) response so clients can fall back.
+ *   <li><b>Shutdown</b>: open streams register in {@link
+ *       dev.tenantproxy.proxy.passthrough.OpenStreams}; a graceful shutdown ends them cleanly (the
+ *       terminating chunk is written, the client re-lists/re-watches elsewhere) before listeners
+ *       stop.
+ * </ul>
+ */
+package dev.tenantproxy.proxy.passthrough;
