@@ -7,7 +7,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link VisibilityBenchmark} briefly (1 fork, 2×1 s warm-up, 3×2 s measurement):
+ * Runs {@link VisibilityBenchmark} briefly (1 fork, 5×1 s warm-up, 5×2 s measurement):
  *
  * <pre>
  * ./mvnw -q -pl filters test-compile exec:exec -Dexec.classpathScope=test -Dexec.executable=java \
@@ -22,9 +22,9 @@ public final class VisibilityBenchmarks {
         new OptionsBuilder()
             .include(VisibilityBenchmark.class.getName())
             .forks(1)
-            .warmupIterations(2)
+            .warmupIterations(5)
             .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(3)
+            .measurementIterations(5)
             .measurementTime(TimeValue.seconds(2))
             .build();
     new Runner(options).run();

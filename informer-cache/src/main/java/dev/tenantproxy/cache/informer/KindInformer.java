@@ -106,7 +106,11 @@ final class KindInformer {
     return true;
   }
 
-  private String describe(Throwable t) {
+  private String describe(Throwable failure) {
+    Throwable t = failure;
+    while (!(t instanceof KubernetesClientException) && t.getCause() != null) {
+      t = t.getCause();
+    }
     if (t instanceof KubernetesClientException k) {
       if (k.getCode() == 404) {
         return "the API server does not serve "
@@ -119,7 +123,7 @@ final class KindInformer {
             + " (403): grant the proxy's identity list and watch on it";
       }
     }
-    return t.getClass().getSimpleName() + ": " + t.getMessage();
+    return failure.getClass().getSimpleName() + ": " + failure.getMessage();
   }
 
   private IndexWriter.Change convert(GenericKubernetesResource r) {

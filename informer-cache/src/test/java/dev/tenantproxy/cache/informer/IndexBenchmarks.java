@@ -7,8 +7,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Prints the index memory table, then runs {@link IndexApplyBenchmark} briefly (1 fork, 2×1 s
- * warm-up, 3×2 s measurement):
+ * Prints the index memory table, then runs {@link IndexApplyBenchmark} briefly (1 fork, 5×1 s
+ * warm-up, 5×2 s measurement):
  *
  * <pre>
  * ./mvnw -q -pl informer-cache test-compile exec:exec -Dexec.classpathScope=test \
@@ -29,9 +29,9 @@ public final class IndexBenchmarks {
         new OptionsBuilder()
             .include(IndexApplyBenchmark.class.getName())
             .forks(1)
-            .warmupIterations(2)
+            .warmupIterations(5)
             .warmupTime(TimeValue.seconds(1))
-            .measurementIterations(3)
+            .measurementIterations(5)
             .measurementTime(TimeValue.seconds(2))
             .build();
     new Runner(options).run();
