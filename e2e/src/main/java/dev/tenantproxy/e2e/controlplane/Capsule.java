@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * status subresource. Tenant status is recomputed from the labelled namespaces on every change and
  * when a tenant namespace disappears (watched), as the controller does.
  */
-public final class Capsule implements AutoCloseable {
+public final class Capsule {
 
   private static final Logger LOG = LoggerFactory.getLogger(Capsule.class);
 
@@ -305,8 +305,8 @@ public final class Capsule implements AutoCloseable {
     return users;
   }
 
-  @Override
-  public void close() {
+  /** Stops the namespace watch; the owning {@link ControlPlane} calls it. */
+  void close() {
     namespaceWatch.close();
   }
 
