@@ -4,22 +4,11 @@ import dev.tenantproxy.proxy.config.ConfigException;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.RequestHeaderConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.TokenCacheConfig;
-import dev.tenantproxy.proxy.ops.ProxyMetrics;
-import dev.tenantproxy.proxy.serve.namespaces.NamespaceServing;
-import dev.tenantproxy.proxy.server.ProxyServer;
-import dev.tenantproxy.proxy.upstream.Upstream;
-import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -230,57 +219,22 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
-    UpstreamCredentials credentials =
-        config.kubeconfig() != null
-            ? UpstreamCredentials.fromKubeconfig(config.kubeconfig(), config.kubeContext())
-            : UpstreamCredentials.inCluster();
-    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(config.effectiveEventLoops())
-                    .setMetricsOptions(
-                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
-    Upstream upstream =
-        Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
-    // Serving filters (issue 5: namespaces, cluster-scoped kinds, ...) and the index's readiness
-    // plug in here: .addServingFilter(...) and .readiness(index::hasSynced).
-    ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
-    NamespaceServing namespaces = NamespaceServing.install(builder, vertx, config, upstream);
-    ProxyServer server = builder.build();
+    RunningProxy proxy;
+    try {
+      proxy = RunningProxy.start(config, true);
+    } catch (RuntimeException e) {
+      LOG.error("{}", e.getMessage());
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
-                  namespaces.endAllWatches();
-                  try {
-                    server
-                        .shutdown()
-                        .compose(v -> upstream.close())
-                        .eventually(vertx::close)
-                        .toCompletionStage()
-                        .toCompletableFuture()
-                        .get(
-                            config.shutdownGracePeriod().toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                  } catch (Exception e) {
-                    LOG.warn("shutdown did not finish in time: {}", e.toString());
-                  }
-                  namespaces.close();
+                  proxy.close();
                   stopped.countDown();
                 },
                 "tenant-proxy-shutdown"));
-    try {
-      server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.error("cannot start: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
-      vertx.close();
-      return 1;
-    }
     stopped.await();
     return 0;
   }

@@ -1,0 +1,128 @@
+package dev.tenantproxy.proxy.cli;
+
+import dev.tenantproxy.proxy.config.ProxyConfig;
+import dev.tenantproxy.proxy.ops.ProxyMetrics;
+import dev.tenantproxy.proxy.serve.namespaces.NamespaceServing;
+import dev.tenantproxy.proxy.server.ProxyServer;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tenant-proxy serve} as an object: its own Vert.x (with Micrometer metrics), the upstream
+ * client on the proxy's credentials, namespace serving (tenancy index) and the server. Used by
+ * {@link ServeCommand}, the sandbox and the end-to-end tests, so they all run the same wiring.
+ */
+public final class RunningProxy implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunningProxy.class);
+
+  private final ProxyConfig config;
+  private final Vertx vertx;
+  private final Upstream upstream;
+  private final NamespaceServing namespaces;
+  private final ProxyServer server;
+  private boolean closed;
+
+  private RunningProxy(
+      ProxyConfig config,
+      Vertx vertx,
+      Upstream upstream,
+      NamespaceServing namespaces,
+      ProxyServer server) {
+    this.config = config;
+    this.vertx = vertx;
+    this.upstream = upstream;
+    this.namespaces = namespaces;
+    this.server = server;
+  }
+
+  /**
+   * Starts the proxy (blocking until it listens, at most 60 s).
+   *
+   * @param serveNamespaces whether the tenancy index and namespace serving are wired in
+   */
+  public static RunningProxy start(ProxyConfig config, boolean serveNamespaces) {
+    config.validate();
+    UpstreamCredentials credentials =
+        config.kubeconfig() != null
+            ? UpstreamCredentials.fromKubeconfig(config.kubeconfig(), config.kubeContext())
+            : UpstreamCredentials.inCluster();
+    PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setEventLoopPoolSize(config.effectiveEventLoops())
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    Upstream upstream =
+        Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
+    ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
+    // serving filters (namespaces, access reviews) and the index's readiness plug in here
+    NamespaceServing namespaces =
+        serveNamespaces ? NamespaceServing.install(builder, vertx, config, upstream) : null;
+    ProxyServer server = builder.build();
+    RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
+    try {
+      server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      running.close();
+      throw new IllegalStateException(
+          "tenant-proxy cannot start: " + (e.getCause() != null ? e.getCause() : e), e);
+    }
+    return running;
+  }
+
+  /** The port the proxy listens on. */
+  public int port() {
+    return server.port();
+  }
+
+  public ProxyServer server() {
+    return server;
+  }
+
+  public ProxyMetrics metrics() {
+    return server.metrics();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Graceful stop: ends watches, stops listening, waits at most the grace period (+5 s). */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
+    if (namespaces != null) {
+      namespaces.endAllWatches();
+    }
+    try {
+      server
+          .shutdown()
+          .compose(v -> upstream.close())
+          .eventually(vertx::close)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(config.shutdownGracePeriod().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("shutdown did not finish in time: {}", e.toString());
+    }
+    if (namespaces != null) {
+      namespaces.close();
+    }
+  }
+}
