@@ -1,0 +1,129 @@
+package dev.tenantproxy.e2e.sandbox;
+
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.proxy.cli.RunningProxy;
+import dev.tenantproxy.proxy.config.ProxyConfig;
+import dev.tenantproxy.proxy.ops.ProxyMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code tenant-proxy serve} in this JVM in front of a {@link ControlPlane}, wired exactly as the
+ * command wires it ({@link RunningProxy}): its own PKI (serving certificate for
+ * localhost/127.0.0.1, a front-proxy CA with allowed name {@value #FRONT_PROXY}), user client
+ * certificates verified against the control plane's CA, TokenReview/SAR and pass-through with the
+ * control plane's admin credentials.
+ */
+public final class ProxyInFront implements AutoCloseable {
+  /** The CN allowed to send identity headers. */
+  public static final String FRONT_PROXY = "front-proxy";
+
+  private final ControlPlane cp;
+  private final Path dir;
+  private final ProxyPki pki;
+  private final RunningProxy proxy;
+
+  private ProxyInFront(ControlPlane cp, Path dir, ProxyPki pki, RunningProxy proxy) {
+    this.cp = cp;
+    this.dir = dir;
+    this.pki = pki;
+    this.proxy = proxy;
+  }
+
+  /**
+   * Starts the proxy on a free loopback port; {@code dir} receives its PKI.
+   *
+   * @param serveNamespaces whether namespace serving (the tenancy index) is wired in
+   */
+  public static ProxyInFront start(ControlPlane cp, Path dir, boolean serveNamespaces) {
+    ProxyPki pki = ProxyPki.create(dir.resolve("pki"));
+    ProxyPki.Issued serving = pki.serving();
+    ProxyConfig config =
+        ProxyConfig.defaults(serving.certFile(), serving.keyFile())
+            .withBindAddress("127.0.0.1")
+            .withPort(0)
+            .withEventLoops(2)
+            .withClientCaFile(cp.caFile())
+            .withRequestHeader(
+                new ProxyConfig.RequestHeaderConfig(
+                    pki.ca().certFile(),
+                    List.of(FRONT_PROXY),
+                    List.of("X-Remote-User"),
+                    List.of("X-Remote-Group"),
+                    List.of("X-Remote-Extra-")))
+            .withKubeconfig(cp.adminKubeconfig())
+            .withShutdownGracePeriod(Duration.ofSeconds(5));
+    return new ProxyInFront(cp, dir, pki, RunningProxy.start(config, serveNamespaces));
+  }
+
+  /** {@code https://127.0.0.1:<port>}. */
+  public String url() {
+    return "https://127.0.0.1:" + proxy.port();
+  }
+
+  public int port() {
+    return proxy.port();
+  }
+
+  /** The CA (PEM) that signs the proxy's serving certificate. */
+  public String caPem() {
+    return pki.ca().certPem();
+  }
+
+  public Path caFile() {
+    return pki.ca().certFile();
+  }
+
+  public ProxyMetrics metrics() {
+    return proxy.metrics();
+  }
+
+  /** Writes {@code <dir>/<file>} with {@code user}'s credentials pointed at the proxy. */
+  public Path kubeconfig(KubeUser user, Path file) {
+    return write(file, user.kubeconfigFor(url(), caPem()));
+  }
+
+  /** Writes a kubeconfig through the proxy for {@code user} into the proxy's directory. */
+  public Path kubeconfig(KubeUser user) {
+    return kubeconfig(
+        user,
+        dir.resolve("users")
+            .resolve(user.name().replaceAll("[^A-Za-z0-9._-]", "-") + ".kubeconfig"));
+  }
+
+  /** A client certificate (PEM cert, PEM key) signed by the request-header CA. */
+  public String[] frontProxyCertificate(String cn) {
+    ProxyPki.Issued issued = pki.client("front-" + cn, cn, List.of());
+    return new String[] {issued.certPem(), issued.keyPem()};
+  }
+
+  public ControlPlane controlPlane() {
+    return cp;
+  }
+
+  static Path write(Path file, String yaml) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Files.writeString(file, yaml);
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not POSIX
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    proxy.close();
+  }
+}

@@ -1,0 +1,456 @@
+package dev.tenantproxy.e2e.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tenantproxy.e2e.controlplane.Capsule;
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Kubectl;
+import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * tenant-proxy in front of the real control plane, pass-through only: real kubectl (1.33, 1.27) and
+ * a fabric8 client through the proxy get what their own RBAC allows, exactly as direct.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class PassThroughIT {
+  private static final Duration KUBECTL_BOUND = Duration.ofSeconds(60);
+
+  @TempDir static Path dir;
+  static ProxyInFront proxy;
+  static ControlPlane cp;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    cp = controlPlane;
+    proxy = ProxyInFront.start(cp, dir, false);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  /** A Capsule tenant owned by a fresh certificate user, with one namespace. */
+  private record Tenant(String name, String namespace, KubeUser owner) {}
+
+  private static Tenant tenant(String prefix) {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String name = prefix + "-" + id;
+    KubeUser owner = cp.users().certificate("owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant(name, Owner.user(owner.name()));
+    cp.capsule().createNamespace(name, name + "-dev");
+    return new Tenant(name, name + "-dev", owner);
+  }
+
+  private static Kubectl viaProxy(String version, KubeUser user) {
+    return Kubectl.version(version, proxy.kubeconfig(user));
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void capsuleOwnerManagesConfigMapsAndDeploymentsInHisNamespaceThroughTheProxy(String version)
+      throws Exception {
+    // given
+    Tenant t = tenant("solar");
+    Kubectl kubectl = viaProxy(version, t.owner());
+    Path manifest =
+        Files.writeString(
+            dir.resolve("cm-" + t.name() + ".yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: v\n");
+
+    // when / then
+    assertOk(
+        kubectl.run(
+            KUBECTL_BOUND, "create", "configmap", "cm1", "--from-literal=a=b", "-n", t.namespace()),
+        "configmap/cm1 created");
+    assertOk(
+        kubectl.run(
+            KUBECTL_BOUND,
+            "get",
+            "configmap",
+            "cm1",
+            "-n",
+            t.namespace(),
+            "-o",
+            "jsonpath={.data.a}"),
+        "b");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "apply", "-f", manifest.toString(), "-n", t.namespace()),
+        "configmap/applied created");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "apply", "-f", manifest.toString(), "-n", t.namespace()),
+        "configmap/applied unchanged");
+    Kubectl.Result list =
+        kubectl.run(KUBECTL_BOUND, "get", "configmaps", "-n", t.namespace(), "-o", "name");
+    assertThat(list.stdout().lines()).as("%s", list).contains("configmap/cm1", "configmap/applied");
+    assertOk(
+        kubectl.run(
+            KUBECTL_BOUND,
+            "create",
+            "deployment",
+            "web",
+            "--image=registry.k8s.io/pause:3.9",
+            "-n",
+            t.namespace()),
+        "deployment.apps/web created");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "get", "deployment", "web", "-n", t.namespace(), "-o", "name"),
+        "deployment.apps/web");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "auth", "can-i", "create", "configmaps", "-n", t.namespace()),
+        "yes");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "delete", "configmap", "cm1", "-n", t.namespace()),
+        "configmap \"cm1\" deleted");
+    assertOk(
+        kubectl.run(KUBECTL_BOUND, "delete", "deployment", "web", "-n", t.namespace()),
+        "deployment.apps \"web\" deleted");
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void anotherTenantsNamespaceGivesTheSameForbiddenAsDirect(String version) {
+    // given
+    Tenant solar = tenant("solar");
+    Tenant wind = tenant("wind");
+
+    // when
+    Kubectl.Result viaProxy =
+        viaProxy(version, solar.owner())
+            .run(KUBECTL_BOUND, "get", "configmaps", "-n", wind.namespace());
+    Kubectl.Result direct =
+        Kubectl.version(version, solar.owner().kubeconfig())
+            .run(KUBECTL_BOUND, "get", "configmaps", "-n", wind.namespace());
+
+    // then
+    assertThat(viaProxy.exitCode()).as("%s", viaProxy).isEqualTo(1);
+    assertThat(viaProxy.stderr().strip()).as("%s", viaProxy).isEqualTo(direct.stderr().strip());
+    assertThat(viaProxy.stderr())
+        .contains(
+            "Error from server (Forbidden): configmaps is forbidden: User \""
+                + solar.owner().name()
+                + "\"");
+  }
+
+  @Test
+  void fabric8WatchOnConfigMapsThroughTheProxyStreamsEvents() throws Exception {
+    // given
+    Tenant t = tenant("watch");
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (KubernetesClient owner = cp.newClient(proxy.kubeconfig(t.owner()));
+        Watch watch =
+            owner
+                .configMaps()
+                .inNamespace(t.namespace())
+                .watch(
+                    new Watcher<ConfigMap>() {
+                      @Override
+                      public void eventReceived(Action action, ConfigMap cm) {
+                        events.add(action + " " + cm.getMetadata().getName());
+                      }
+
+                      @Override
+                      public void onClose(WatcherException cause) {}
+                    })) {
+      // when
+      cp.adminClient()
+          .configMaps()
+          .inNamespace(t.namespace())
+          .resource(
+              new ConfigMapBuilder().withNewMetadata().withName("streamed").endMetadata().build())
+          .create();
+      cp.adminClient().configMaps().inNamespace(t.namespace()).withName("streamed").delete();
+
+      // then
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(events).contains("ADDED streamed", "DELETED streamed"));
+      assertThat(watch).isNotNull();
+      // fabric8 8 watches over WebSocket: the upgrade (101) was relayed by the proxy
+      assertThat(proxy.metrics().scrape())
+          .containsPattern(
+              "tenant_proxy_requests_total\\{code=\"101\",decision=\"passed\",resource=\"configmaps\",verb=\"watch\"\\}");
+    }
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void nonCapsuleAdminSeesExactlyWhatTheApiServerShows(String version) {
+    // given
+    tenant("admin-view");
+    Kubectl viaProxy = viaProxy(version, cp.admin());
+    Kubectl direct = Kubectl.version(version, cp.adminKubeconfig());
+
+    // when / then
+    for (String[] args :
+        List.of(
+            new String[] {"get", "namespaces", "-o", "name"},
+            new String[] {"get", "clusterroles", "admin", "-o", "jsonpath={.metadata.name}"},
+            new String[] {"auth", "can-i", "*", "*"},
+            new String[] {"api-versions"})) {
+      Kubectl.Result p = viaProxy.run(KUBECTL_BOUND, args);
+      Kubectl.Result d = direct.run(KUBECTL_BOUND, args);
+      assertThat(p.exitCode()).as("%s", p).isZero();
+      assertThat(p.stdout()).as("%s", p).isEqualTo(d.stdout());
+    }
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void serviceAccountBearerTokenWorksThroughTheProxy(String version) {
+    // given
+    Tenant t = tenant("sa");
+    KubeUser ci = cp.users().serviceAccountToken(t.namespace(), "ci");
+
+    // when
+    Kubectl.Result viaProxy =
+        viaProxy(version, ci).run(KUBECTL_BOUND, "get", "configmaps", "-n", t.namespace());
+    Kubectl.Result direct =
+        Kubectl.version(version, ci.kubeconfig())
+            .run(KUBECTL_BOUND, "get", "configmaps", "-n", t.namespace());
+
+    // then: the API server sees the ServiceAccount (its own RBAC denies the list, identically)
+    assertThat(viaProxy.stderr().strip()).as("%s", viaProxy).isEqualTo(direct.stderr().strip());
+    assertThat(viaProxy.stderr())
+        .contains("User \"system:serviceaccount:" + t.namespace() + ":ci\"");
+  }
+
+  @Test
+  void badTokenGets401AndTheSecondIdenticalBadTokenDoesNotReachTheApiServer() throws Exception {
+    // given
+    String bad = "not-a-token-" + UUID.randomUUID();
+    Path kubeconfig =
+        Files.writeString(
+            dir.resolve("bad-token.kubeconfig"),
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: p\n  cluster:\n    server: "
+                + proxy.url()
+                + "\n    certificate-authority: "
+                + proxy.caFile()
+                + "\nusers:\n- name: u\n  user:\n    token: "
+                + bad
+                + "\ncontexts:\n- name: c\n  context:\n    cluster: p\n    user: u\ncurrent-context: c\n");
+    Kubectl kubectl = Kubectl.version("1.33", kubeconfig);
+    double reviewsBefore = tokenReviews();
+
+    // when
+    Kubectl.Result first = kubectl.run(KUBECTL_BOUND, "get", "pods", "-n", "default");
+    Kubectl.Result second = kubectl.run(KUBECTL_BOUND, "get", "pods", "-n", "default");
+
+    // then
+    for (Kubectl.Result r : List.of(first, second)) {
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+      assertThat(r.stderr()).as("%s", r).contains("error: You must be logged in to the server");
+    }
+    assertThat(tokenReviews() - reviewsBefore).isEqualTo(1.0);
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void impersonationWithoutTheRightIsForbiddenAndWithTheRightGivesTheImpersonatedView(
+      String version) {
+    // given
+    Tenant solar = tenant("imp");
+    Tenant wind = tenant("imp-other");
+
+    // when: a tenant owner tries to act as someone else
+    Kubectl.Result refused =
+        viaProxy(version, solar.owner())
+            .run(
+                KUBECTL_BOUND,
+                "--as=" + wind.owner().name(),
+                "get",
+                "configmaps",
+                "-n",
+                wind.namespace());
+    Kubectl.Result refusedDirect =
+        Kubectl.version(version, solar.owner().kubeconfig())
+            .run(
+                KUBECTL_BOUND,
+                "--as=" + wind.owner().name(),
+                "get",
+                "configmaps",
+                "-n",
+                wind.namespace());
+    // when: the admin (who may impersonate) acts as the solar owner
+    Kubectl.Result asOwnerOwn =
+        viaProxy(version, cp.admin())
+            .run(
+                KUBECTL_BOUND,
+                "--as=" + solar.owner().name(),
+                "--as-group=" + Capsule.CAPSULE_USERS_GROUP,
+                "auth",
+                "can-i",
+                "create",
+                "configmaps",
+                "-n",
+                solar.namespace());
+    Kubectl.Result asOwnerOther =
+        viaProxy(version, cp.admin())
+            .run(
+                KUBECTL_BOUND,
+                "--as=" + solar.owner().name(),
+                "get",
+                "configmaps",
+                "-n",
+                wind.namespace());
+    Kubectl.Result asOwnerOtherDirect =
+        Kubectl.version(version, cp.adminKubeconfig())
+            .run(
+                KUBECTL_BOUND,
+                "--as=" + solar.owner().name(),
+                "get",
+                "configmaps",
+                "-n",
+                wind.namespace());
+
+    // then
+    assertThat(refused.exitCode()).as("%s", refused).isEqualTo(1);
+    assertThat(withoutKlogPrefix(refused.stderr()))
+        .as("%s", refused)
+        .isEqualTo(withoutKlogPrefix(refusedDirect.stderr()));
+    // the proxy's own answer, worded as the API server words it (kubectl shows "Forbidden:
+    // unknown")
+    java.net.http.HttpClient owner =
+        client(
+            new String[] {
+              solar.owner().certificatePem().orElseThrow(),
+              solar.owner().privateKeyPem().orElseThrow()
+            });
+    java.net.http.HttpResponse<String> raw =
+        send(
+            owner,
+            "/api/v1/namespaces/" + wind.namespace() + "/configmaps",
+            "Impersonate-User",
+            wind.owner().name());
+    assertThat(raw.statusCode()).isEqualTo(403);
+    assertThat(new io.vertx.core.json.JsonObject(raw.body()).getString("message"))
+        .isEqualTo(
+            "users \""
+                + wind.owner().name()
+                + "\" is forbidden: User \""
+                + solar.owner().name()
+                + "\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope");
+    assertThat(asOwnerOwn.stdout().strip()).as("%s", asOwnerOwn).isEqualTo("yes");
+    assertThat(asOwnerOther.exitCode()).as("%s", asOwnerOther).isEqualTo(1);
+    assertThat(withoutKlogPrefix(asOwnerOther.stderr()))
+        .isEqualTo(withoutKlogPrefix(asOwnerOtherDirect.stderr()));
+    assertThat(asOwnerOther.stderr())
+        .contains("User \"" + solar.owner().name() + "\" cannot list resource \"configmaps\"");
+  }
+
+  @Test
+  void identityHeadersAreHonouredOnlyFromTheAllowedFrontProxyCertificate() {
+    // given
+    Tenant t = tenant("gateway");
+    java.net.http.HttpClient gateway =
+        client(proxy.frontProxyCertificate(ProxyInFront.FRONT_PROXY));
+    java.net.http.HttpClient intruder = client(proxy.frontProxyCertificate("intruder"));
+    String path = "/api/v1/namespaces/" + t.namespace() + "/configmaps";
+
+    // when / then: the allowed gateway hands over the owner's identity
+    assertThat(status(gateway, path, t.owner().name(), Capsule.CAPSULE_USERS_GROUP)).isEqualTo(200);
+    // a certificate from the same CA with another name cannot: its headers are ignored -> 401
+    assertThat(status(intruder, path, cp.admin().name(), "system:masters")).isEqualTo(401);
+    // a user certificate cannot either: the caller stays the owner
+    java.net.http.HttpClient owner =
+        client(
+            new String[] {
+              t.owner().certificatePem().orElseThrow(), t.owner().privateKeyPem().orElseThrow()
+            });
+    assertThat(
+            status(
+                owner,
+                "/api/v1/namespaces/kube-system/secrets",
+                cp.admin().name(),
+                "system:masters"))
+        .isEqualTo(403);
+  }
+
+  private static java.net.http.HttpClient client(String[] certAndKey) {
+    return java.net.http.HttpClient.newBuilder()
+        .sslContext(TlsClients.sslContext(certAndKey[0], certAndKey[1], proxy.caPem()))
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+
+  private static int status(
+      java.net.http.HttpClient client, String path, String user, String group) {
+    try {
+      return client
+          .send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(proxy.url() + path))
+                  .header("X-Remote-User", user)
+                  .header("X-Remote-Group", group)
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> send(
+      java.net.http.HttpClient client, String path, String header, String value) {
+    try {
+      return client.send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(proxy.url() + path))
+              .header(header, value)
+              .timeout(Duration.ofSeconds(30))
+              .build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** kubectl's stderr without klog's time and pid prefixes. */
+  private static String withoutKlogPrefix(String stderr) {
+    return stderr.strip().replaceAll("(?m)^[EWI]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+\\s+\\d+ ", "");
+  }
+
+  private static double tokenReviews() {
+    Matcher m =
+        Pattern.compile("tenant_proxy_upstream_requests_total\\{kind=\"tokenreview\"\\} ([0-9.E]+)")
+            .matcher(proxy.metrics().scrape());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static void assertOk(Kubectl.Result r, String expectedStdout) {
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    assertThat(r.stdout().strip()).as("%s", r).isEqualTo(expectedStdout);
+  }
+}
