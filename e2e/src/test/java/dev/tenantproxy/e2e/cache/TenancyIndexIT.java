@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -182,8 +183,7 @@ class TenancyIndexIT {
   @Test
   void restartingTheIndexNeitherLosesNorDuplicatesState(ControlPlane cp, Capsule capsule)
       throws Exception {
-    // given
-    TenancyIndex index = startedIndex(cp, TenancyIndexOptions.defaults());
+    // given: objects that exist before the index starts (they arrive through its first list)
     String alice = unique("alice");
     String tenant = unique("tnt");
     String kept = tenant + "-kept";
@@ -192,7 +192,10 @@ class TenancyIndexIT {
     capsule.createTenant(tenant, Owner.user(alice));
     capsule.createNamespace(tenant, kept);
     capsule.createNamespace(tenant, detached);
-    await().atMost(FRESH).until(() -> index.snapshot().namespacesOfTenant(tenant).size() == 2);
+    TenancyIndex index = startedIndex(cp, TenancyIndexOptions.defaults());
+    assertThat(index.snapshot().namespacesOfTenant(tenant)).containsExactly(detached, kept);
+    String keptJson = new String(index.namespaces().get(kept).json(), StandardCharsets.UTF_8);
+    assertThat(keptJson).contains(Capsule.TENANT_LABEL).contains("\"phase\":\"Active\"");
     long rvBeforeStop = index.namespaces().resourceVersion();
     Queue<WatchEvent> watch = new ConcurrentLinkedQueue<>();
     index.namespaces().watch(rvBeforeStop, watch::add);

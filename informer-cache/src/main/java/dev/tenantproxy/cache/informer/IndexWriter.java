@@ -119,13 +119,27 @@ final class IndexWriter implements AutoCloseable {
       cache.apply(type, change.object());
     }
     if (change.model() != null) {
-      CachedObject previous = type == EventType.DELETED ? change.object() : before;
+      CachedObject previous = previousObject(type, before, change.object());
       boolean namespaceEvent = g.kind.equals(ResourceKind.NAMESPACES);
       reduce(
           type,
           change.model(),
           ns -> namespaceEvent && ns.equals(change.key()) ? previous : namespaceJson(ns));
     }
+  }
+
+  /**
+   * The JSON to report as a namespace's previous state: for a deletion, the final state from the
+   * watch when it is newer than ours (an inferred deletion's object is stale or slim).
+   */
+  private static CachedObject previousObject(
+      EventType type, CachedObject before, CachedObject given) {
+    if (type != EventType.DELETED || given == null) {
+      return before;
+    }
+    return before == null || given.resourceVersionNumber() > before.resourceVersionNumber()
+        ? given
+        : before;
   }
 
   /** Ends a list: the first of a generation deletes what it did not confirm. */

@@ -57,6 +57,7 @@ final class KindInformer {
         kind.namespaced()
             ? operation.inAnyNamespace().runnableInformer(0)
             : operation.runnableInformer(0);
+    inf.itemStore(new SlimItemStore());
     inf.addEventHandler(new Handler(g));
     inf.exceptionHandler(this::onException);
     generation = g;

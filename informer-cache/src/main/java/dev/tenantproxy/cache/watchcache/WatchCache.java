@@ -177,6 +177,10 @@ public final class WatchCache {
         }
         objects = s.objects().minus(object.key());
         effective = EventType.DELETED;
+        if (object.resourceVersionNumber() <= old.resourceVersionNumber()) {
+          // an inferred deletion (after a re-list) carries a stale or slim object: use ours
+          object = old;
+        }
       } else {
         if (old != null && old.resourceVersion().equals(object.resourceVersion())) {
           return;

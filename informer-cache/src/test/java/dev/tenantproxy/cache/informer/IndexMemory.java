@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * Retained heap of the index on the fleet (L7, target ≤ 2 KiB per namespace), measured as the
  * difference of used heap after full GCs before and after building it. Reports the snapshot alone,
- * the snapshot plus the Namespace watch cache (JSON bytes), and for comparison what fabric8's
- * informer store holds for the same namespaces (parsed GenericKubernetesResource objects).
+ * the snapshot plus the Namespace watch cache (JSON bytes), fabric8's informer store as the index
+ * configures it ({@link SlimItemStore}), and for comparison what fabric8's default store would hold
+ * for the same namespaces (full GenericKubernetesResource objects).
  */
 final class IndexMemory {
   private IndexMemory() {}
@@ -57,10 +58,21 @@ final class IndexMemory {
     after = usedAfterGc();
     out.append(
         line(
-            "for comparison: fabric8 informer store (GenericKubernetesResource)",
+            "for comparison: fabric8's default informer store (full GenericKubernetesResource)",
             after - before,
             count));
-    out.append("(kept alive: ").append(keep1 + keep2 + store.size()).append(")\n");
+    SlimItemStore slim = new SlimItemStore();
+    before = usedAfterGc();
+    for (GenericKubernetesResource r : store) {
+      slim.put(slim.getKey(r), r);
+    }
+    after = usedAfterGc();
+    out.append(
+        line(
+            "fabric8 informer store as the index configures it (SlimItemStore)",
+            after - before,
+            count));
+    out.append("(kept alive: ").append(keep1 + keep2 + store.size() + slim.size()).append(")\n");
     return out.toString();
   }
 

@@ -168,6 +168,22 @@ class WatchCacheTest {
   }
 
   @Test
+  void inferredDeletionCarriesTheLastFullStateTheCacheKnew() {
+    WatchCache c = synced(10, 10, ns("a", 7));
+    CachedObject slim =
+        new CachedObject("a", "", "a", "7", Map.of(), Map.of(), new byte[] {'{', '}'});
+    c.apply(EventType.DELETED, slim);
+    assertThat(c.since(10))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.type()).isEqualTo(EventType.DELETED);
+              assertThat(new String(e.object().json(), StandardCharsets.UTF_8))
+                  .contains("\"name\":\"a\"");
+            });
+  }
+
+  @Test
   void nonNumericResourceVersionsParseToMinusOne() {
     assertThat(CachedObject.parseResourceVersion("abc")).isEqualTo(-1);
     assertThat(CachedObject.parseResourceVersion("")).isEqualTo(-1);
