@@ -38,6 +38,10 @@ public record RequestAttributes(
     } else {
       return new RequestAttributes(false, lowerVerb, "", "", "", "", "", "", p);
     }
+    if (i >= parts.length) {
+      // /api/v1, /apis/apps/v1: discovery, not a resource request
+      return new RequestAttributes(false, lowerVerb, "", "", "", "", "", "", p);
+    }
     boolean legacyWatch = false;
     if (i < parts.length && parts[i].equals("watch")) {
       legacyWatch = true;

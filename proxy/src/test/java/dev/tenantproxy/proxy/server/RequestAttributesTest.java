@@ -55,6 +55,8 @@ class RequestAttributesTest {
     assertThat(exec.subresource()).isEqualTo("exec");
     assertThat(exec.verb()).isEqualTo("create");
     assertThat(version.resourceRequest()).isFalse();
+    assertThat(RequestAttributes.parse(HttpMethod.GET, "/apis/apps/v1", null).resourceRequest())
+        .isFalse();
     assertThat(version.verb()).isEqualTo("get");
   }
 
