@@ -97,7 +97,12 @@ public final class AccessReviewsFilter implements ProxyFilter {
             .put("metadata", new JsonObject().putNull("creationTimestamp"))
             .put("spec", new JsonObject().put("resourceAttributes", ra.toJson()))
             .put("status", new JsonObject().put("allowed", true).put("reason", REASON));
-    return exchange.respond(201, "application/json", review.toBuffer());
+    // not exchange.respond(): it resumes the request, whose body has already been read
+    return exchange
+        .response()
+        .setStatusCode(201)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(review.toBuffer());
   }
 
   private Future<Void> rulesReview(ProxyExchange exchange, Caller caller, Buffer body) {
