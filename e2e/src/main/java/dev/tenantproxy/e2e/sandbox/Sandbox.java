@@ -56,7 +56,7 @@ public final class Sandbox implements Callable<Integer> {
   static final String PID = "sandbox.pid";
   static final String LOG = "sandbox.log";
 
-  @Option(names = "--dir", required = true, description = "Where everything lives.")
+  @Option(names = "--dir", description = "Where everything lives (required).")
   Path dir;
 
   @Option(names = "--detach", description = "Return once ready; the sandbox keeps running.")
@@ -74,6 +74,11 @@ public final class Sandbox implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (dir == null) {
+      System.err.println(
+          "--dir is required: give the directory for the sandbox, e.g. --dir /tmp/sandbox");
+      return 2;
+    }
     dir = dir.toAbsolutePath();
     Optional<ProcessHandle> running = running(dir);
     if (running.isPresent()) {
