@@ -1,0 +1,215 @@
+package dev.tenantproxy.e2e.proxy;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tenantproxy.e2e.controlplane.Capsule;
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark L2 (docs benchmarks.md): pass-through overhead. A tenant owner GETs one ConfigMap in an
+ * own namespace with 64 requests in flight (HTTP/2, the owner's client certificate), through
+ * tenant-proxy and straight to the API server, in alternating rounds of the same run. Prints a
+ * table and writes it to {@code target/benchmarks/L2-passthrough.md}. Off by default: run with
+ * {@code -Dbench=L2} (and e.g. {@code -Dbench.seconds=20 -Dbench.rounds=3}).
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class PassThroughBenchIT {
+  private static final int CONCURRENCY = 64;
+
+  @TempDir Path dir;
+
+  private record Round(String target, double rps, double p50ms, double p99ms, long errors) {}
+
+  @Test
+  void passThroughOverheadVersusDirect(ControlPlane cp) throws Exception {
+    assumeTrue("L2".equals(System.getProperty("bench")), "run with -Dbench=L2");
+    int seconds = Integer.getInteger("bench.seconds", 20);
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    String id = Long.toHexString(System.nanoTime());
+    KubeUser owner = cp.users().certificate("bench-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant("bench-" + id, Owner.user(owner.name()));
+    String ns = "bench-" + id + "-dev";
+    cp.capsule().createNamespace("bench-" + id, ns);
+    cp.adminClient()
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("target")
+                .endMetadata()
+                .addToData("k", "v")
+                .build())
+        .create();
+    String path = "/api/v1/namespaces/" + ns + "/configmaps/target";
+    String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
+    List<Round> results = new ArrayList<>();
+    try (ProxyInFront proxy = ProxyInFront.start(cp, dir, true)) {
+      HttpClient direct = client(cert, cp.caPem());
+      HttpClient viaProxy = client(cert, proxy.caPem());
+      run(direct, cp.apiServerUrl() + path, 3); // warm-up
+      run(viaProxy, proxy.url() + path, 3);
+      for (int i = 0; i < rounds; i++) {
+        results.add(summarize("direct", run(direct, cp.apiServerUrl() + path, seconds), seconds));
+        results.add(summarize("proxy", run(viaProxy, proxy.url() + path, seconds), seconds));
+      }
+    }
+    String table = table(results, seconds, rounds);
+    System.out.println(table);
+    Path out = Path.of("target", "benchmarks");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("L2-passthrough.md"), table);
+  }
+
+  private record Sample(long[] latenciesNanos, int count, long errors) {}
+
+  private static Sample run(HttpClient client, String url, int seconds) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/json").build();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    long[] lat = new long[4_000_000];
+    AtomicInteger n = new AtomicInteger();
+    AtomicLong errors = new AtomicLong();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < CONCURRENCY; c++) {
+      loops.add(loop(client, request, end, lat, n, errors));
+    }
+    CompletableFuture.allOf(loops.toArray(new CompletableFuture[0])).join();
+    int count = Math.min(n.get(), lat.length);
+    return new Sample(Arrays.copyOf(lat, count), count, errors.get());
+  }
+
+  private static CompletableFuture<Void> loop(
+      HttpClient client,
+      HttpRequest request,
+      long end,
+      long[] lat,
+      AtomicInteger n,
+      AtomicLong errors) {
+    if (System.nanoTime() >= end) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long start = System.nanoTime();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (resp, err) -> {
+              if (err != null || resp.statusCode() != 200) {
+                errors.incrementAndGet();
+              } else {
+                int i = n.getAndIncrement();
+                if (i < lat.length) {
+                  lat[i] = System.nanoTime() - start;
+                }
+              }
+              return null;
+            })
+        .thenCompose(v -> loop(client, request, end, lat, n, errors));
+  }
+
+  private static Round summarize(String target, Sample s, int seconds) {
+    long[] sorted = s.latenciesNanos().clone();
+    Arrays.sort(sorted);
+    return new Round(
+        target,
+        s.count() / (double) seconds,
+        percentile(sorted, 0.50) / 1e6,
+        percentile(sorted, 0.99) / 1e6,
+        s.errors());
+  }
+
+  private static double percentile(long[] sorted, double q) {
+    return sorted.length == 0
+        ? Double.NaN
+        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+  }
+
+  private static String table(List<Round> rounds, int seconds, int n) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# L2 pass-through: GET one ConfigMap, ")
+        .append(CONCURRENCY)
+        .append(" in flight, HTTP/2\n\n");
+    sb.append("Run ")
+        .append(Instant.now())
+        .append(", ")
+        .append(n)
+        .append(" alternating rounds of ")
+        .append(seconds)
+        .append(" s, machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" cores, ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append(".\n\n");
+    sb.append("| round | target | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
+    int i = 0;
+    for (Round r : rounds) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %s | %.0f | %.2f | %.2f | %d |%n",
+              i++ / 2 + 1,
+              r.target(),
+              r.rps(),
+              r.p50ms(),
+              r.p99ms(),
+              r.errors()));
+    }
+    double directRps = median(rounds, "direct", Round::rps);
+    double proxyRps = median(rounds, "proxy", Round::rps);
+    double directP50 = median(rounds, "direct", Round::p50ms);
+    double proxyP50 = median(rounds, "proxy", Round::p50ms);
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%nMedians: direct %.0f req/s p50 %.2f ms; proxy %.0f req/s p50 %.2f ms.%n"
+                + "Proxy throughput = %.0f%% of direct (target >= 85%%); p50 added = %.2f ms (target <= 1 ms).%n",
+            directRps,
+            directP50,
+            proxyRps,
+            proxyP50,
+            100 * proxyRps / directRps,
+            proxyP50 - directP50));
+    return sb.toString();
+  }
+
+  private static double median(
+      List<Round> rounds, String target, java.util.function.ToDoubleFunction<Round> f) {
+    double[] v =
+        rounds.stream().filter(r -> r.target().equals(target)).mapToDouble(f).sorted().toArray();
+    return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  private static HttpClient client(String[] certAndKey, String caPem) throws IOException {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_2)
+        .sslContext(TlsClients.sslContext(certAndKey[0], certAndKey[1], caPem))
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
+  }
+}
