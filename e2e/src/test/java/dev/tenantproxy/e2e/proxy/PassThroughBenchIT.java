@@ -68,7 +68,8 @@ class PassThroughBenchIT {
     String path = "/api/v1/namespaces/" + ns + "/configmaps/target";
     String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
     List<Round> results = new ArrayList<>();
-    try (ProxyInFront proxy = ProxyInFront.start(cp, dir, true)) {
+    ProxyInFront proxy = ProxyInFront.start(cp, dir, true);
+    try {
       HttpClient direct = client(cert, cp.caPem());
       HttpClient viaProxy = client(cert, proxy.caPem());
       run(direct, cp.apiServerUrl() + path, 3); // warm-up
@@ -77,6 +78,8 @@ class PassThroughBenchIT {
         results.add(summarize("direct", run(direct, cp.apiServerUrl() + path, seconds), seconds));
         results.add(summarize("proxy", run(viaProxy, proxy.url() + path, seconds), seconds));
       }
+    } finally {
+      proxy.close();
     }
     String table = table(results, seconds, rounds);
     System.out.println(table);
@@ -98,7 +101,7 @@ class PassThroughBenchIT {
     for (int c = 0; c < CONCURRENCY; c++) {
       loops.add(loop(client, request, end, lat, n, errors));
     }
-    CompletableFuture.allOf(loops.toArray(new CompletableFuture[0])).join();
+    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new)).join();
     int count = Math.min(n.get(), lat.length);
     return new Sample(Arrays.copyOf(lat, count), count, errors.get());
   }
