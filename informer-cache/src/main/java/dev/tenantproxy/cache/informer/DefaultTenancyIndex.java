@@ -78,9 +78,15 @@ final class DefaultTenancyIndex implements TenancyIndex {
 
   @Override
   public synchronized Future<WatchCache> serve(ResourceKind kind) {
+    boolean newCache = writer.cache(kind) == null;
     WatchCache cache = writer.serveCache(kind, options.watchCacheCapacity());
     KindInformer ki =
         informers.computeIfAbsent(kind, k -> new KindInformer(k, false, client, writer));
+    if (newCache && started) {
+      // an informer already running for this kind never listed into the new cache: restart it,
+      // its fresh first list fills the cache (and changes nothing else: same RVs)
+      ki.stop();
+    }
     if (!started) {
       return Future.succeededFuture(cache);
     }
@@ -116,6 +122,11 @@ final class DefaultTenancyIndex implements TenancyIndex {
   public void close() {
     stop();
     writer.close();
+  }
+
+  /** The writer (tests feed it events directly). */
+  IndexWriter writer() {
+    return writer;
   }
 
   /** Adapts {@code stage} once, at this boundary, to a Vert.x future with the sync timeout. */

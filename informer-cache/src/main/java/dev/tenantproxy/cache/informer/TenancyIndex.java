@@ -65,7 +65,8 @@ public interface TenancyIndex extends AutoCloseable {
 
   /**
    * Registers a change-feed listener called on the index's writer thread, in order, after the
-   * snapshot of the change's revision is published. It must not block.
+   * snapshot of the change's revision is published. It must not block. For one Namespace event, the
+   * Namespace watch cache's watchers are told first, then the change-feed listeners.
    */
   Subscription onVisibilityChange(Consumer<VisibilityChange> listener);
 
