@@ -1,5 +1,6 @@
 package dev.tenantproxy.filters.tenancy;
 
+import java.util.Collection;
 import org.pcollections.PMap;
 import org.pcollections.TreePSet;
 
@@ -15,14 +16,14 @@ final class SetIndex {
 
   @SuppressWarnings("unchecked")
   static <K, M extends PMap<K, TreePSet<String>>> M addAll(
-      M map, K key, java.util.Collection<String> values) {
+      M map, K key, Collection<String> values) {
     TreePSet<String> set = map.get(key);
     return (M) map.plus(key, set == null ? TreePSet.from(values) : set.plusAll(values));
   }
 
   @SuppressWarnings("unchecked")
   static <K, M extends PMap<K, TreePSet<String>>> M removeAll(
-      M map, K key, java.util.Collection<String> values) {
+      M map, K key, Collection<String> values) {
     TreePSet<String> set = map.get(key);
     if (set == null) {
       return map;

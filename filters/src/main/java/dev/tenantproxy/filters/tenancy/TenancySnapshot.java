@@ -1,7 +1,9 @@
 package dev.tenantproxy.filters.tenancy;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import org.pcollections.HashPMap;
@@ -271,8 +273,8 @@ public final class TenancySnapshot {
 
     private void reindexTenant(TenantInfo old, TenantInfo now) {
       String name = old != null ? old.name() : now.name();
-      var oldOwners = old == null ? java.util.Set.<Principal>of() : old.ownerPrincipals();
-      var newOwners = now == null ? java.util.Set.<Principal>of() : now.ownerPrincipals();
+      var oldOwners = old == null ? Set.<Principal>of() : old.ownerPrincipals();
+      var newOwners = now == null ? Set.<Principal>of() : now.ownerPrincipals();
       TreePSet<String> owned = namespacesByTenant.get(name);
       for (Principal p : oldOwners) {
         if (!newOwners.contains(p)) {
@@ -290,8 +292,8 @@ public final class TenancySnapshot {
           }
         }
       }
-      var oldNs = old == null ? java.util.List.<String>of() : old.statusNamespaces();
-      var newNs = now == null ? java.util.List.<String>of() : now.statusNamespaces();
+      var oldNs = old == null ? List.<String>of() : old.statusNamespaces();
+      var newNs = now == null ? List.<String>of() : now.statusNamespaces();
       for (String ns : oldNs) {
         if (!newNs.contains(ns)) {
           statusClaims = SetIndex.remove(statusClaims, ns, name);

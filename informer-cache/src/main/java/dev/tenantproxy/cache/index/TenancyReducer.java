@@ -8,7 +8,9 @@ import dev.tenantproxy.filters.tenancy.TenancyObject;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.tenancy.TenantInfo;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -135,7 +137,7 @@ public final class TenancyReducer {
   /** Owner principals per tenant of one snapshot, computed once per event. */
   private static final class Owners {
     private final TenancySnapshot snapshot;
-    private final java.util.Map<String, Set<Principal>> byTenant = new java.util.HashMap<>(4);
+    private final Map<String, Set<Principal>> byTenant = new HashMap<>(4);
 
     Owners(TenancySnapshot snapshot) {
       this.snapshot = snapshot;

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -219,7 +220,7 @@ final class IndexWriter implements AutoCloseable {
   }
 
   /** Runs {@code task} on the writer thread (tests: wait for everything submitted before it). */
-  java.util.concurrent.Future<?> barrier(Runnable task) {
+  Future<?> barrier(Runnable task) {
     return executor.submit(task);
   }
 
