@@ -55,6 +55,7 @@ public final class ForwardHeaders {
           || name.equals("authorization")
           || name.startsWith("impersonate-")
           || name.equals("x-forwarded-client-cert")
+          || name.equals("expect") // 100-continue is answered by the proxy's own server
           || isIdentity(name)) {
         continue;
       }

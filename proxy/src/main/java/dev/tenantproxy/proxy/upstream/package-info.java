@@ -1,0 +1,8 @@
+/**
+ * The API server as the proxy sees it: the proxy's own credentials ({@link
+ * dev.tenantproxy.proxy.upstream.UpstreamCredentials}: kubeconfig client certificate or token, or
+ * the in-cluster ServiceAccount whose rotating token file is re-read every minute), an HTTP/2 pool
+ * (ALPN, HTTP/1.1 fallback) for ordinary requests and TokenReview/SubjectAccessReview calls, and a
+ * fresh raw HTTP/1.1 connection per protocol upgrade.
+ */
+package dev.tenantproxy.proxy.upstream;
