@@ -365,6 +365,92 @@ class PassThroughIT {
         .contains("User \"" + solar.owner().name() + "\" cannot list resource \"configmaps\"");
   }
 
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void kubectlWatchThroughTheProxyStreamsEventsAsTheyHappen(String version) {
+    // given: kubectl get -w (a chunked HTTP watch) through the proxy
+    Tenant t = tenant("kwatch");
+    java.util.concurrent.CompletableFuture<Kubectl.Result> watching =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                viaProxy(version, t.owner())
+                    .run(
+                        KUBECTL_BOUND,
+                        "get",
+                        "configmaps",
+                        "-n",
+                        t.namespace(),
+                        "-w",
+                        "--request-timeout=10s",
+                        "-o",
+                        "name"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> openWatches() >= 1);
+
+    // when
+    cp.adminClient()
+        .configMaps()
+        .inNamespace(t.namespace())
+        .resource(new ConfigMapBuilder().withNewMetadata().withName("live").endMetadata().build())
+        .create();
+
+    // then: the event arrives on the open stream (before the watch times out)
+    Kubectl.Result result = watching.join();
+    assertThat(result.stdout().lines()).as("%s", result).contains("configmap/live");
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void execUpgradeReachesTheApiServerAndAnswersLikeDirect(String version) {
+    // given: a pod that is never scheduled (this control plane has no kubelet)
+    Tenant t = tenant("exec");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                cp.adminClient()
+                        .pods()
+                        .inNamespace(t.namespace())
+                        .resource(
+                            new io.fabric8.kubernetes.api.model.PodBuilder()
+                                .withNewMetadata()
+                                .withName("p")
+                                .endMetadata()
+                                .withNewSpec()
+                                .addNewContainer()
+                                .withName("c")
+                                .withImage("registry.k8s.io/pause:3.9")
+                                .endContainer()
+                                .endSpec()
+                                .build())
+                        .create()
+                    != null);
+
+    // when (kubectl 1.33 tries a WebSocket upgrade first, 1.27 a SPDY/3.1 POST upgrade)
+    Kubectl.Result viaProxy =
+        viaProxy(version, t.owner())
+            .run(KUBECTL_BOUND, "exec", "p", "-n", t.namespace(), "--", "true");
+    Kubectl.Result direct =
+        Kubectl.version(version, t.owner().kubeconfig())
+            .run(KUBECTL_BOUND, "exec", "p", "-n", t.namespace(), "--", "true");
+
+    // then
+    assertThat(viaProxy.exitCode()).as("%s", viaProxy).isEqualTo(direct.exitCode());
+    assertThat(normalized(viaProxy.stderr()))
+        .as("%s", viaProxy)
+        .isEqualTo(normalized(direct.stderr()));
+    assertThat(proxy.metrics().scrape()).contains("resource=\"pods/exec\"");
+  }
+
+  /** stderr without klog prefixes and with both servers' addresses replaced. */
+  private static String normalized(String stderr) {
+    return withoutKlogPrefix(stderr)
+        .replace(proxy.url(), "<server>")
+        .replace(cp.apiServerUrl(), "<server>")
+        .replace("127.0.0.1:" + proxy.port(), "<server>")
+        .replace(cp.apiServerUrl().replace("https://", ""), "<server>");
+  }
+
   @Test
   void identityHeadersAreHonouredOnlyFromTheAllowedFrontProxyCertificate() {
     // given
@@ -440,6 +526,13 @@ class PassThroughIT {
   /** kubectl's stderr without klog's time and pid prefixes. */
   private static String withoutKlogPrefix(String stderr) {
     return stderr.strip().replaceAll("(?m)^[EWI]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+\\s+\\d+ ", "");
+  }
+
+  private static double openWatches() {
+    Matcher m =
+        Pattern.compile("(?m)^tenant_proxy_open_watches ([0-9.E]+)")
+            .matcher(proxy.metrics().scrape());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
   private static double tokenReviews() {
