@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * own namespace with 64 requests in flight (HTTP/2, the owner's client certificate), through
  * tenant-proxy and straight to the API server, in alternating rounds of the same run. Prints a
  * table and writes it to {@code target/benchmarks/L2-passthrough.md}. Off by default: run with
- * {@code -Dbench=L2} (and e.g. {@code -Dbench.seconds=20 -Dbench.rounds=3}).
+ * {@code -Dbench=L2} (and e.g. {@code -Dbench.seconds=20 -Dbench.rounds=3 -Dbench.concurrency=64}).
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
-  private static final int CONCURRENCY = 64;
+  private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
 
   @TempDir Path dir;
 
@@ -85,7 +85,7 @@ class PassThroughBenchIT {
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
-    Files.writeString(out.resolve("L2-passthrough.md"), table);
+    Files.writeString(out.resolve("L2-passthrough-c" + CONCURRENCY + ".md"), table);
   }
 
   private record Sample(long[] latenciesNanos, int count, long errors) {}
