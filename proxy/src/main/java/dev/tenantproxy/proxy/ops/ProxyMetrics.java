@@ -33,6 +33,11 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
   private final Counter passthrough;
   private final Counter tokenReviews;
   private final Counter accessReviews;
+  // meters by label values: one registry lookup per distinct series, not per request
+  private final java.util.concurrent.ConcurrentMap<String, Counter> requestCounters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public ProxyMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -62,22 +67,31 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
   /** Records one answered request (at the time its response head is written). */
   public void request(RequestAttributes a, int code, Decision decision, long nanos) {
     String resource = resourceLabel(a);
-    Counter.builder("tenant_proxy_requests")
-        .description("Requests by verb, resource, code and decision")
-        .tag("verb", a.verb())
-        .tag("resource", resource)
-        .tag("code", Integer.toString(code))
-        .tag("decision", decision.label())
-        .register(registry)
+    String series = a.verb() + '|' + resource + '|' + decision.label();
+    requestCounters
+        .computeIfAbsent(
+            series + '|' + code,
+            k ->
+                Counter.builder("tenant_proxy_requests")
+                    .description("Requests by verb, resource, code and decision")
+                    .tag("verb", a.verb())
+                    .tag("resource", resource)
+                    .tag("code", Integer.toString(code))
+                    .tag("decision", decision.label())
+                    .register(registry))
         .increment();
     if (!a.isWatch() && code != 101) {
-      Timer.builder("tenant_proxy_request_duration")
-          .description("Time to the response head, watches excluded")
-          .tag("verb", a.verb())
-          .tag("resource", resource)
-          .tag("decision", decision.label())
-          .publishPercentileHistogram()
-          .register(registry)
+      requestTimers
+          .computeIfAbsent(
+              series,
+              k ->
+                  Timer.builder("tenant_proxy_request_duration")
+                      .description("Time to the response head, watches excluded")
+                      .tag("verb", a.verb())
+                      .tag("resource", resource)
+                      .tag("decision", decision.label())
+                      .publishPercentileHistogram()
+                      .register(registry))
           .record(nanos, TimeUnit.NANOSECONDS);
     }
   }
