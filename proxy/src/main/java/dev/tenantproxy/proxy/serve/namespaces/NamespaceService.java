@@ -233,13 +233,44 @@ public final class NamespaceService {
     WatchSpec spec = new WatchSpec(caller, req.filter(), rv, sendInitialEvents);
     Duration timeout = watchTimeout(req.param("timeoutSeconds"));
 
+    if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      // fabric8 (and client-go's WebSocket watch) ask for an upgrade: one message per event
+      request
+          .toWebSocket()
+          .onSuccess(
+              ws -> {
+                WatchStream stream =
+                    startWatch(WatchOutput.of(ws), spec, renderer, timeout, bookmarks, done);
+                ws.closeHandler(v -> stream.closed());
+                ws.exceptionHandler(e -> stream.closed());
+              })
+          .onFailure(
+              e ->
+                  sendStatus(
+                      request.response(),
+                      KubeStatusException.badRequest("websocket upgrade failed: " + e.getMessage()),
+                      done));
+      return;
+    }
     HttpServerResponse response = request.response();
     response.setStatusCode(200);
     response.setChunked(true);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
     response.writeHead();
+    WatchStream stream =
+        startWatch(WatchOutput.of(response), spec, renderer, timeout, bookmarks, done);
+    response.closeHandler(v -> stream.closed());
+    response.exceptionHandler(e -> stream.closed());
+  }
 
+  private WatchStream startWatch(
+      WatchOutput output,
+      WatchSpec spec,
+      Renderer renderer,
+      Duration timeout,
+      boolean bookmarks,
+      Promise<Void> done) {
     Context context = vertx.getOrCreateContext();
     WatchHub.Registration[] registration = new WatchHub.Registration[1];
     long[] timers = {-1, -1};
@@ -259,7 +290,7 @@ public final class NamespaceService {
     WatchStream stream =
         new WatchStream(
             context,
-            response,
+            output,
             renderer,
             clock,
             options.maxBufferedEvents(),
@@ -270,13 +301,12 @@ public final class NamespaceService {
     self[0] = stream;
     open.add(stream);
     registration[0] = hub.watch(spec, stream);
-    response.closeHandler(v -> stream.closed());
-    response.exceptionHandler(e -> stream.closed());
     timers[0] = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> stream.end());
     if (bookmarks) {
       long every = Math.max(10, options.bookmarkInterval().toMillis());
       timers[1] = vertx.setPeriodic(every, t -> registration[0].requestBookmark());
     }
+    return stream;
   }
 
   /** Ends every open watch cleanly, each on its own context (graceful shutdown). */

@@ -4,7 +4,6 @@ import dev.tenantproxy.filters.render.Renderer;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class WatchStream implements WatchHub.Sink {
   private final Context context;
-  private final HttpServerResponse response;
+  private final WatchOutput response;
   private final Renderer renderer;
   private final Clock clock;
   private final int maxBuffered;
@@ -36,7 +35,7 @@ final class WatchStream implements WatchHub.Sink {
 
   WatchStream(
       Context context,
-      HttpServerResponse response,
+      WatchOutput response,
       Renderer renderer,
       Clock clock,
       int maxBuffered,
@@ -128,14 +127,10 @@ final class WatchStream implements WatchHub.Sink {
     }
     ended = true;
     onEnd.run();
-    if (pending.isEmpty()) {
-      response.end();
-    } else {
-      Buffer rest = Buffer.buffer();
-      pending.forEach(rest::appendBuffer);
-      pending.clear();
-      response.end(rest);
-    }
+    Buffer rest = Buffer.buffer();
+    pending.forEach(rest::appendBuffer);
+    pending.clear();
+    response.end(rest);
   }
 
   /** The client went away: stop without writing. */

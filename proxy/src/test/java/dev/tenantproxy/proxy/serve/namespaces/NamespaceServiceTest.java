@@ -111,7 +111,7 @@ class NamespaceServiceTest {
                 r.body()
                     .map(
                         b -> new Answer(r.statusCode(), r.getHeader("Content-Type"), b.toString())))
-        .await(10, TimeUnit.SECONDS);
+        .await(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -341,6 +341,31 @@ class NamespaceServiceTest {
     assertThat(last.getString("type")).isEqualTo("ERROR");
     assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
     assertThat(all.length).isLessThan(400);
+  }
+
+  @Test
+  void webSocketWatchLikeFabric8sGetsOneMessagePerEvent() throws Exception {
+    serve();
+    List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.http.WebSocket ws =
+        vertx
+            .createWebSocketClient()
+            .connect(
+                new io.vertx.core.http.WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(server.actualPort())
+                    .setURI("/api/v1/namespaces?watch=true&timeoutSeconds=2"))
+            .await(10, TimeUnit.SECONDS);
+    ws.textMessageHandler(m -> messages.add(new JsonObject(m)));
+    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    ws.closeHandler(v -> closed.tryComplete());
+    await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 2);
+    hub.onNamespaceEvent(fleet.namespace("solar-dev", "solar", Map.of("x", "y"), "Active"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 3);
+    assertThat(messages)
+        .extracting(m -> m.getString("type"))
+        .containsExactly("ADDED", "ADDED", "MODIFIED");
+    closed.future().await(10, TimeUnit.SECONDS);
   }
 
   private static int size(List<JsonObject> lines) {
