@@ -8,20 +8,31 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * One tenant-proxy per test JVM with namespace serving wired in exactly as {@code tenant-proxy
@@ -49,71 +60,87 @@ final class ServedNamespaces {
   }
 
   private static void awaitReady(ControlPlane cp, ProxyInFront p) {
-    HttpClient client = client(cp, p, null);
-    try {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  client
-                      .request(
-                          new RequestOptions()
-                              .setMethod(HttpMethod.GET)
-                              .setHost("127.0.0.1")
-                              .setPort(p.port())
-                              .setURI("/readyz"))
-                      .compose(r -> r.send())
-                      .map(r -> r.statusCode() == 200)
-                      .otherwise(false)
-                      .await(10, TimeUnit.SECONDS));
-    } finally {
-      client.close();
-    }
-  }
-
-  /** A Vert.x HTTPS client to the proxy, presenting {@code user}'s certificate (null: none). */
-  static HttpClient client(ControlPlane cp, ProxyInFront p, KubeUser user) {
-    HttpClientOptions o =
-        new HttpClientOptions()
-            .setSsl(true)
-            .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(p.caPem())));
-    if (user != null) {
-      o.setKeyCertOptions(
-          new PemKeyCertOptions()
-              .addCertValue(Buffer.buffer(user.certificatePem().orElseThrow()))
-              .addKeyValue(Buffer.buffer(user.privateKeyPem().orElseThrow())));
-    }
-    return cp.vertx().createHttpClient(o);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> get(cp, p, null, "/readyz", null).status() == 200);
   }
 
   /** A raw answer of the proxy. */
   record Answer(int status, String contentType, String body) {}
 
+  /** GET through the proxy, presenting {@code user}'s client certificate (null: none). */
   static Answer get(ControlPlane cp, ProxyInFront p, KubeUser user, String uri, String accept) {
-    HttpClient client = client(cp, p, user);
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(p.url() + uri)).timeout(Duration.ofSeconds(30)).GET();
+    if (accept != null) {
+      req.header("Accept", accept);
+    }
     try {
-      RequestOptions o =
-          new RequestOptions()
-              .setMethod(HttpMethod.GET)
-              .setHost("127.0.0.1")
-              .setPort(p.port())
-              .setURI(uri);
-      if (accept != null) {
-        o.putHeader("Accept", accept);
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .sslContext(sslContext(user, p.caPem()))
+              .connectTimeout(Duration.ofSeconds(10))
+              .build()
+              .send(req.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(
+          r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A JDK TLS context trusting {@code caPem}, with {@code user}'s certificate when given. */
+  static SSLContext sslContext(KubeUser user, String caPem) {
+    try {
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      KeyManagerFactory kmf = null;
+      if (user != null) {
+        Certificate[] chain =
+            cf.generateCertificates(
+                    new ByteArrayInputStream(
+                        user.certificatePem().orElseThrow().getBytes(StandardCharsets.US_ASCII)))
+                .toArray(new Certificate[0]);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry(
+            "client", privateKey(user.privateKeyPem().orElseThrow()), new char[0], chain);
+        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
       }
-      return client
-          .request(o)
-          .compose(r -> r.send())
-          .compose(
-              r ->
-                  r.body()
-                      .map(
-                          b ->
-                              new Answer(
-                                  r.statusCode(), r.getHeader("Content-Type"), b.toString())))
-          .await(30, TimeUnit.SECONDS);
-    } finally {
-      client.close();
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate ca :
+          cf.generateCertificates(
+              new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
+        trust.setCertificateEntry("ca" + i++, ca);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static PrivateKey privateKey(String pem) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair kp) {
+        return converter.getKeyPair(kp).getPrivate();
+      }
+      if (o instanceof PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+      throw new IOException("unsupported key PEM");
     }
   }
 
