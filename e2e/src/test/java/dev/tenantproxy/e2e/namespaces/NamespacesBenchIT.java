@@ -1,0 +1,493 @@
+package dev.tenantproxy.e2e.namespaces;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tenantproxy.e2e.controlplane.Capsule;
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Kubectl;
+import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmarks L1, L4 and L5 of benchmarks.md for served namespaces, side by side with the API server
+ * in one run. Off by default: {@code -Dbench=namespaces} (options: {@code -Dbench.tenants=2000}
+ * tenants x 5 namespaces, {@code -Dbench.seconds=10}, {@code -Dbench.rounds=2}, {@code
+ * -Dbench.concurrency=64}, {@code -Dbench.l4.iterations=20}). Prints the tables and writes them to
+ * {@code target/benchmarks/namespaces.md}.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class NamespacesBenchIT {
+  private static final int TENANTS = Integer.getInteger("bench.tenants", 2000);
+  private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
+  private static final int ROUNDS = Integer.getInteger("bench.rounds", 2);
+  private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
+  private static final int L4_ITERATIONS = Integer.getInteger("bench.l4.iterations", 20);
+  private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+
+  @TempDir Path dir;
+
+  @Test
+  void servedNamespacesVersusDirect(ControlPlane cp) throws Exception {
+    assumeTrue("namespaces".equals(System.getProperty("bench")), "run with -Dbench=namespaces");
+    StringBuilder report = new StringBuilder();
+    report
+        .append("# Served namespaces: L1, L4, L5 (benchmarks.md)\n\n")
+        .append("Run ")
+        .append(Instant.now())
+        .append(" on ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(
+            " cores (shared by etcd, kube-apiserver, kube-controller-manager, the proxy and the")
+        .append(" load generator), ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.version"))
+        .append(", Kubernetes v1.35.4.\n\n");
+
+    String id = Long.toHexString(System.nanoTime()).substring(4);
+    long t0 = System.nanoTime();
+    List<List<String>> fleet = fleet(cp.adminClient(), "b" + id, TENANTS);
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "Fleet: %d tenants x 5 namespaces (owners: User user-<i>, Group group-<i/10>, a"
+                + " ServiceAccount for every 10th), created in %d s.%n%n",
+            TENANTS,
+            (System.nanoTime() - t0) / 1_000_000_000L));
+
+    ProxyInFront proxy = ProxyInFront.start(cp, dir, true);
+    try {
+      List<KubeUser> callers = new ArrayList<>();
+      for (int i = 0; i < CONCURRENCY; i++) {
+        callers.add(cp.users().certificate("b" + id + "-user-" + i, Capsule.CAPSULE_USERS_GROUP));
+      }
+      // the index has the whole fleet once the last caller sees its 5 namespaces
+      KubeUser last = callers.get(callers.size() - 1);
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  ServedNamespaces.get(cp, proxy, last, "/api/v1/namespaces", null)
+                      .body()
+                      .contains(fleet.get(callers.size() - 1).get(4)));
+      report.append(l1(cp, proxy, callers, fleet));
+      report.append(l4(cp, proxy, id));
+      report.append(l5(cp, proxy, id));
+    } finally {
+      proxy.close();
+    }
+    System.out.println(report);
+    Path out = Path.of("target", "benchmarks");
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("namespaces.md"), report.toString());
+  }
+
+  // ---- the fleet ----------------------------------------------------------------------------
+
+  /** Tenants {@code <prefix>-t<i>} with 5 namespaces each; returns each tenant's namespaces. */
+  private static List<List<String>> fleet(KubernetesClient admin, String prefix, int tenants)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<List<String>> all = new ArrayList<>();
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < tenants; i++) {
+        String tenant = prefix + "-t" + i;
+        List<String> names = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+          names.add(tenant + "-ns" + n);
+        }
+        all.add(names);
+        int index = i;
+        work.add(pool.submit(() -> createTenant(admin, prefix, tenant, index, names)));
+      }
+      for (Future<?> f : work) {
+        f.get(10, TimeUnit.MINUTES);
+      }
+      return all;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void createTenant(
+      KubernetesClient admin, String prefix, String tenant, int i, List<String> namespaces) {
+    List<Map<String, Object>> owners = new ArrayList<>();
+    owners.add(owner("User", prefix + "-user-" + i));
+    owners.add(owner("Group", prefix + "-group-" + (i / 10)));
+    if (i % 10 == 0) {
+      owners.add(owner("ServiceAccount", "system:serviceaccount:" + tenant + "-ns0:robot"));
+    }
+    admin
+        .genericKubernetesResources(Capsule.TENANTS)
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion(Capsule.TENANT_API_VERSION)
+                .withKind("Tenant")
+                .withNewMetadata()
+                .withName(tenant)
+                .endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("owners", owners)))
+                .build())
+        .create();
+    for (String ns : namespaces) {
+      admin
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(ns)
+                  .addToLabels(Capsule.TENANT_LABEL, tenant)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    List<Map<String, Object>> statusOwners = new ArrayList<>();
+    for (Map<String, Object> o : owners) {
+      Map<String, Object> s = new LinkedHashMap<>(o);
+      s.put("clusterRoles", List.of("admin", "capsule-namespace-deleter"));
+      statusOwners.add(s);
+    }
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("state", "Active");
+    status.put("size", namespaces.size());
+    status.put("namespaces", namespaces);
+    status.put("owners", statusOwners);
+    admin
+        .genericKubernetesResources(Capsule.TENANTS)
+        .withName(tenant)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            admin.getKubernetesSerialization().asJson(Map.of("status", status)));
+  }
+
+  private static Map<String, Object> owner(String kind, String name) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("kind", kind);
+    o.put("name", name);
+    return o;
+  }
+
+  // ---- L1 -----------------------------------------------------------------------------------
+
+  private record Round(
+      String target, String format, double rps, double p50, double p99, long errors) {}
+
+  private static String l1(
+      ControlPlane cp, ProxyInFront proxy, List<KubeUser> callers, List<List<String>> fleet)
+      throws Exception {
+    KubeUser admin = cp.users().certificate("bench-admin", "system:masters");
+    HttpClient direct =
+        HttpClient.newBuilder().sslContext(ServedNamespaces.sslContext(admin, cp.caPem())).build();
+    List<HttpClient> viaProxy = new ArrayList<>();
+    List<HttpRequest> proxied = new ArrayList<>();
+    List<HttpRequest> directJson = new ArrayList<>();
+    List<HttpRequest> proxiedTable = new ArrayList<>();
+    List<HttpRequest> directTable = new ArrayList<>();
+    for (int i = 0; i < callers.size(); i++) {
+      viaProxy.add(
+          HttpClient.newBuilder()
+              .sslContext(ServedNamespaces.sslContext(callers.get(i), proxy.caPem()))
+              .build());
+      URI p = URI.create(proxy.url() + "/api/v1/namespaces");
+      String selector = "kubernetes.io/metadata.name in (" + String.join(",", fleet.get(i)) + ")";
+      URI d =
+          URI.create(
+              cp.apiServerUrl()
+                  + "/api/v1/namespaces?labelSelector="
+                  + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+      proxied.add(HttpRequest.newBuilder(p).header("Accept", "application/json").build());
+      directJson.add(HttpRequest.newBuilder(d).header("Accept", "application/json").build());
+      proxiedTable.add(HttpRequest.newBuilder(p).header("Accept", TABLE).build());
+      directTable.add(HttpRequest.newBuilder(d).header("Accept", TABLE).build());
+    }
+    List<HttpClient> directClients = new ArrayList<>();
+    for (int i = 0; i < callers.size(); i++) {
+      directClients.add(direct);
+    }
+    run(directClients, directJson, 3); // warm-up
+    run(viaProxy, proxied, 3);
+    List<Round> rounds = new ArrayList<>();
+    for (int r = 0; r < ROUNDS; r++) {
+      rounds.add(
+          summarize(
+              "direct (admin, name selector)", "JSON", run(directClients, directJson, SECONDS)));
+      rounds.add(summarize("proxy (owner)", "JSON", run(viaProxy, proxied, SECONDS)));
+      rounds.add(
+          summarize(
+              "direct (admin, name selector)", "Table", run(directClients, directTable, SECONDS)));
+      rounds.add(summarize("proxy (owner)", "Table", run(viaProxy, proxiedTable, SECONDS)));
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("## L1: a tenant owner lists namespaces, ")
+        .append(callers.size())
+        .append(" concurrent callers (each its own certificate and connection through the proxy;")
+        .append(" one admin connection pool direct), ")
+        .append(SECONDS)
+        .append(" s per round, rounds alternate\n\n")
+        .append(
+            "| target | format | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
+    for (Round r : rounds) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %.0f | %.1f | %.1f | %d |%n",
+              r.target(),
+              r.format(),
+              r.rps(),
+              r.p50(),
+              r.p99(),
+              r.errors()));
+    }
+    for (String format : List.of("JSON", "Table")) {
+      double d = median(rounds, "direct", format);
+      double p = median(rounds, "proxy", format);
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%nRatio proxy/direct req/s (%s, median of rounds): **%.2fx** (target >= 3x).%n",
+              format,
+              p / d));
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+
+  private static double median(List<Round> rounds, String target, String format) {
+    double[] v =
+        rounds.stream()
+            .filter(r -> r.target().startsWith(target) && r.format().equals(format))
+            .mapToDouble(Round::rps)
+            .sorted()
+            .toArray();
+    return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  private record Sample(long[] latencies, int count, long errors, int seconds) {}
+
+  private static Sample run(List<HttpClient> clients, List<HttpRequest> requests, int seconds) {
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    long[] lat = new long[2_000_000];
+    AtomicInteger n = new AtomicInteger();
+    AtomicLong errors = new AtomicLong();
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < requests.size(); c++) {
+      loops.add(loop(clients.get(c), requests.get(c), end, lat, n, errors));
+    }
+    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new)).join();
+    int count = Math.min(n.get(), lat.length);
+    return new Sample(Arrays.copyOf(lat, count), count, errors.get(), seconds);
+  }
+
+  private static CompletableFuture<Void> loop(
+      HttpClient client,
+      HttpRequest request,
+      long end,
+      long[] lat,
+      AtomicInteger n,
+      AtomicLong errors) {
+    if (System.nanoTime() >= end) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long start = System.nanoTime();
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .handle(
+            (resp, err) -> {
+              if (err != null || resp.statusCode() != 200) {
+                errors.incrementAndGet();
+              } else {
+                int i = n.getAndIncrement();
+                if (i < lat.length) {
+                  lat[i] = System.nanoTime() - start;
+                }
+              }
+              return null;
+            })
+        .thenCompose(v -> loop(client, request, end, lat, n, errors));
+  }
+
+  private static Round summarize(String target, String format, Sample s) {
+    long[] sorted = s.latencies().clone();
+    Arrays.sort(sorted);
+    return new Round(
+        target,
+        format,
+        s.count() / (double) s.seconds(),
+        percentile(sorted, 0.50) / 1e6,
+        percentile(sorted, 0.99) / 1e6,
+        s.errors());
+  }
+
+  private static double percentile(long[] sorted, double q) {
+    return sorted.length == 0
+        ? Double.NaN
+        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+  }
+
+  // ---- L4 -----------------------------------------------------------------------------------
+
+  private static String l4(ControlPlane cp, ProxyInFront proxy, String id) throws Exception {
+    String user = "b" + id + "-watcher";
+    KubeUser watcher = cp.users().certificate(user, Capsule.CAPSULE_USERS_GROUP);
+    String home = "b" + id + "-home";
+    String away = "b" + id + "-away";
+    cp.capsule().createTenant(home, Owner.user(user));
+    cp.capsule().createTenant(away, Owner.user("b" + id + "-nobody"));
+    cp.capsule().createNamespace(away, away + "-x");
+    String moving = away + "-x";
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(ServedNamespaces.sslContext(watcher, proxy.caPem()))
+            .build();
+    LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+    HttpResponse<Stream<String>> resp =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create(proxy.url() + "/api/v1/namespaces?watch=true&timeoutSeconds=600"))
+                .header("Accept", "application/json")
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    Thread reader =
+        new Thread(
+            () -> {
+              try (Stream<String> lines = resp.body()) {
+                lines.forEach(
+                    l -> {
+                      if (l.contains("\"name\":\"" + moving + "\"")) {
+                        events.add(l.substring(9, l.indexOf('"', 9)));
+                      }
+                    });
+              } catch (RuntimeException e) {
+                // the watch ended
+              }
+            },
+            "l4-watch-reader");
+    reader.setDaemon(true);
+    reader.start();
+    long[] join = new long[L4_ITERATIONS];
+    long[] leave = new long[L4_ITERATIONS];
+    for (int i = 0; i < L4_ITERATIONS; i++) {
+      long t = System.nanoTime();
+      cp.capsule().moveNamespace(moving, home);
+      String e = events.poll(10, TimeUnit.SECONDS);
+      join[i] = e != null && e.equals("ADDED") ? System.nanoTime() - t : Long.MAX_VALUE;
+      t = System.nanoTime();
+      cp.capsule().moveNamespace(moving, away);
+      e = events.poll(10, TimeUnit.SECONDS);
+      leave[i] = e != null && e.equals("DELETED") ? System.nanoTime() - t : Long.MAX_VALUE;
+    }
+    Arrays.sort(join);
+    Arrays.sort(leave);
+    return String.format(
+        Locale.ROOT,
+        "## L4: a namespace joins / leaves an owner's tenant while the owner watches%n%n"
+            + "%d joins and %d leaves; time from the start of the admin's change (the test"
+            + " helper relabels the namespace, then rewrites both tenants' status and"
+            + " RoleBindings) to the ADDED / DELETED line at the watcher.%n%n"
+            + "| event | p50 ms | p99 ms | max ms |%n|---|---|---|---|%n"
+            + "| ADDED (join) | %.0f | %.0f | %.0f |%n| DELETED (leave) | %.0f | %.0f | %.0f |%n%n"
+            + "Target p99 <= 1000 ms.%n%n",
+        L4_ITERATIONS,
+        L4_ITERATIONS,
+        ms(percentile(join, 0.5)),
+        ms(percentile(join, 0.99)),
+        ms(join[join.length - 1]),
+        ms(percentile(leave, 0.5)),
+        ms(percentile(leave, 0.99)),
+        ms(leave[leave.length - 1]));
+  }
+
+  private static double ms(double nanos) {
+    return nanos >= Long.MAX_VALUE ? Double.POSITIVE_INFINITY : nanos / 1e6;
+  }
+
+  // ---- L5 -----------------------------------------------------------------------------------
+
+  private static String l5(ControlPlane cp, ProxyInFront proxy, String id) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("## L5: the seed, `kubectl delete namespace` by a tenant owner\n\n")
+        .append(
+            "| kubectl | path | exit | error lines on stderr | wall s | gone when kubectl returned |\n")
+        .append("|---|---|---|---|---|---|\n");
+    for (String version : List.of("1.33", "1.27")) {
+      for (String path : List.of("proxy", "direct --timeout=20s")) {
+        String user =
+            "b" + id + "-l5-" + version.replace('.', '-') + (path.equals("proxy") ? "p" : "d");
+        KubeUser owner = cp.users().certificate(user, Capsule.CAPSULE_USERS_GROUP);
+        String tenant = user + "-t";
+        cp.capsule().createTenant(tenant, Owner.user(user));
+        cp.capsule().createNamespace(tenant, tenant + "-dev");
+        Kubectl kubectl =
+            Kubectl.version(
+                version, path.equals("proxy") ? proxy.kubeconfig(owner) : owner.kubeconfig());
+        Kubectl.Result r =
+            path.equals("proxy")
+                ? kubectl.run(Duration.ofMinutes(3), "delete", "namespace", tenant + "-dev")
+                : kubectl.run(
+                    Duration.ofMinutes(3), "delete", "namespace", tenant + "-dev", "--timeout=20s");
+        boolean gone = cp.adminClient().namespaces().withName(tenant + "-dev").get() == null;
+        long errorLines =
+            r.stderr()
+                .lines()
+                .filter(
+                    l ->
+                        l.toLowerCase(Locale.ROOT).contains("forbidden")
+                            || l.contains("cannot list")
+                            || l.startsWith("error")
+                            || l.startsWith("E"))
+                .count();
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %d | %d | %.1f | %s |%n",
+                version,
+                path,
+                r.exitCode(),
+                errorLines,
+                r.elapsed().toMillis() / 1000.0,
+                gone ? "yes" : "no"));
+      }
+    }
+    sb.append('\n');
+    return sb.toString();
+  }
+}
