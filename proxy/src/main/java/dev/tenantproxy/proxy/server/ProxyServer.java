@@ -192,10 +192,11 @@ public final class ProxyServer {
             id -> {
               tls.start();
               LOG.info(
-                  "tenant-proxy listening on https://{}:{} with {} event loops",
+                  "tenant-proxy listening on https://{}:{} with {} event loops (TLS engine {})",
                   config.bindAddress(),
                   port,
-                  instances);
+                  instances,
+                  dev.tenantproxy.proxy.config.TlsEngine.options().getClass().getSimpleName());
               return this;
             });
   }

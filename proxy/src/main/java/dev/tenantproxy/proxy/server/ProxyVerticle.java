@@ -40,6 +40,7 @@ final class ProxyVerticle extends VerticleBase {
     HttpServerOptions options =
         new HttpServerOptions()
             .setSsl(true)
+            .setSslEngineOptions(dev.tenantproxy.proxy.config.TlsEngine.options())
             .setUseAlpn(true)
             .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
             .setKeyCertOptions(ssl.getKeyCertOptions())

@@ -38,7 +38,11 @@ final class RawUpgrades {
       boolean ssl,
       int connectTimeoutMs,
       Supplier<String> token) {
-    NetClientOptions o = new NetClientOptions().setConnectTimeout(connectTimeoutMs).setSsl(ssl);
+    NetClientOptions o =
+        new NetClientOptions()
+            .setConnectTimeout(connectTimeoutMs)
+            .setSsl(ssl)
+            .setSslEngineOptions(dev.tenantproxy.proxy.config.TlsEngine.options());
     if (ssl) {
       o.setHostnameVerificationAlgorithm("HTTPS");
       if (credentials.caPem() != null) {

@@ -45,6 +45,7 @@ final class VertxUpstream implements Upstream {
     HttpClientOptions base =
         new HttpClientOptions()
             .setSsl(ssl)
+            .setSslEngineOptions(dev.tenantproxy.proxy.config.TlsEngine.options())
             .setConnectTimeout(connectTimeoutMs)
             .setDecompressionSupported(false)
             .setVerifyHost(true)
