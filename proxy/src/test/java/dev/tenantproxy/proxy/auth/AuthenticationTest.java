@@ -212,6 +212,43 @@ class AuthenticationTest {
         .containsExactly("solar-devs", "system:authenticated");
   }
 
+  @Test
+  void tokensNeverAppearInLogsOrMetrics() {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    root.addAppender(captured);
+    ch.qos.logback.classic.Level before = root.getLevel();
+    root.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    String secret = "s3cr3t-" + java.util.UUID.randomUUID();
+    h.api.tokens.put(secret, Caller.of("gina"));
+    try {
+      get(anonymous, "/api/v1/namespaces/a/pods", headers("Authorization", "Bearer " + secret));
+      get(anonymous, "/api/v1/namespaces/a/pods", headers("Authorization", "Bearer bad-" + secret));
+      h.api.handler = req -> req.connection().close();
+      get(anonymous, "/api/v1/namespaces/a/pods", headers("Authorization", "Bearer " + secret));
+    } finally {
+      root.detachAppender(captured);
+      root.setLevel(before);
+    }
+
+    assertThat(captured.list).isNotEmpty();
+    assertThat(captured.list)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getFormattedMessage()).doesNotContain(secret);
+              assertThat(String.valueOf(e.getKeyValuePairs())).doesNotContain(secret);
+              assertThat(
+                      String.valueOf(
+                          e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()))
+                  .doesNotContain(secret);
+            });
+    assertThat(h.proxy.metrics().scrape()).doesNotContain(secret);
+  }
+
   static <T> T unchecked(Callable<T> c) {
     try {
       return c.call();
