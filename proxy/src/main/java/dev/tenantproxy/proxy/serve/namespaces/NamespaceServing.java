@@ -143,7 +143,12 @@ public final class NamespaceServing implements AutoCloseable {
     Set<Principal> changed = new LinkedHashSet<>(change.gained());
     changed.addAll(change.lost());
     if (!changed.isEmpty()) {
-      hub.onVisibilityChange(changed, List.of(change.namespace()));
+      hub.onVisibilityChange(
+          changed,
+          change.namespace(),
+          change.currentObject() == null
+              ? null
+              : IndexNamespaceView.toNamespace(change.currentObject()));
     }
   }
 

@@ -121,7 +121,19 @@ public final class WatchHub {
   public void onVisibilityChange(Collection<Principal> principals, Collection<String> namespaces) {
     List<Principal> ps = List.copyOf(principals);
     List<String> ns = List.copyOf(namespaces);
-    executor.execute(() -> applyVisibilityChange(ps, ns));
+    executor.execute(() -> applyVisibilityChange(ps, ns, null));
+  }
+
+  /**
+   * Like {@link #onVisibilityChange(Collection, Collection)} for one namespace, with the object the
+   * index applied the change with (null if unknown or deleted): used when it is newer than the
+   * watch cache's at the time the hub gets to it, so a watcher never gets an ADDED of an older
+   * object followed by a MODIFIED.
+   */
+  public void onVisibilityChange(
+      Collection<Principal> principals, String namespace, NamespaceObject current) {
+    List<Principal> ps = List.copyOf(principals);
+    executor.execute(() -> applyVisibilityChange(ps, List.of(namespace), current));
   }
 
   /** Opens a watch; its first messages (initial ADDEDs, replayed events or an ERROR) follow. */
@@ -317,7 +329,8 @@ public final class WatchHub {
     }
   }
 
-  private void applyVisibilityChange(List<Principal> principals, List<String> namespaces) {
+  private void applyVisibilityChange(
+      List<Principal> principals, List<String> namespaces, NamespaceObject hint) {
     NamespaceView view = views.get();
     long rv = Math.max(processedRv, view.resourceVersion());
     Set<Watcher> targets = new LinkedHashSet<>();
@@ -343,6 +356,11 @@ public final class WatchHub {
           continue;
         }
         NamespaceObject ns = view.get(name);
+        if (hint != null
+            && hint.name().equals(name)
+            && (ns == null || hint.resourceVersion() > ns.resourceVersion())) {
+          ns = hint;
+        }
         boolean exists = ns != null;
         boolean visible = exists && view.canSee(w.state.caller(), name);
         WatchMessage.Event m = w.state.decide(name, exists ? ns : null, exists, visible, rv);

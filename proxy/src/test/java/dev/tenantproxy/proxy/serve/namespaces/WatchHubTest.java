@@ -218,6 +218,34 @@ class WatchHubTest {
   }
 
   @Test
+  void visibilityChangeAheadOfTheWatchCacheAddsTheIndexsObjectAndNoDuplicateFollows() {
+    hub.onNamespaceEvent(fleet.namespace("solar-late", null, Map.of(), "Active"));
+    Recorder alice = watchFromNow(ALICE);
+    alice.clear();
+    // the namespace is relabelled into solar: the index applied it to its snapshot, the watch
+    // cache still has the old object
+    NamespaceObject late =
+        Fleet.object(
+            "solar-late",
+            fleet.rv + 50,
+            Map.of(dev.tenantproxy.filters.tenancy.NamespaceInfo.TENANT_LABEL, "solar"),
+            "Active");
+    fleet.snapshot =
+        fleet.snapshot.with(
+            new dev.tenantproxy.filters.tenancy.NamespaceInfo(
+                "solar-late",
+                "u",
+                Long.toString(late.resourceVersion()),
+                "Active",
+                late.labels(),
+                null));
+    hub.onVisibilityChange(List.of(Principal.user("alice")), "solar-late", late);
+    hub.onNamespaceEvent(new NamespaceEvent(NamespaceEvent.Type.ADDED, late));
+    assertThat(alice.events()).containsExactly("ADDED solar-late");
+    assertThat(alice.last().object().resourceVersion()).isEqualTo(late.resourceVersion());
+  }
+
+  @Test
   void cancelledWatchGetsNothingMore() {
     Recorder r = new Recorder();
     WatchHub.Registration reg = hub.watch(new WatchSpec(ALICE, null, 0, false), r);
