@@ -34,6 +34,12 @@
  * becomes visible/matching, MODIFIED on a newer object, DELETED (the last object sent, at the
  * change's resourceVersion; or the deleted object) when it leaves, nothing otherwise.
  *
+ * <h3>Transports</h3>
+ *
+ * A watch is a chunked HTTP response (one JSON line per event, flushed as its own chunk; kubectl,
+ * client-go) or, when the request asks for a WebSocket upgrade (fabric8 informers), a WebSocket
+ * with one text message per event. Both go through the same {@code WatchStream}.
+ *
  * <h3>Buffering (invariant 6)</h3>
  *
  * Each watch counts messages queued to its context but not yet written plus lines held back while
