@@ -177,17 +177,7 @@ public final class Capsule {
     if (previous != null && !previous.equals(tenant)) {
       deleteRoleBindings(namespace);
     }
-    client
-        .namespaces()
-        .withName(namespace)
-        .edit(
-            ns ->
-                new NamespaceBuilder(ns)
-                    .editMetadata()
-                    .addToLabels(TENANT_LABEL, tenant)
-                    .withOwnerReferences(withTenantReference(ns, ownerReference(t)))
-                    .endMetadata()
-                    .build());
+    label(namespace, tenant, ownerReference(t));
     if (previous != null && !previous.equals(tenant)) {
       reconcile(previous);
     }
@@ -207,17 +197,7 @@ public final class Capsule {
       return;
     }
     deleteRoleBindings(namespace);
-    client
-        .namespaces()
-        .withName(namespace)
-        .edit(
-            ns ->
-                new NamespaceBuilder(ns)
-                    .editMetadata()
-                    .removeFromLabels(TENANT_LABEL)
-                    .withOwnerReferences(withTenantReference(ns, null))
-                    .endMetadata()
-                    .build());
+    label(namespace, null, null);
     reconcile(tenant);
   }
 
@@ -364,37 +344,28 @@ public final class Capsule {
               timeout.toMillis(),
               TimeUnit.MILLISECONDS);
     }
-    client
-        .rbac()
-        .clusterRoles()
-        .resource(
-            new ClusterRoleBuilder()
-                .withNewMetadata()
-                .withName(NAMESPACE_PROVISIONER_ROLE)
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("")
-                .withResources("namespaces")
-                .withVerbs("create", "patch")
-                .endRule()
-                .build())
-        .createOr(NonDeletingOperation::update);
-    client
-        .rbac()
-        .clusterRoles()
-        .resource(
-            new ClusterRoleBuilder()
-                .withNewMetadata()
-                .withName(NAMESPACE_DELETER_ROLE)
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("")
-                .withResources("namespaces")
-                .withVerbs("delete")
-                .endRule()
-                .build())
-        .createOr(NonDeletingOperation::update);
+    namespacesRole(client, NAMESPACE_PROVISIONER_ROLE, "create", "patch");
+    namespacesRole(client, NAMESPACE_DELETER_ROLE, "delete");
     writeCapsuleUsers(client, List.of(new Owner("Group", CAPSULE_USERS_GROUP, List.of())));
+  }
+
+  /** Creates or updates ClusterRole {@code name}: {@code verbs} on (core) namespaces. */
+  private static void namespacesRole(KubernetesClient client, String name, String... verbs) {
+    client
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("namespaces")
+                .withVerbs(verbs)
+                .endRule()
+                .build())
+        .createOr(NonDeletingOperation::update);
   }
 
   private static void writeCapsuleUsers(KubernetesClient client, List<Owner> users) {
@@ -528,6 +499,28 @@ public final class Capsule {
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();
+  }
+
+  /**
+   * Sets a namespace's tenant label and Tenant ownerReference to {@code tenant} and {@code ref}, or
+   * removes both when they are null.
+   */
+  private void label(String namespace, String tenant, OwnerReference ref) {
+    client
+        .namespaces()
+        .withName(namespace)
+        .edit(
+            ns -> {
+              var metadata =
+                  new NamespaceBuilder(ns)
+                      .editMetadata()
+                      .withOwnerReferences(withTenantReference(ns, ref));
+              return (tenant == null
+                      ? metadata.removeFromLabels(TENANT_LABEL)
+                      : metadata.addToLabels(TENANT_LABEL, tenant))
+                  .endMetadata()
+                  .build();
+            });
   }
 
   /** The namespace's ownerReferences with any Tenant reference replaced by {@code tenant}. */

@@ -1,7 +1,7 @@
 package dev.tenantproxy.e2e.controlplane;
 
 import ch.qos.logback.classic.Level;
-import java.io.File;
+import dev.tenantproxy.e2e.process.BackgroundJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,44 +76,28 @@ public final class ControlPlaneCommand {
       Files.createDirectories(dir.resolve("logs"));
       Files.deleteIfExists(dir.resolve(READY));
       Path log = dir.resolve("logs").resolve("control-plane.log");
-      List<String> command = new ArrayList<>();
-      if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-        command.add(
-            "/usr/bin/setsid"); // own session: a Ctrl-C in the caller's terminal won't reach it
-      }
-      command.addAll(
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-cp",
-              System.getProperty("java.class.path"),
-              ControlPlaneCommand.class.getName(),
-              "serve",
-              "--binaries=" + bin,
-              dir.toString()));
       Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!Files.exists(dir.resolve(READY))) {
-        if (!process.isAlive()) {
-          System.err.println("the control plane failed to start; " + log + ":\n" + tail(log, 40));
+          BackgroundJvm.start(
+              ControlPlaneCommand.class,
+              List.of("serve", "--binaries=" + bin, dir.toString()),
+              log);
+      switch (BackgroundJvm.awaitReady(process, dir.resolve(READY), timeout)) {
+        case EXITED -> {
+          System.err.println(
+              "the control plane failed to start; " + log + ":\n" + BackgroundJvm.tail(log, 40));
           return 1;
         }
-        if (System.nanoTime() > deadline) {
+        case TIMED_OUT -> {
           System.err.println(
               "the control plane is not ready after "
                   + timeout
                   + "; "
                   + log
                   + ":\n"
-                  + tail(log, 40));
-          process.destroy();
+                  + BackgroundJvm.tail(log, 40));
           return 1;
         }
-        Thread.sleep(200);
+        case READY -> {}
       }
       String url = Files.readString(dir.resolve(READY)).strip();
       System.out.println("control plane serving at " + url);
@@ -200,19 +183,11 @@ public final class ControlPlaneCommand {
         System.out.println("no control plane running from " + dir);
         return 0;
       }
-      jvm.ifPresent(
-          p -> {
-            p.destroy();
-            p.onExit().completeOnTimeout(p, 40, TimeUnit.SECONDS).join();
-          });
-      for (ProcessHandle child : children) {
-        if (child.isAlive()) {
-          child.destroy();
-          child.onExit().completeOnTimeout(child, 15, TimeUnit.SECONDS).join();
-        }
-      }
-      children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-      jvm.filter(ProcessHandle::isAlive).ifPresent(ProcessHandle::destroyForcibly);
+      // the JVM first: it stops its children itself; then whatever it left behind
+      jvm.ifPresent(p -> BackgroundJvm.stop(p, Duration.ofSeconds(40)));
+      children.stream()
+          .filter(ProcessHandle::isAlive)
+          .forEach(p -> BackgroundJvm.stop(p, Duration.ofSeconds(15)));
       Files.deleteIfExists(dir.resolve(READY));
       Files.deleteIfExists(dir.resolve(PIDS));
       System.out.println("control plane in " + dir + " stopped");
@@ -231,23 +206,12 @@ public final class ControlPlaneCommand {
         String[] parts = line.trim().split("\\s+");
         if (parts.length == 2 && parts[0].equals(name)) {
           String expected = name.equals("control-plane") ? "java" : name;
-          return ProcessHandle.of(Long.parseLong(parts[1]))
-              .filter(ProcessHandle::isAlive)
-              .filter(p -> p.info().command().map(c -> c.endsWith("/" + expected)).orElse(true));
+          return BackgroundJvm.alive(Long.parseLong(parts[1]), expected);
         }
       }
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String tail(Path log, int lines) {
-    try {
-      List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(cannot read " + log + ")";
     }
   }
 }

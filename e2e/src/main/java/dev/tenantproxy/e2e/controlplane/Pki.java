@@ -41,20 +41,28 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The control plane's certificate authority: RSA keys, X.509 certificates and PEM files, made with
- * BouncyCastle. A client certificate's CN is the Kubernetes user name and each O is a group.
+ * A certificate authority: RSA keys, X.509 certificates and PEM files, made with BouncyCastle. The
+ * control plane's CA, and the one the sandbox's proxy serves with ({@code
+ * dev.tenantproxy.e2e.sandbox.ProxyInFront}). A client certificate's CN is the Kubernetes user name
+ * and each O is a group.
+ *
+ * <p>Public API: {@link #newCa}, {@link #writeCa}, {@link #caPem}, {@link #serving}, {@link
+ * #client} and {@link Issued}; the rest serves this package.
  */
-final class Pki {
+public final class Pki {
 
   /** A private key and the certificate for it, both as PEM text. */
-  record Issued(String certPem, String keyPem) {
-    void write(Path cert, Path key) {
+  public record Issued(String certPem, String keyPem) {
+    /** Writes the certificate and the key to these files (parent directories created). */
+    public void write(Path cert, Path key) {
       writePem(cert, certPem);
       writePem(key, keyPem);
     }
   }
 
-  static final String CA_CERT = "ca.crt";
+  /** The CA certificate's file name in the directory given to {@link #writeCa(Path)}. */
+  public static final String CA_CERT = "ca.crt";
+
   static final String CA_KEY = "ca.key";
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -67,20 +75,14 @@ final class Pki {
     this.caKey = caKey;
   }
 
-  /** A new self-signed CA, valid for ten years. */
-  static Pki newCa(String commonName) {
+  /** A new self-signed CA, valid for ten years (in memory: {@link #writeCa(Path)} stores it). */
+  public static Pki newCa(String commonName) {
     KeyPair pair = rsaKeyPair();
-    X500Name name = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    X500Name name = commonName(commonName);
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  name,
-                  serial(),
-                  Date.from(Instant.now().minus(Duration.ofHours(1))),
-                  Date.from(Instant.now().plus(Duration.ofDays(3650))),
-                  name,
-                  pair.getPublic())
+          builder(name, name, pair, Duration.ofDays(3650))
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
               .addExtension(
                   Extension.keyUsage,
@@ -113,28 +115,37 @@ final class Pki {
     }
   }
 
-  void writeCa(Path dir) {
+  /**
+   * Writes the CA certificate ({@value #CA_CERT}) and key ({@code ca.key}) into {@code dir},
+   * created if missing; returns the certificate's path.
+   */
+  public Path writeCa(Path dir) {
     writePem(dir.resolve(CA_CERT), caPem());
     writePem(dir.resolve(CA_KEY), pem(caKey));
+    return dir.resolve(CA_CERT);
   }
 
-  String caPem() {
+  /** The CA certificate as PEM text. */
+  public String caPem() {
     return pem(caCert);
   }
 
-  /** A serving certificate for the given DNS names and IP addresses. */
-  Issued serving(String commonName, List<String> dnsNames, List<String> ipAddresses) {
+  /** A serving certificate (valid for a year) for the given DNS names and IP addresses. */
+  public Issued serving(String commonName, List<String> dnsNames, List<String> ipAddresses) {
     List<GeneralName> names = new ArrayList<>();
     dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
     ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
     return issue(
-        new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build(),
+        commonName(commonName),
         KeyPurposeId.id_kp_serverAuth,
         new GeneralNames(names.toArray(GeneralName[]::new)));
   }
 
-  /** A client certificate: Kubernetes reads CN as the user name and every O as a group. */
-  Issued client(String user, List<String> groups) {
+  /**
+   * A client certificate (valid for a year): Kubernetes reads CN as the user name and every O as a
+   * group.
+   */
+  public Issued client(String user, List<String> groups) {
     X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
     groups.forEach(g -> name.addRDN(BCStyle.O, g));
     name.addRDN(BCStyle.CN, user);
@@ -152,13 +163,11 @@ final class Pki {
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  caCert,
-                  serial(),
-                  Date.from(Instant.now().minus(Duration.ofHours(1))),
-                  Date.from(Instant.now().plus(Duration.ofDays(365))),
+          builder(
+                  X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
                   subject,
-                  pair.getPublic())
+                  pair,
+                  Duration.ofDays(365))
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(
                   Extension.keyUsage,
@@ -176,6 +185,23 @@ final class Pki {
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot issue a certificate for " + subject, e);
     }
+  }
+
+  private static X500Name commonName(String commonName) {
+    return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+  }
+
+  /** Valid from an hour ago (clock skew) for {@code validity}, with a random serial. */
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair pair, Duration validity) {
+    Instant now = Instant.now();
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        serial(),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(validity)),
+        subject,
+        pair.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey signer)

@@ -2,6 +2,7 @@ package dev.tenantproxy.e2e.sandbox;
 
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.proxy.cli.RunningProxy;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
@@ -26,13 +27,15 @@ public final class ProxyInFront implements AutoCloseable {
 
   private final ControlPlane cp;
   private final Path dir;
-  private final ProxyPki pki;
+  private final Pki pki;
+  private final Path caFile;
   private final RunningProxy proxy;
 
-  private ProxyInFront(ControlPlane cp, Path dir, ProxyPki pki, RunningProxy proxy) {
+  private ProxyInFront(ControlPlane cp, Path dir, Pki pki, Path caFile, RunningProxy proxy) {
     this.cp = cp;
     this.dir = dir;
     this.pki = pki;
+    this.caFile = caFile;
     this.proxy = proxy;
   }
 
@@ -42,24 +45,29 @@ public final class ProxyInFront implements AutoCloseable {
    * @param serveNamespaces whether namespace serving (the tenancy index) is wired in
    */
   public static ProxyInFront start(ControlPlane cp, Path dir, boolean serveNamespaces) {
-    ProxyPki pki = ProxyPki.create(dir.resolve("pki"));
-    ProxyPki.Issued serving = pki.serving();
+    Path pkiDir = dir.resolve("pki");
+    Pki pki = Pki.newCa("tenant-proxy-ca");
+    Path caFile = pki.writeCa(pkiDir);
+    Path servingCert = pkiDir.resolve("serving.crt");
+    Path servingKey = pkiDir.resolve("serving.key");
+    pki.serving("tenant-proxy", List.of("localhost"), List.of("127.0.0.1"))
+        .write(servingCert, servingKey);
     ProxyConfig config =
-        ProxyConfig.defaults(serving.certFile(), serving.keyFile())
+        ProxyConfig.defaults(servingCert, servingKey)
             .withBindAddress("127.0.0.1")
             .withPort(0)
             .withEventLoops(2)
             .withClientCaFile(cp.caFile())
             .withRequestHeader(
                 new ProxyConfig.RequestHeaderConfig(
-                    pki.ca().certFile(),
+                    caFile,
                     List.of(FRONT_PROXY),
                     List.of("X-Remote-User"),
                     List.of("X-Remote-Group"),
                     List.of("X-Remote-Extra-")))
             .withKubeconfig(cp.adminKubeconfig())
             .withShutdownGracePeriod(Duration.ofSeconds(5));
-    return new ProxyInFront(cp, dir, pki, RunningProxy.start(config, serveNamespaces));
+    return new ProxyInFront(cp, dir, pki, caFile, RunningProxy.start(config, serveNamespaces));
   }
 
   /** {@code https://127.0.0.1:<port>}. */
@@ -73,11 +81,11 @@ public final class ProxyInFront implements AutoCloseable {
 
   /** The CA (PEM) that signs the proxy's serving certificate. */
   public String caPem() {
-    return pki.ca().certPem();
+    return pki.caPem();
   }
 
   public Path caFile() {
-    return pki.ca().certFile();
+    return caFile;
   }
 
   public ProxyMetrics metrics() {
@@ -99,7 +107,7 @@ public final class ProxyInFront implements AutoCloseable {
 
   /** A client certificate (PEM cert, PEM key) signed by the request-header CA. */
   public String[] frontProxyCertificate(String cn) {
-    ProxyPki.Issued issued = pki.client("front-" + cn, cn, List.of());
+    Pki.Issued issued = pki.client(cn, List.of());
     return new String[] {issued.certPem(), issued.keyPem()};
   }
 

@@ -5,21 +5,21 @@ import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneCommand;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.process.BackgroundJvm;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,39 +92,20 @@ public final class Sandbox implements Callable<Integer> {
   }
 
   private int detach() throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-      command.add("/usr/bin/setsid"); // own session: the caller's Ctrl-C does not reach it
-    }
-    command.addAll(
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            Sandbox.class.getName(),
-            "--dir",
-            dir.toString()));
     Path log = dir.resolve(LOG);
-    Process process =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
-    long deadline =
-        System.nanoTime() + dev.tenantproxy.proxy.config.Durations.parse(timeout).toNanos();
+    Process process = BackgroundJvm.start(Sandbox.class, List.of("--dir", dir.toString()), log);
     System.err.println("starting the sandbox in the background (log: " + log + ") ...");
-    while (!Files.exists(dir.resolve(READY))) {
-      if (!process.isAlive()) {
+    switch (BackgroundJvm.awaitReady(
+        process, dir.resolve(READY), dev.tenantproxy.proxy.config.Durations.parse(timeout))) {
+      case EXITED -> {
         System.err.println("the sandbox failed to start; see " + log);
         return 1;
       }
-      if (System.nanoTime() > deadline) {
+      case TIMED_OUT -> {
         System.err.println("the sandbox is not ready after " + timeout + "; see " + log);
-        process.destroy();
         return 1;
       }
-      process.waitFor(500, TimeUnit.MILLISECONDS);
+      case READY -> {}
     }
     printNextSteps(System.out, dir, Files.readString(dir.resolve(READY)).strip());
     return 0;
@@ -232,9 +213,7 @@ public final class Sandbox implements Callable<Integer> {
       return Optional.empty();
     }
     try {
-      return ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()))
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(true));
+      return BackgroundJvm.alive(Long.parseLong(Files.readString(pid).strip()), "java");
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
@@ -296,14 +275,7 @@ public final class Sandbox implements Callable<Integer> {
     public Integer call() throws Exception {
       dir = dir.toAbsolutePath();
       Optional<ProcessHandle> sandbox = running(dir);
-      sandbox.ifPresent(
-          p -> {
-            p.destroy();
-            p.onExit().completeOnTimeout(p, 60, TimeUnit.SECONDS).join();
-            if (p.isAlive()) {
-              p.destroyForcibly();
-            }
-          });
+      sandbox.ifPresent(p -> BackgroundJvm.stop(p, Duration.ofSeconds(60)));
       // leftovers (e.g. after a SIGKILL): the control plane's own recorded processes
       if (Files.isDirectory(dir.resolve("control-plane"))) {
         new CommandLine(new ControlPlaneCommand())
