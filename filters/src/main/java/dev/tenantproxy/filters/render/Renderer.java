@@ -1,7 +1,7 @@
 package dev.tenantproxy.filters.render;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tenantproxy.filters.render.ResponseFormat.IncludeObject;
+import dev.tenantproxy.filters.request.ResponseFormat.IncludeObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

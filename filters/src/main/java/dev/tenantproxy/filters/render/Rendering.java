@@ -1,6 +1,6 @@
 package dev.tenantproxy.filters.render;
 
-import dev.tenantproxy.filters.render.ResponseFormat.IncludeObject;
+import dev.tenantproxy.filters.request.ResponseFormat.IncludeObject;
 import java.util.Objects;
 
 /**
@@ -25,6 +25,15 @@ public record Rendering(
   /** Namespaces ({@code v1 Namespace}) in the given format. */
   public static Rendering namespaces(ResponseFormat format, IncludeObject includeObject) {
     return new Rendering(format, includeObject, TableColumns.namespaces(), "Namespace", "v1");
+  }
+
+  /**
+   * Namespaces in the format the client asked for.
+   *
+   * @throws dev.tenantproxy.filters.status.KubeStatusException 406 when it accepts no JSON
+   */
+  public static Rendering namespaces(dev.tenantproxy.filters.request.ResponseFormat requested) {
+    return namespaces(ResponseFormat.from(requested), requested.includeObject());
   }
 
   /** The Content-Type of a list response in this shape. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tenantproxy.filters.render.ResponseFormat.IncludeObject;
+import dev.tenantproxy.filters.request.ResponseFormat.IncludeObject;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -56,7 +56,7 @@ class RendererTest {
   @Test
   void tableListHasNamespaceColumnsAndMetadataRowsByDefault() throws Exception {
     Renderer r =
-        new Renderer(Rendering.namespaces(ResponseFormat.TABLE_V1, IncludeObject.parse(null)));
+        new Renderer(Rendering.namespaces(ResponseFormat.TABLE_V1, IncludeObject.METADATA));
     JsonNode table = parse(r.list("42", "tok", List.of(namespace("a", "Active", "7")), NOW));
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     assertThat(table.path("apiVersion").asText()).isEqualTo("meta.k8s.io/v1");
@@ -145,11 +145,43 @@ class RendererTest {
   }
 
   @Test
-  void unknownIncludeObjectIsABadRequest() {
-    assertThatThrownBy(() -> IncludeObject.parse("Everything"))
+  void outputShapeIsDerivedFromWhatTheClientAsked() {
+    assertThat(ResponseFormat.from(request(null, null))).isEqualTo(ResponseFormat.JSON);
+    assertThat(ResponseFormat.from(request("application/json;as=Table;v=v1;g=meta.k8s.io", null)))
+        .isEqualTo(ResponseFormat.TABLE_V1);
+    assertThat(
+            ResponseFormat.from(request("application/json;as=Table;v=v1beta1;g=meta.k8s.io", null)))
+        .isEqualTo(ResponseFormat.TABLE_V1BETA1);
+    assertThat(
+            ResponseFormat.from(
+                request("application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", null)))
+        .isEqualTo(ResponseFormat.PARTIAL_METADATA_V1);
+    assertThat(
+            ResponseFormat.from(
+                request("application/json;as=PartialObjectMetadata;v=v1beta1;g=meta.k8s.io", null)))
+        .isEqualTo(ResponseFormat.PARTIAL_METADATA_V1BETA1);
+    assertThat(
+            ResponseFormat.from(
+                request("application/vnd.kubernetes.protobuf, application/json", null)))
+        .isEqualTo(ResponseFormat.JSON);
+    Rendering r =
+        Rendering.namespaces(request("application/json;as=Table;v=v1;g=meta.k8s.io", "None"));
+    assertThat(r.format()).isEqualTo(ResponseFormat.TABLE_V1);
+    assertThat(r.includeObject()).isEqualTo(IncludeObject.NONE);
+  }
+
+  @Test
+  void protobufOnlyIsNotAcceptable() {
+    assertThatThrownBy(
+            () -> ResponseFormat.from(request("application/vnd.kubernetes.protobuf", null)))
         .isInstanceOf(KubeStatusException.class)
         .extracting(e -> ((KubeStatusException) e).code())
-        .isEqualTo(400);
+        .isEqualTo(406);
+  }
+
+  private static dev.tenantproxy.filters.request.ResponseFormat request(
+      String accept, String includeObject) {
+    return dev.tenantproxy.filters.request.ResponseFormat.of(accept, includeObject);
   }
 
   @Test

@@ -6,10 +6,10 @@ import dev.tenantproxy.filters.selector.LabelSelector;
 import java.util.Optional;
 
 /**
- * The label and field selectors of one list or watch, evaluated against a namespace. Visibility is
- * NOT part of it: callers intersect with the visible set first, so a selector can only narrow what
- * the caller may see ({@code !=}, {@code notin} or {@code metadata.name=<other>} never reveal
- * anything outside it).
+ * The label and field selectors of one list or watch (and, for a watch of one namespace, its name),
+ * evaluated against a namespace. Visibility is NOT part of it: callers intersect with the visible
+ * set first, so a selector can only narrow what the caller may see ({@code !=}, {@code notin} or
+ * {@code metadata.name=<other>} never reveal anything outside it).
  */
 public final class NamespaceFilter {
   private static final NamespaceFilter EVERYTHING =
@@ -17,10 +17,19 @@ public final class NamespaceFilter {
 
   private final LabelSelector labels;
   private final FieldSelector fields;
+  private final String name;
 
   public NamespaceFilter(LabelSelector labels, FieldSelector fields) {
+    this(labels, fields, null);
+  }
+
+  /**
+   * @param name only this namespace (a watch of {@code /watch/namespaces/<name>}); null for any
+   */
+  public NamespaceFilter(LabelSelector labels, FieldSelector fields, String name) {
     this.labels = labels == null ? LabelSelector.everything() : labels;
     this.fields = fields == null ? FieldSelector.everything() : fields;
+    this.name = name;
   }
 
   public static NamespaceFilter everything() {
@@ -39,17 +48,27 @@ public final class NamespaceFilter {
   }
 
   public boolean matches(NamespaceObject ns) {
-    return labels.matches(ns.labels()) && fields.matches(ns::field);
+    return (name == null || name.equals(ns.name()))
+        && labels.matches(ns.labels())
+        && fields.matches(ns::field);
   }
 
-  /** The one name an exact {@code metadata.name=} / {@code name=} term pins, if any. */
+  /** The one name the request or an exact {@code metadata.name=} / {@code name=} term pins. */
   public Optional<String> exactName() {
+    if (name != null) {
+      return Optional.of(name);
+    }
     Optional<String> n = fields.exactMatch("metadata.name");
     return n.isPresent() ? n : fields.exactMatch("name");
   }
 
   @Override
   public String toString() {
-    return "labels[" + labels + "] fields[" + fields + "]";
+    return "labels["
+        + labels
+        + "] fields["
+        + fields
+        + "]"
+        + (name == null ? "" : " name[" + name + "]");
   }
 }

@@ -1,6 +1,7 @@
 package dev.tenantproxy.proxy.serve.namespaces;
 
 import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.request.ListOptions;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,12 +67,22 @@ public final class NamespaceLister {
   /**
    * One page of the caller's namespaces.
    *
-   * @throws KubeStatusException 400 for invalid options, 410 for expired continue tokens or exact
-   *     resourceVersions the cache no longer has
+   * @param filter the selectors (see {@link NamespaceRequest#filter()})
+   * @param options the list options, already decoded and validated ({@code ValidateListOptions},
+   *     422) by the {@code filters} module's classifier; their selectors are not read here
+   * @throws KubeStatusException 400 for a resourceVersion with a continue token (as the API
+   *     server's storage answers), 410 for expired continue tokens or exact resourceVersions the
+   *     cache no longer has
    * @throws TooNewException when the requested resourceVersion is newer than the cache
    */
-  public static Page list(NamespaceView view, Caller caller, ListOptions options) {
-    options.validate();
+  public static Page list(
+      NamespaceView view, Caller caller, NamespaceFilter filter, ListOptions options) {
+    if (!options.continueToken().isEmpty()
+        && !options.resourceVersion().isEmpty()
+        && !options.resourceVersion().equals("0")) {
+      throw KubeStatusException.badRequest(
+          "specifying resource version is not allowed when using continue");
+    }
     long current = view.resourceVersion();
     long listRv = current;
     String after = null;
@@ -94,7 +105,6 @@ public final class NamespaceLister {
       }
     }
 
-    NamespaceFilter filter = options.filter();
     long limit = options.limit();
     List<NamespaceObject> items = new ArrayList<>();
     Optional<String> exact = filter.exactName();

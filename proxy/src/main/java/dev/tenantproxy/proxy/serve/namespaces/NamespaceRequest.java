@@ -1,75 +1,69 @@
 package dev.tenantproxy.proxy.serve.namespaces;
 
-import dev.tenantproxy.filters.selector.FieldSelector;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
+import dev.tenantproxy.filters.request.ListOptions;
+import dev.tenantproxy.filters.request.ResourceRequest;
+import dev.tenantproxy.filters.selector.FieldLabels;
 
 /**
- * A read of namespaces this package serves: {@code GET /api/v1/namespaces} (list or, with {@code
- * watch=true|1}, watch), {@code GET /api/v1/namespaces/<name>} (get, or a watch of that one), and
- * the legacy {@code /api/v1/watch/namespaces[/<name>]}. Writes, subresources and everything else
- * are not namespace reads (null), and pass through.
+ * A read of namespaces this package serves, picked out of a request classified by the {@code
+ * filters} module ({@link ResourceRequest#classify}): {@code GET /api/v1/namespaces} (list or, with
+ * {@code watch}, watch), {@code GET /api/v1/namespaces/<name>} (get) and the legacy {@code
+ * /api/v1/watch/namespaces[/<name>]}. Writes, {@code HEAD}, subresources and everything else are
+ * not namespace reads (null), and pass through.
+ *
+ * @param name the namespace of a get or of a watch of one ({@code /watch/namespaces/<name>}); null
+ *     for a list or a collection watch (a {@code metadata.name} field selector stays a selector)
  */
-record NamespaceRequest(Verb verb, String name, MultiMap params) {
+record NamespaceRequest(Verb verb, String name, ResourceRequest request) {
   enum Verb {
     LIST,
     GET,
     WATCH
   }
 
-  private static final String COLLECTION = "/api/v1/namespaces";
-  private static final String WATCH_COLLECTION = "/api/v1/watch/namespaces";
-
-  static NamespaceRequest classify(HttpMethod method, String path, MultiMap params) {
-    if (method != HttpMethod.GET || path == null) {
+  /** The namespace read, or null when the request is something else. */
+  static NamespaceRequest of(ResourceRequest r) {
+    if (!r.method().equals("GET")
+        || !r.isCore()
+        || !r.apiVersion().equals("v1")
+        || !r.resource().equals("namespaces")
+        || !r.subresource().isEmpty()
+        || r.parts().size() > 2) {
       return null;
     }
-    if (path.length() > 1 && path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
+    if (r.isList()) {
+      return r.namespace().isEmpty() ? new NamespaceRequest(Verb.LIST, null, r) : null;
     }
-    boolean legacyWatch = path.startsWith(WATCH_COLLECTION);
-    String base = legacyWatch ? WATCH_COLLECTION : COLLECTION;
-    if (!path.startsWith(base)) {
+    boolean named = r.parts().size() == 2;
+    if (named && !r.namespace().equals(r.name())) {
+      return null; // /api/v1/namespaces/<ns>/namespaces/<name>: not a Namespace
+    }
+    if (!named && !r.namespace().isEmpty()) {
       return null;
     }
-    String rest = path.substring(base.length());
-    String name;
-    if (rest.isEmpty()) {
-      name = null;
-    } else if (rest.charAt(0) == '/' && rest.indexOf('/', 1) < 0 && rest.length() > 1) {
-      name = rest.substring(1);
-    } else {
-      return null; // a subresource or a namespaced resource: not ours
+    if (r.isWatch()) {
+      return new NamespaceRequest(Verb.WATCH, named ? r.name() : null, r);
     }
-    String watch = params.get("watch");
-    boolean watching = legacyWatch || "true".equals(watch) || "1".equals(watch);
-    if (watching) {
-      return new NamespaceRequest(Verb.WATCH, name, params);
+    if (r.verb().equals("get") && named) {
+      return new NamespaceRequest(Verb.GET, r.name(), r);
     }
-    return new NamespaceRequest(name == null ? Verb.LIST : Verb.GET, name, params);
+    return null;
   }
 
-  String param(String key) {
-    String v = params.get(key);
-    return v == null ? "" : v;
+  ListOptions options() {
+    return request.listOptions();
   }
 
-  boolean flag(String key) {
-    String v = params.get(key);
-    return "true".equals(v) || "1".equals(v);
-  }
-
-  /** The field selector, with {@code metadata.name=<name>} added for a watch of one namespace. */
-  String fieldSelector() {
-    String fs = param("fieldSelector");
-    if (name == null) {
-      return fs;
-    }
-    String byName = "metadata.name=" + FieldSelector.escapeValue(name);
-    return fs.isEmpty() ? byName : fs + "," + byName;
-  }
-
+  /**
+   * The selectors over namespace fields; field names are checked against the Namespace field
+   * labels, and a watch of one namespace is narrowed to it.
+   *
+   * @throws dev.tenantproxy.filters.status.KubeStatusException 400 {@code field label not
+   *     supported}
+   */
   NamespaceFilter filter() {
-    return NamespaceFilter.parse(param("labelSelector"), fieldSelector());
+    ListOptions o = options();
+    return new NamespaceFilter(
+        o.labelSelector(), o.fieldSelector().validate(FieldLabels.namespaces()), name);
   }
 }

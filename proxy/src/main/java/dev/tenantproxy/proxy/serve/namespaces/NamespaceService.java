@@ -8,14 +8,17 @@ import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.render.Renderer;
 import dev.tenantproxy.filters.render.Rendering;
 import dev.tenantproxy.filters.render.ResponseFormat;
-import dev.tenantproxy.filters.render.ResponseFormat.IncludeObject;
+import dev.tenantproxy.filters.request.ListOptions;
+import dev.tenantproxy.filters.request.ResourceRequest;
 import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.proxy.server.RequestAttributes;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.ByteArrayOutputStream;
@@ -83,37 +86,78 @@ public final class NamespaceService {
     return views.get();
   }
 
-  /** Whether this request is a namespace read by a Capsule user, which this service answers. */
-  public boolean serves(HttpServerRequest request, Caller caller) {
-    return NamespaceRequest.classify(request.method(), request.path(), request.params()) != null
-        && views.get().isCapsuleUser(caller);
+  /**
+   * A namespace read by a Capsule user, which this service answers: the read, or the 400/422/406
+   * the API server would answer for it (a bad selector, {@code limit=abc}, an invalid {@code
+   * ListOptions} combination, ...).
+   */
+  record Read(NamespaceRequest request, KubeStatusException rejected) {}
+
+  /**
+   * Whether this request is a namespace read by a Capsule user, classified once here.
+   *
+   * @param attributes the proxy's attributes of the request ({@code ProxyExchange#attributes}):
+   *     only {@code GET}s of core {@code v1 namespaces} without a subresource are classified in
+   *     full (by the {@code filters} module), everything else is rejected without parsing
+   * @return the read, or null when the request must pass through
+   */
+  Read match(HttpServerRequest request, RequestAttributes attributes, Caller caller) {
+    if (caller == null
+        || request.method() != HttpMethod.GET
+        || !attributes.resourceRequest()
+        || !attributes.apiGroup().isEmpty()
+        || !attributes.apiVersion().equals("v1")
+        || !attributes.resource().equals("namespaces")
+        || !attributes.subresource().isEmpty()
+        || !(attributes.namespace().isEmpty() || attributes.namespace().equals(attributes.name()))
+        || !views.get().isCapsuleUser(caller)) {
+      return null;
+    }
+    try {
+      NamespaceRequest req = NamespaceRequest.of(classify(request));
+      return req == null ? null : new Read(req, null);
+    } catch (KubeStatusException e) {
+      return new Read(null, e);
+    }
+  }
+
+  private static ResourceRequest classify(HttpServerRequest request) {
+    return ResourceRequest.classify(
+        request.method().name(),
+        request.path(),
+        request.query(),
+        request.getHeader(HttpHeaders.ACCEPT),
+        request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
   /**
-   * Answers the request if it is a namespace read by a Capsule user.
+   * Answers the request if it is a namespace read by a Capsule user (classifies it; the filter uses
+   * {@link #match} and {@link #serve(HttpServerRequest, Read, Caller)} instead).
    *
    * @return null (nothing written) when the request must pass through instead; else a future
    *     completing when the response has ended (for a watch: when the watch ends)
    */
   public Future<Void> serve(HttpServerRequest request, Caller caller) {
-    NamespaceRequest req =
-        NamespaceRequest.classify(request.method(), request.path(), request.params());
-    if (req == null || caller == null) {
-      return null;
-    }
-    NamespaceView view = views.get();
-    if (!view.isCapsuleUser(caller)) {
-      return null;
-    }
+    Read read =
+        match(
+            request,
+            RequestAttributes.parse(request.method(), request.path(), request.query()),
+            caller);
+    return read == null ? null : serve(request, read, caller);
+  }
+
+  /** Answers a read found by {@link #match}; the future completes when the response has ended. */
+  Future<Void> serve(HttpServerRequest request, Read read, Caller caller) {
     HttpServerResponse response = request.response();
     Promise<Void> done = Promise.promise();
     try {
-      ResponseFormat format = Negotiation.negotiate(request.getHeader(HttpHeaders.ACCEPT));
-      Renderer renderer =
-          new Renderer(
-              Rendering.namespaces(format, IncludeObject.parse(req.param("includeObject"))));
+      if (read.rejected() != null) {
+        throw read.rejected();
+      }
+      NamespaceRequest req = read.request();
+      Renderer renderer = new Renderer(Rendering.namespaces(req.request().format()));
       switch (req.verb()) {
-        case GET -> get(response, view, caller, req, renderer, done);
+        case GET -> get(response, views.get(), caller, req, renderer, done);
         case LIST -> list(response, caller, req, renderer, 0, done);
         case WATCH -> watch(request, caller, req, renderer, done);
       }
@@ -158,16 +202,10 @@ public final class NamespaceService {
       Renderer renderer,
       long waitedMillis,
       Promise<Void> done) {
-    ListOptions options =
-        new ListOptions(
-            req.filter(),
-            parseLimit(req.param("limit")),
-            req.param("continue"),
-            req.param("resourceVersion"),
-            req.param("resourceVersionMatch"));
+    ListOptions options = req.options();
     NamespaceLister.Page page;
     try {
-      page = NamespaceLister.list(views.get(), caller, options);
+      page = NamespaceLister.list(views.get(), caller, req.filter(), options);
     } catch (NamespaceLister.TooNewException e) {
       long step = 50;
       if (waitedMillis + step > options().resourceVersionWait().toMillis()) {
@@ -191,17 +229,6 @@ public final class NamespaceService {
     send(response, 200, body, done);
   }
 
-  private static long parseLimit(String limit) {
-    if (limit.isEmpty()) {
-      return 0;
-    }
-    try {
-      return Math.max(0, Long.parseLong(limit));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
   // ---- watch --------------------------------------------------------------------------------
 
   private void watch(
@@ -210,28 +237,18 @@ public final class NamespaceService {
       NamespaceRequest req,
       Renderer renderer,
       Promise<Void> done) {
-    boolean sendInitialEvents = req.flag("sendInitialEvents");
-    boolean bookmarks = req.flag("allowWatchBookmarks");
-    String rvMatch = req.param("resourceVersionMatch");
-    if (sendInitialEvents) {
-      if (!rvMatch.equals("NotOlderThan")) {
-        throw KubeStatusException.badRequest(
-            "sendInitialEvents: Forbidden: sendInitialEvents requires setting"
-                + " resourceVersionMatch to NotOlderThan");
-      }
-      if (!bookmarks) {
-        throw KubeStatusException.badRequest(
-            "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when"
-                + " sendInitialEvents is set");
-      }
-    } else if (!rvMatch.isEmpty()) {
+    // resourceVersionMatch / sendInitialEvents combinations were validated (422) when classified
+    ListOptions options = req.options();
+    boolean sendInitialEvents = options.isWatchList();
+    boolean bookmarks = options.allowWatchBookmarks();
+    if (sendInitialEvents && !bookmarks) {
       throw KubeStatusException.badRequest(
-          "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless"
-              + " sendInitialEvents is provided");
+          "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when"
+              + " sendInitialEvents is set");
     }
-    long rv = ResourceVersions.parseParameter(req.param("resourceVersion"));
+    long rv = ResourceVersions.parseParameter(options.resourceVersion());
     WatchSpec spec = new WatchSpec(caller, req.filter(), rv, sendInitialEvents);
-    Duration timeout = watchTimeout(req.param("timeoutSeconds"));
+    Duration timeout = watchTimeout(options.timeoutSeconds());
 
     if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
       // fabric8 (and client-go's WebSocket watch) ask for an upgrade: one message per event
@@ -321,17 +338,10 @@ public final class NamespaceService {
     return open.size();
   }
 
-  private Duration watchTimeout(String timeoutSeconds) {
-    if (!timeoutSeconds.isEmpty()) {
-      try {
-        long s = Long.parseLong(timeoutSeconds);
-        if (s > 0) {
-          return Duration.ofSeconds(s);
-        }
-      } catch (NumberFormatException e) {
-        throw KubeStatusException.badRequest(
-            "timeoutSeconds: Invalid value: \"" + timeoutSeconds + "\": must be an integer");
-      }
+  /** {@code timeoutSeconds} when positive, else a random time as the API server picks. */
+  private Duration watchTimeout(Long timeoutSeconds) {
+    if (timeoutSeconds != null && timeoutSeconds > 0) {
+      return Duration.ofSeconds(timeoutSeconds);
     }
     long min = options.minWatchTimeout().toMillis();
     return Duration.ofMillis(min + ThreadLocalRandom.current().nextLong(Math.max(1, min)));

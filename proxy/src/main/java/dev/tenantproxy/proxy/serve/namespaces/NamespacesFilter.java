@@ -12,6 +12,10 @@ import java.util.function.Supplier;
  * The serving filter for namespace reads: a Capsule user's list, get and watch of namespaces are
  * answered from the index ({@link Decision#SERVED}); every other request goes on down the onion (to
  * the pass-through). Until the index is synced and the watch hub attached, nothing is served.
+ *
+ * <p>The request is classified once, by the {@code filters} module's {@link
+ * dev.tenantproxy.filters.request.ResourceRequest#classify}, and only when the exchange's {@link
+ * ProxyExchange#attributes() attributes} say it is a {@code GET} of namespaces.
  */
 public final class NamespacesFilter implements ProxyFilter {
   private final Supplier<NamespaceService> service;
@@ -27,12 +31,13 @@ public final class NamespacesFilter implements ProxyFilter {
   public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
     NamespaceService s = service.get();
     Caller caller = exchange.caller();
-    if (s == null || caller == null || !s.serves(exchange.request(), caller)) {
+    NamespaceService.Read read =
+        s == null ? null : s.match(exchange.request(), exchange.attributes(), caller);
+    if (read == null) {
       return chain.next(exchange);
     }
     exchange.decide(Decision.SERVED);
     exchange.request().resume();
-    Future<Void> done = s.serve(exchange.request(), caller);
-    return done == null ? chain.next(exchange) : done;
+    return s.serve(exchange.request(), read, caller);
   }
 }

@@ -5,6 +5,9 @@ import static dev.tenantproxy.proxy.serve.namespaces.Fleet.BOB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tenantproxy.filters.request.ListOptions;
+import dev.tenantproxy.filters.selector.FieldSelector;
+import dev.tenantproxy.filters.selector.LabelSelector;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -21,12 +24,34 @@ class NamespaceListerTest {
 
   private NamespaceLister.Page list(String labels, String fields) {
     return NamespaceLister.list(
-        fleet.get(), ALICE, new ListOptions(NamespaceFilter.parse(labels, fields), 0, "", "", ""));
+        fleet.get(), ALICE, NamespaceFilter.parse(labels, fields), ListOptions.NONE);
+  }
+
+  /** List options as the classifier decodes them (selectors go in the filter). */
+  private static ListOptions options(long limit, String cont, String rv, String rvMatch) {
+    return new ListOptions(
+        "",
+        LabelSelector.everything(),
+        "",
+        FieldSelector.everything(),
+        false,
+        limit,
+        cont,
+        rv,
+        rvMatch,
+        null,
+        false,
+        null);
+  }
+
+  private static NamespaceLister.Page list(
+      NamespaceView view, dev.tenantproxy.filters.identity.Caller who, ListOptions options) {
+    return NamespaceLister.list(view, who, NamespaceFilter.everything(), options);
   }
 
   @Test
   void ownerListsExactlyHerNamespacesSortedByNameAtTheCacheResourceVersion() {
-    NamespaceLister.Page page = NamespaceLister.list(fleet.get(), ALICE, ListOptions.all());
+    NamespaceLister.Page page = list(fleet.get(), ALICE, ListOptions.NONE);
     assertThat(names(page)).containsExactly("solar-dev", "solar-prod");
     assertThat(page.resourceVersion()).isEqualTo(fleet.cache.resourceVersion());
     assertThat(page.continueToken()).isNull();
@@ -34,7 +59,7 @@ class NamespaceListerTest {
 
   @Test
   void groupMemberListsHisGroupsNamespaces() {
-    NamespaceLister.Page page = NamespaceLister.list(fleet.get(), BOB, ListOptions.all());
+    NamespaceLister.Page page = list(fleet.get(), BOB, ListOptions.NONE);
     assertThat(names(page)).containsExactly("wind-dev");
   }
 
@@ -74,17 +99,15 @@ class NamespaceListerTest {
   @Test
   void limitAndContinuePageThroughTheVisibleNamespacesOnly() {
     fleet.namespace("solar-qa", "solar", Map.of(), "Active");
-    ListOptions first = new ListOptions(null, 2, "", "0", "");
-    NamespaceLister.Page p1 = NamespaceLister.list(fleet.get(), ALICE, first);
+    ListOptions first = options(2, "", "0", "");
+    NamespaceLister.Page p1 = list(fleet.get(), ALICE, first);
     assertThat(names(p1)).containsExactly("solar-dev", "solar-prod");
     assertThat(p1.continueToken()).isNotNull();
     String decoded =
         new String(Base64.getUrlDecoder().decode(p1.continueToken()), StandardCharsets.UTF_8);
     assertThat(decoded).contains("solar-prod").doesNotContain("wind").doesNotContain("kube");
 
-    NamespaceLister.Page p2 =
-        NamespaceLister.list(
-            fleet.get(), ALICE, new ListOptions(null, 2, p1.continueToken(), "", ""));
+    NamespaceLister.Page p2 = list(fleet.get(), ALICE, options(2, p1.continueToken(), "", ""));
     assertThat(names(p2)).containsExactly("solar-qa");
     assertThat(p2.continueToken()).isNull();
     assertThat(p2.resourceVersion()).isEqualTo(p1.resourceVersion());
@@ -92,8 +115,7 @@ class NamespaceListerTest {
 
   @Test
   void lastFullPageHasNoContinueWhenNothingVisibleFollows() {
-    NamespaceLister.Page page =
-        NamespaceLister.list(fleet.get(), ALICE, new ListOptions(null, 2, "", "", ""));
+    NamespaceLister.Page page = list(fleet.get(), ALICE, options(2, "", "", ""));
     assertThat(names(page)).containsExactly("solar-dev", "solar-prod");
     assertThat(page.continueToken()).isNull();
   }
@@ -101,17 +123,13 @@ class NamespaceListerTest {
   @Test
   void forgedContinueTokenNamingAnotherTenantsNamespaceStillYieldsOnlyVisibleNamespaces() {
     String forged = new ContinueToken(fleet.cache.resourceVersion(), "a").encode();
-    NamespaceLister.Page page =
-        NamespaceLister.list(fleet.get(), BOB, new ListOptions(null, 0, forged, "", ""));
+    NamespaceLister.Page page = list(fleet.get(), BOB, options(0, forged, "", ""));
     assertThat(names(page)).containsExactly("wind-dev");
   }
 
   @Test
   void malformedContinueTokenIsBadRequest() {
-    assertThatThrownBy(
-            () ->
-                NamespaceLister.list(
-                    fleet.get(), ALICE, new ListOptions(null, 1, "!!not-a-token", "", "")))
+    assertThatThrownBy(() -> list(fleet.get(), ALICE, options(1, "!!not-a-token", "", "")))
         .isInstanceOfSatisfying(
             KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(400));
   }
@@ -123,15 +141,11 @@ class NamespaceListerTest {
     small.namespace("solar-a", "solar", Map.of(), "Active");
     small.namespace("solar-b", "solar", Map.of(), "Active");
     small.synced();
-    NamespaceLister.Page p1 =
-        NamespaceLister.list(small.get(), ALICE, new ListOptions(null, 1, "", "", ""));
+    NamespaceLister.Page p1 = list(small.get(), ALICE, options(1, "", "", ""));
     for (int i = 0; i < 5; i++) {
       small.namespace("other-" + i, null, Map.of(), "Active");
     }
-    assertThatThrownBy(
-            () ->
-                NamespaceLister.list(
-                    small.get(), ALICE, new ListOptions(null, 1, p1.continueToken(), "", "")))
+    assertThatThrownBy(() -> list(small.get(), ALICE, options(1, p1.continueToken(), "", "")))
         .isInstanceOfSatisfying(
             KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(410));
   }
@@ -155,36 +169,29 @@ class NamespaceListerTest {
     long current = fleet.cache.resourceVersion();
     assertThatThrownBy(
             () ->
-                NamespaceLister.list(
+                list(
                     fleet.get(),
                     ALICE,
-                    new ListOptions(null, 0, "", Long.toString(current + 10), "NotOlderThan")))
+                    options(0, "", Long.toString(current + 10), "NotOlderThan")))
         .isInstanceOf(NamespaceLister.TooNewException.class);
     assertThatThrownBy(
-            () ->
-                NamespaceLister.list(
-                    fleet.get(),
-                    ALICE,
-                    new ListOptions(null, 0, "", Long.toString(current - 1), "Exact")))
+            () -> list(fleet.get(), ALICE, options(0, "", Long.toString(current - 1), "Exact")))
         .isInstanceOfSatisfying(
             KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(410));
-    assertThat(
-            names(
-                NamespaceLister.list(
-                    fleet.get(),
-                    ALICE,
-                    new ListOptions(null, 0, "", Long.toString(current), "Exact"))))
+    assertThat(names(list(fleet.get(), ALICE, options(0, "", Long.toString(current), "Exact"))))
         .containsExactly("solar-dev", "solar-prod");
   }
 
   @Test
-  void resourceVersionMatchWithoutResourceVersionIsBadRequest() {
-    assertThatThrownBy(
-            () ->
-                NamespaceLister.list(
-                    fleet.get(), ALICE, new ListOptions(null, 0, "", "", "NotOlderThan")))
+  void resourceVersionWithAContinueTokenIsBadRequestAsTheApiServersStorageAnswers() {
+    assertThatThrownBy(() -> list(fleet.get(), ALICE, options(0, "some-token", "5", "")))
         .isInstanceOfSatisfying(
-            KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(400));
+            KubeStatusException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(400);
+              assertThat(e.getMessage())
+                  .contains("specifying resource version is not allowed when using continue");
+            });
   }
 
   private static KubeStatusException catchStatus(Runnable r) {

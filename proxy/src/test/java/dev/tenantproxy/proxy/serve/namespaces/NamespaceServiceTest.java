@@ -195,6 +195,38 @@ class NamespaceServiceTest {
   }
 
   @Test
+  void invalidListOptionsGetTheApiServersStatusFromTheSharedClassifier() throws Exception {
+    serve();
+    Answer match = get("/api/v1/namespaces?resourceVersionMatch=NotOlderThan", null, null);
+    assertThat(match.status()).isEqualTo(422);
+    assertThat(match.json().getString("reason")).isEqualTo("Invalid");
+    assertThat(match.json().getString("message"))
+        .isEqualTo(
+            "ListOptions.meta.k8s.io \"\" is invalid: resourceVersionMatch: Forbidden:"
+                + " resourceVersionMatch is forbidden unless resourceVersion is provided");
+    Answer limit = get("/api/v1/namespaces?limit=abc", null, null);
+    assertThat(limit.status()).isEqualTo(400);
+    assertThat(limit.json().getString("message"))
+        .isEqualTo("strconv.ParseInt: parsing \"abc\": invalid syntax");
+    Answer selector = get("/api/v1/namespaces?fieldSelector=spec.foo%3Dbar", null, null);
+    assertThat(selector.status()).isEqualTo(400);
+    Answer watchList =
+        get("/api/v1/namespaces?watch=1&sendInitialEvents=true&allowWatchBookmarks=1", null, null);
+    assertThat(watchList.status()).isEqualTo(422);
+    // a non-Capsule user's bad request is not ours: it passes through to the API server
+    assertThat(get("/api/v1/namespaces?limit=abc", null, "admin").status()).isEqualTo(599);
+  }
+
+  @Test
+  void watchParameterOnANamedNamespaceIsAGetAsOnTheApiServer() throws Exception {
+    serve();
+    Answer a = get("/api/v1/namespaces/solar-dev?watch=true", null, null);
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.json().getString("kind")).isEqualTo("Namespace");
+    assertThat(a.json().getJsonObject("metadata").getString("name")).isEqualTo("solar-dev");
+  }
+
+  @Test
   void nonCapsuleUsersAndWritesAndSubresourcesAreNotServed() throws Exception {
     serve();
     assertThat(get("/api/v1/namespaces", null, "admin").status()).isEqualTo(599);
