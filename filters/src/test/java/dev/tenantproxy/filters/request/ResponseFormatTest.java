@@ -124,6 +124,8 @@ class ResponseFormatTest {
     assertThatThrownBy(
             () -> ResponseFormat.of("application/json;as=Table;v=v1;g=meta.k8s.io", "All"))
         .isInstanceOfSatisfying(KubeStatusException.class, e -> assertThat(e.code()).isEqualTo(400))
-        .hasMessage("unrecognized includeObject value: \"All\"");
+        .hasMessage(
+            "Unable to convert to Table as requested: includeObject: Invalid value: \"All\":"
+                + " must be 'Metadata', 'Object', 'None', or empty");
   }
 }

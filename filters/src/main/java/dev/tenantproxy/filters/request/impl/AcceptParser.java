@@ -75,7 +75,9 @@ public final class AcceptParser {
       default -> {
         if (representation == Representation.TABLE) {
           throw KubeStatusException.badRequest(
-              "unrecognized includeObject value: \"" + value + "\"");
+              "Unable to convert to Table as requested: includeObject: Invalid value: \""
+                  + value
+                  + "\": must be 'Metadata', 'Object', 'None', or empty");
         }
         yield IncludeObject.METADATA;
       }

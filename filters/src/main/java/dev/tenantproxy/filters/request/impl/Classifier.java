@@ -12,7 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** A port of k8s.io/apiserver {@code RequestInfoFactory.NewRequestInfo} plus option decoding. */
+/**
+ * Classifies a request by the API server's request-info rules (verb, group, resource, namespace,
+ * name), then decodes its list options.
+ */
 public final class Classifier {
   private Classifier() {}
 
