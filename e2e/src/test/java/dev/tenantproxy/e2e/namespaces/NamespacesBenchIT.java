@@ -9,12 +9,8 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.load.Fleet;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -27,14 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in one run. Off by default: {@code -Dbench=namespaces} (options: {@code -Dbench.tenants=2000}
  * tenants x 5 namespaces, {@code -Dbench.seconds=10}, {@code -Dbench.rounds=2}, {@code
  * -Dbench.concurrency=64}, {@code -Dbench.l4.iterations=20}). Prints the tables and writes them to
- * {@code target/benchmarks/namespaces.md}.
+ * {@code target/benchmarks/namespaces.md}. The fleet is {@link Fleet}.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class NamespacesBenchIT {
@@ -84,15 +75,15 @@ class NamespacesBenchIT {
         .append(", Kubernetes v1.35.4.\n\n");
 
     String id = Long.toHexString(System.nanoTime()).substring(4);
-    long t0 = System.nanoTime();
-    List<List<String>> fleet = fleet(cp.adminClient(), "b" + id, TENANTS);
+    Fleet created = Fleet.create(cp.adminClient(), "b" + id, TENANTS);
+    List<List<String>> fleet = created.namespaces();
     report.append(
         String.format(
             Locale.ROOT,
             "Fleet: %d tenants x 5 namespaces (owners: User user-<i>, Group group-<i/10>, a"
                 + " ServiceAccount for every 10th), created in %d s.%n%n",
             TENANTS,
-            (System.nanoTime() - t0) / 1_000_000_000L));
+            created.seconds()));
 
     ProxyInFront proxy = ProxyInFront.start(cp, dir, true);
     try {
@@ -127,93 +118,6 @@ class NamespacesBenchIT {
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
     Files.writeString(out.resolve("namespaces.md"), report.toString());
-  }
-
-  // ---- the fleet ----------------------------------------------------------------------------
-
-  /** Tenants {@code <prefix>-t<i>} with 5 namespaces each; returns each tenant's namespaces. */
-  private static List<List<String>> fleet(KubernetesClient admin, String prefix, int tenants)
-      throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      List<List<String>> all = new ArrayList<>();
-      List<Future<?>> work = new ArrayList<>();
-      for (int i = 0; i < tenants; i++) {
-        String tenant = prefix + "-t" + i;
-        List<String> names = new ArrayList<>();
-        for (int n = 0; n < 5; n++) {
-          names.add(tenant + "-ns" + n);
-        }
-        all.add(names);
-        int index = i;
-        work.add(pool.submit(() -> createTenant(admin, prefix, tenant, index, names)));
-      }
-      for (Future<?> f : work) {
-        f.get(10, TimeUnit.MINUTES);
-      }
-      return all;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static void createTenant(
-      KubernetesClient admin, String prefix, String tenant, int i, List<String> namespaces) {
-    List<Map<String, Object>> owners = new ArrayList<>();
-    owners.add(owner("User", prefix + "-user-" + i));
-    owners.add(owner("Group", prefix + "-group-" + (i / 10)));
-    if (i % 10 == 0) {
-      owners.add(owner("ServiceAccount", "system:serviceaccount:" + tenant + "-ns0:robot"));
-    }
-    admin
-        .genericKubernetesResources(Capsule.TENANTS)
-        .resource(
-            new GenericKubernetesResourceBuilder()
-                .withApiVersion(Capsule.TENANT_API_VERSION)
-                .withKind("Tenant")
-                .withNewMetadata()
-                .withName(tenant)
-                .endMetadata()
-                .withAdditionalProperties(Map.of("spec", Map.of("owners", owners)))
-                .build())
-        .create();
-    for (String ns : namespaces) {
-      admin
-          .namespaces()
-          .resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName(ns)
-                  .addToLabels(Capsule.TENANT_LABEL, tenant)
-                  .endMetadata()
-                  .build())
-          .create();
-    }
-    List<Map<String, Object>> statusOwners = new ArrayList<>();
-    for (Map<String, Object> o : owners) {
-      Map<String, Object> s = new LinkedHashMap<>(o);
-      s.put("clusterRoles", List.of("admin", "capsule-namespace-deleter"));
-      statusOwners.add(s);
-    }
-    Map<String, Object> status = new LinkedHashMap<>();
-    status.put("state", "Active");
-    status.put("size", namespaces.size());
-    status.put("namespaces", namespaces);
-    status.put("owners", statusOwners);
-    admin
-        .genericKubernetesResources(Capsule.TENANTS)
-        .withName(tenant)
-        .subresource("status")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            admin.getKubernetesSerialization().asJson(Map.of("status", status)));
-  }
-
-  private static Map<String, Object> owner(String kind, String name) {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("kind", kind);
-    o.put("name", name);
-    return o;
   }
 
   // ---- L1 -----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.io.IOException;
@@ -35,10 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  * tenant-proxy and straight to the API server, in alternating rounds of the same run. Prints a
  * table and writes it to {@code target/benchmarks/L2-passthrough.md}. Off by default: run with
  * {@code -Dbench=L2} (and e.g. {@code -Dbench.seconds=20 -Dbench.rounds=3 -Dbench.concurrency=64}).
+ * By default the proxy runs in the test JVM ({@link ProxyInFront}, its audit lines on the test's
+ * stdout); {@code -Dbench.proxy=process} runs it as users run it instead, a separate JVM ({@link
+ * ProxyProcess}, its output to a file), so the load generator and the proxy do not share a JVM.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
   private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
+  private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
 
   @TempDir Path dir;
 
@@ -68,24 +74,43 @@ class PassThroughBenchIT {
     String path = "/api/v1/namespaces/" + ns + "/configmaps/target";
     String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
     List<Round> results = new ArrayList<>();
-    ProxyInFront proxy = ProxyInFront.start(cp, dir, true);
+    ProxyInFront inJvm = null;
+    ProxyProcess process = null;
+    String proxyUrl;
+    String proxyCa;
+    if (PROCESS) {
+      process = ProxyProcess.start(cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"));
+      process.awaitReady(Duration.ofMinutes(2));
+      proxyUrl = process.url();
+      proxyCa = process.pki().caPem();
+    } else {
+      inJvm = ProxyInFront.start(cp, dir, true);
+      proxyUrl = inJvm.url();
+      proxyCa = inJvm.caPem();
+    }
     try {
       HttpClient direct = client(cert, cp.caPem());
-      HttpClient viaProxy = client(cert, proxy.caPem());
+      HttpClient viaProxy = client(cert, proxyCa);
       run(direct, cp.apiServerUrl() + path, 3); // warm-up
-      run(viaProxy, proxy.url() + path, 3);
+      run(viaProxy, proxyUrl + path, 3);
       for (int i = 0; i < rounds; i++) {
         results.add(summarize("direct", run(direct, cp.apiServerUrl() + path, seconds), seconds));
-        results.add(summarize("proxy", run(viaProxy, proxy.url() + path, seconds), seconds));
+        results.add(summarize("proxy", run(viaProxy, proxyUrl + path, seconds), seconds));
       }
     } finally {
-      proxy.close();
+      if (inJvm != null) {
+        inJvm.close();
+      }
+      if (process != null) {
+        process.close();
+      }
     }
     String table = table(results, seconds, rounds);
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
-    Files.writeString(out.resolve("L2-passthrough-c" + CONCURRENCY + ".md"), table);
+    Files.writeString(
+        out.resolve("L2-passthrough-c" + CONCURRENCY + (PROCESS ? "-process" : "") + ".md"), table);
   }
 
   private record Sample(long[] latenciesNanos, int count, long errors) {}
@@ -155,7 +180,9 @@ class PassThroughBenchIT {
     StringBuilder sb = new StringBuilder();
     sb.append("# L2 pass-through: GET one ConfigMap, ")
         .append(CONCURRENCY)
-        .append(" in flight, HTTP/2\n\n");
+        .append(" in flight, HTTP/2, proxy ")
+        .append(PROCESS ? "in a separate JVM (as users run it)" : "in the test JVM (ProxyInFront)")
+        .append("\n\n");
     sb.append("Run ")
         .append(Instant.now())
         .append(", ")
@@ -168,6 +195,8 @@ class PassThroughBenchIT {
         .append(System.getProperty("java.vm.name"))
         .append(' ')
         .append(System.getProperty("java.version"))
+        .append(", load average at the end ")
+        .append(loadAverage())
         .append(".\n\n");
     sb.append("| round | target | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
     int i = 0;
@@ -206,6 +235,15 @@ class PassThroughBenchIT {
     double[] v =
         rounds.stream().filter(r -> r.target().equals(target)).mapToDouble(f).sorted().toArray();
     return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] l = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return l[0] + " " + l[1] + " " + l[2];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static HttpClient client(String[] certAndKey, String caPem) throws IOException {

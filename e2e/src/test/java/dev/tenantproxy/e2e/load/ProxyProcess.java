@@ -1,0 +1,266 @@
+package dev.tenantproxy.e2e.load;
+
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.Pki;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * {@code tenant-proxy serve} as users run it: a separate JVM, {@code java -cp
+ * proxy/target/proxy-*.jar:proxy/target/lib/* dev.tenantproxy.proxy.cli.Main serve ...} (what
+ * {@code bin/tenant-proxy serve} execs), default JVM options, in front of a {@link ControlPlane}.
+ * Its own PKI: serving certificate for 127.0.0.1 and a request-header CA whose {@value
+ * #FRONT_PROXY} client certificate may send identity headers (the load generator uses it to be
+ * 2,000 owners over a few connections).
+ */
+public final class ProxyProcess implements AutoCloseable {
+  public static final String FRONT_PROXY = "front-proxy";
+
+  private final Process process;
+  private final int port;
+  private final Pki pki;
+  private final Path log;
+  private final long startNanos;
+  private final HttpClient ops;
+
+  private ProxyProcess(Process process, int port, Pki pki, Path log, long startNanos) {
+    this.process = process;
+    this.port = port;
+    this.pki = pki;
+    this.log = log;
+    this.startNanos = startNanos;
+    this.ops =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(trusting(pki.caPem()))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+  }
+
+  /** Starts the proxy JVM (does not wait); {@code pki} may be shared by several starts. */
+  public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki) throws IOException {
+    Files.createDirectories(dir);
+    Path caFile = pki.writeCa(dir.resolve("pki"));
+    Path cert = dir.resolve("pki").resolve("serving.crt");
+    Path key = dir.resolve("pki").resolve("serving.key");
+    if (!Files.exists(cert)) {
+      pki.serving("tenant-proxy", List.of("localhost"), List.of("127.0.0.1")).write(cert, key);
+    }
+    int port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(classPath());
+    command.add("dev.tenantproxy.proxy.cli.Main");
+    command.addAll(
+        List.of(
+            "serve",
+            "--bind-address=127.0.0.1",
+            "--secure-port=" + port,
+            "--tls-cert-file=" + cert,
+            "--tls-private-key-file=" + key,
+            "--client-ca-file=" + cp.caFile(),
+            "--requestheader-client-ca-file=" + caFile,
+            "--requestheader-allowed-names=" + FRONT_PROXY,
+            "--kubeconfig=" + cp.adminKubeconfig()));
+    // the proxy's log outlives the test's temporary directory: target/benchmarks/proxy-logs
+    Path logs = Path.of("target", "benchmarks", "proxy-logs").toAbsolutePath();
+    Files.createDirectories(logs);
+    Path log =
+        logs.resolve(
+            java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).toString().replace(':', '-')
+                + "-"
+                + dir.getFileName()
+                + "-"
+                + port
+                + ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    return new ProxyProcess(p, port, pki, log, t0);
+  }
+
+  /** {@code proxy/target/proxy-<version>.jar:proxy/target/lib/*} of this work tree. */
+  static String classPath() throws IOException {
+    Path root = Path.of("").toAbsolutePath();
+    if (!Files.isDirectory(root.resolve("proxy"))) {
+      root = root.getParent();
+    }
+    Path target = root.resolve("proxy").resolve("target");
+    try (Stream<Path> files = Files.list(target)) {
+      Path jar =
+          files
+              .filter(f -> f.getFileName().toString().matches("proxy-.*\\.jar"))
+              .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+              .findFirst()
+              .orElseThrow(() -> new IOException("no proxy jar in " + target + ": build first"));
+      return jar + File.pathSeparator + target.resolve("lib") + File.separator + "*";
+    }
+  }
+
+  /** The timings of a start: first HTTP answer of any status, first {@code /readyz} 200. */
+  public record Startup(double listeningSeconds, double readySeconds) {}
+
+  /** Polls {@code /readyz} every 10 ms until 200; times from just before the process start. */
+  public Startup awaitReady(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long listening = -1;
+    HttpRequest readyz =
+        HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("proxy exited " + process.exitValue() + ", see " + log);
+      }
+      try {
+        HttpResponse<Void> r = ops.send(readyz, HttpResponse.BodyHandlers.discarding());
+        long now = System.nanoTime();
+        if (listening < 0) {
+          listening = now;
+        }
+        if (r.statusCode() == 200) {
+          return new Startup((listening - startNanos) / 1e9, (now - startNanos) / 1e9);
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(10);
+    }
+    throw new IllegalStateException("proxy not ready within " + timeout + ", see " + log);
+  }
+
+  public String url() {
+    return "https://127.0.0.1:" + port;
+  }
+
+  public Pki pki() {
+    return pki;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  /** The proxy's Prometheus text ({@code /metrics}, no authentication on the serving port). */
+  String metrics() throws Exception {
+    return ops.send(
+            HttpRequest.newBuilder(URI.create(url() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** VmRSS of the proxy process in bytes, from /proc. */
+  long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /** Runs {@code jcmd <pid> <command...>}; empty when jcmd fails. */
+  Optional<String> jcmd(String... args) {
+    try {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+      command.add(Long.toString(pid()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0
+          ? Optional.of(out)
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** Sum of one Prometheus metric's samples whose label set contains {@code labelFragment}. */
+  static double sum(String prometheusText, String metric, String labelFragment) {
+    double total = 0;
+    boolean found = false;
+    for (String line : prometheusText.split("\n")) {
+      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+        String labels = line.startsWith(metric + "{") ? line.substring(0, line.indexOf('}')) : "";
+        if (labelFragment.isEmpty() || labels.contains(labelFragment)) {
+          String[] parts = line.trim().split(" ");
+          total += Double.parseDouble(parts[parts.length - 1]);
+          found = true;
+        }
+      }
+    }
+    return found ? total : Double.NaN;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static SSLContext trusting(String caPem) {
+    try {
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      for (var c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes()))) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

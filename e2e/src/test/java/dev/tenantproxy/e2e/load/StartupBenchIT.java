@@ -1,0 +1,103 @@
+package dev.tenantproxy.e2e.load;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.Pki;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Benchmark L6 (benchmarks.md): start-up. Time from the start of the proxy process ({@code java -cp
+ * proxy jar:lib/* dev.tenantproxy.proxy.cli.Main serve ...}, default JVM options, as {@code
+ * bin/tenant-proxy serve} runs it) to the first {@code /readyz} 200 (the tenancy index synced),
+ * polled every 10 ms; first on the bare control plane, then with the fleet (2,000 tenants x 5
+ * namespaces). Off by default: {@code -Dbench=L6} (options {@code -Dbench.l6.runs=5}, {@code
+ * -Dbench.tenants=2000}). Writes {@code target/benchmarks/L6-startup.md}.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class StartupBenchIT {
+  private static final int RUNS = Integer.getInteger("bench.l6.runs", 5);
+
+  @TempDir Path dir;
+
+  private record Run(String cluster, int n, ProxyProcess.Startup startup) {}
+
+  @Test
+  void startUpWithTheFleet(ControlPlane cp) throws Exception {
+    assumeTrue(Bench.enabled("L6"), "run with -Dbench=L6");
+    Pki pki = Pki.newCa("tenant-proxy-bench-ca");
+    List<Run> runs = new ArrayList<>();
+    int bare = cp.adminClient().namespaces().list().getItems().size();
+    for (int i = 0; i < Math.max(1, RUNS / 2); i++) {
+      runs.add(new Run("bare (" + bare + " namespaces)", i + 1, once(cp, pki, "bare-" + i)));
+    }
+    Fleet fleet = Bench.fleet(cp);
+    int all = cp.adminClient().namespaces().list().getItems().size();
+    for (int i = 0; i < RUNS; i++) {
+      runs.add(
+          new Run(
+              "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)",
+              i + 1,
+              once(cp, pki, "fleet-" + i)));
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append("# L6 start-up: process start to /readyz 200\n\n")
+        .append(Bench.machine())
+        .append("\n\n| cluster | run | first HTTP answer s | /readyz 200 s |\n|---|---|---|---|\n");
+    for (Run r : runs) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %.2f | %.2f |%n",
+              r.cluster(),
+              r.n(),
+              r.startup().listeningSeconds(),
+              r.startup().readySeconds()));
+    }
+    for (String cluster : runs.stream().map(Run::cluster).distinct().toList()) {
+      double[] ready =
+          runs.stream()
+              .filter(r -> r.cluster().equals(cluster))
+              .mapToDouble(r -> r.startup().readySeconds())
+              .toArray();
+      double[] listening =
+          runs.stream()
+              .filter(r -> r.cluster().equals(cluster))
+              .mapToDouble(r -> r.startup().listeningSeconds())
+              .toArray();
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%nMedian, %s: first answer %.2f s, ready %.2f s (target <= 5 s).%n",
+              cluster,
+              Bench.median(listening),
+              Bench.median(ready)));
+    }
+    sb.append(
+        String.format(
+            Locale.ROOT, "%nFleet created in %d s before the fleet runs.%n", fleet.seconds()));
+    Bench.write("L6-startup.md", sb.toString());
+  }
+
+  private ProxyProcess.Startup once(ControlPlane cp, Pki pki, String name) throws Exception {
+    try (ProxyProcess proxy = ProxyProcess.start(cp, dir.resolve(name), pki)) {
+      ProxyProcess.Startup s = proxy.awaitReady(Duration.ofMinutes(2));
+      System.out.printf(
+          Locale.ROOT,
+          "L6 %s: listening %.2f s, ready %.2f s (log %s)%n",
+          name,
+          s.listeningSeconds(),
+          s.readySeconds(),
+          proxy.log());
+      return s;
+    }
+  }
+}
