@@ -116,6 +116,9 @@ class WatchNamespacesThroughProxyIT {
           .atMost(Duration.ofSeconds(30))
           .until(() -> w.events().contains("ADDED " + solar + "-dev"));
       assertThat(w.events()).containsExactly("ADDED " + solar + "-dev");
+      // and the proxy counts her watch among the watches it serves itself
+      assertThat(proxy.metrics().scrape())
+          .containsPattern("(?m)^tenant_proxy_open_watches\\{decision=\"served\"\\} [1-9]");
 
       // when the admin adds it to her tenant
       long added = System.nanoTime();

@@ -530,7 +530,7 @@ class PassThroughIT {
 
   private static double openWatches() {
     Matcher m =
-        Pattern.compile("(?m)^tenant_proxy_open_watches ([0-9.E]+)")
+        Pattern.compile("(?m)^tenant_proxy_open_watches\\{decision=\"passed\"\\} ([0-9.E]+)")
             .matcher(proxy.metrics().scrape());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

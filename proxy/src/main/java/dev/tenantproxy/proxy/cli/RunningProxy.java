@@ -71,6 +71,9 @@ public final class RunningProxy implements AutoCloseable {
     NamespaceServing namespaces =
         serveNamespaces ? NamespaceServing.install(builder, vertx, config, upstream) : null;
     ProxyServer server = builder.build();
+    if (namespaces != null) {
+      server.metrics().servedWatches(namespaces::openWatches);
+    }
     RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
     try {
       server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -43,6 +43,7 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
     this.registry = registry;
     Gauge.builder("tenant_proxy_open_watches", openWatches, AtomicInteger::get)
         .description("Watches currently streamed to clients")
+        .tag("decision", "passed")
         .register(registry);
     passthrough = upstreamCounter("passthrough");
     tokenReviews = upstreamCounter("tokenreview");
@@ -149,6 +150,18 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
   @Override
   public void watchClosed() {
     openWatches.decrementAndGet();
+  }
+
+  /**
+   * Counts the watches a serving filter answers itself (for example namespaces served from the
+   * index) in {@code tenant_proxy_open_watches{decision="served"}}.
+   */
+  public void servedWatches(java.util.function.IntSupplier open) {
+    Gauge.builder("tenant_proxy_open_watches", open, s -> s.getAsInt())
+        .description("Watches currently streamed to clients")
+        .tag("decision", "served")
+        .strongReference(true) // a method reference is held by nothing else; weak would read NaN
+        .register(registry);
   }
 
   /** The Prometheus text exposition. */

@@ -38,7 +38,8 @@ class GracefulShutdownTest {
                     resp.exceptionHandler(ended::tryFail);
                     return first.future();
                   }));
-      assertThat(h.proxy.metrics().scrape()).contains("tenant_proxy_open_watches 1.0");
+      assertThat(h.proxy.metrics().scrape())
+          .contains("tenant_proxy_open_watches{decision=\"passed\"} 1.0");
 
       long start = System.nanoTime();
       Future<Void> shutdown = h.proxy.shutdown();

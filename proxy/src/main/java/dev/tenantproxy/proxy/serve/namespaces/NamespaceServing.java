@@ -175,6 +175,12 @@ public final class NamespaceServing implements AutoCloseable {
     return service.get() != null;
   }
 
+  /** Namespace watches served right now (0 until the index is synced). */
+  public int openWatches() {
+    NamespaceService s = service.get();
+    return s == null ? 0 : s.openWatches();
+  }
+
   /** Ends every open namespace watch cleanly (the first step of a graceful shutdown). */
   public void endAllWatches() {
     NamespaceService s = service.get();
