@@ -102,13 +102,18 @@ public final class ProxyProcess implements AutoCloseable {
     return new ProxyProcess(p, port, pki, log, t0);
   }
 
-  /** {@code proxy/target/proxy-<version>.jar:proxy/target/lib/*} of this work tree. */
+  /**
+   * {@code proxy/target/proxy-<version>.jar:proxy/target/lib/*} of this work tree, or of the
+   * directory {@code -Dbench.proxy.target} names (a proxy build that others' builds in a shared
+   * work tree do not rewrite during the run).
+   */
   static String classPath() throws IOException {
     Path root = Path.of("").toAbsolutePath();
     if (!Files.isDirectory(root.resolve("proxy"))) {
       root = root.getParent();
     }
-    Path target = root.resolve("proxy").resolve("target");
+    String override = System.getProperty("bench.proxy.target", "");
+    Path target = override.isEmpty() ? root.resolve("proxy").resolve("target") : Path.of(override);
     try (Stream<Path> files = Files.list(target)) {
       Path jar =
           files
