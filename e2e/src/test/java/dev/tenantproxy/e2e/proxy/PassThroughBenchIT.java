@@ -22,8 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +76,7 @@ class PassThroughBenchIT {
     String path = "/api/v1/namespaces/" + ns + "/configmaps/target";
     String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
     List<Round> results = new ArrayList<>();
+    List<String> cpu = new ArrayList<>();
     ProxyInFront inJvm = null;
     ProxyProcess process = null;
     String proxyUrl;
@@ -93,9 +96,16 @@ class PassThroughBenchIT {
       HttpClient viaProxy = client(cert, proxyCa);
       run(direct, cp.apiServerUrl() + path, 3); // warm-up
       run(viaProxy, proxyUrl + path, 3);
+      Map<String, List<Long>> pids = processes(cp, process);
       for (int i = 0; i < rounds; i++) {
-        results.add(summarize("direct", run(direct, cp.apiServerUrl() + path, seconds), seconds));
-        results.add(summarize("proxy", run(viaProxy, proxyUrl + path, seconds), seconds));
+        Map<String, Long> before = cpuTicks(pids);
+        Sample d = run(direct, cp.apiServerUrl() + path, seconds);
+        cpu.add(cpuPerRequest("direct", i + 1, before, cpuTicks(pids), d.count()));
+        results.add(summarize("direct", d, seconds));
+        before = cpuTicks(pids);
+        Sample p = run(viaProxy, proxyUrl + path, seconds);
+        cpu.add(cpuPerRequest("proxy", i + 1, before, cpuTicks(pids), p.count()));
+        results.add(summarize("proxy", p, seconds));
       }
     } finally {
       if (inJvm != null) {
@@ -105,7 +115,7 @@ class PassThroughBenchIT {
         process.close();
       }
     }
-    String table = table(results, seconds, rounds);
+    String table = table(results, seconds, rounds) + cpuTable(cpu);
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
@@ -235,6 +245,90 @@ class PassThroughBenchIT {
     double[] v =
         rounds.stream().filter(r -> r.target().equals(target)).mapToDouble(f).sorted().toArray();
     return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  // ---- CPU per request by process (/proc/<pid>/stat utime + stime) ----------------------------
+
+  private static final String[] COMPONENTS = {"test JVM", "proxy", "kube-apiserver", "etcd"};
+
+  /** The processes of this run: this JVM, the proxy JVM (if separate), the control plane's. */
+  private static Map<String, List<Long>> processes(ControlPlane cp, ProxyProcess proxy) {
+    Map<String, List<Long>> pids = new LinkedHashMap<>();
+    pids.put("test JVM", List.of(ProcessHandle.current().pid()));
+    pids.put("proxy", proxy == null ? List.of() : List.of(proxy.pid()));
+    String dirName = cp.directory().toAbsolutePath().toString();
+    for (String binary : List.of("kube-apiserver", "etcd")) {
+      pids.put(
+          binary,
+          ProcessHandle.allProcesses()
+              .filter(
+                  h -> {
+                    String cmd = cmdline(h.pid());
+                    String first = cmd.split("\u0000", 2)[0];
+                    return first.endsWith("/" + binary) && cmd.contains(dirName);
+                  })
+              .map(ProcessHandle::pid)
+              .toList());
+    }
+    return pids;
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+
+  private static Map<String, Long> cpuTicks(Map<String, List<Long>> pids) {
+    Map<String, Long> ticks = new LinkedHashMap<>();
+    pids.forEach(
+        (name, list) -> {
+          long total = list.isEmpty() ? -1 : 0;
+          for (long pid : list) {
+            try {
+              String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+              total += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            } catch (IOException | RuntimeException e) {
+              total = -1;
+              break;
+            }
+          }
+          ticks.put(name, total);
+        });
+    return ticks;
+  }
+
+  /** One markdown row: CPU microseconds per request of each process during one round. */
+  private static String cpuPerRequest(
+      String target, int round, Map<String, Long> before, Map<String, Long> after, int requests) {
+    StringBuilder row = new StringBuilder("| " + round + " | " + target + " | " + requests + " |");
+    double total = 0;
+    for (String c : COMPONENTS) {
+      long b = before.getOrDefault(c, -1L);
+      long a = after.getOrDefault(c, -1L);
+      if (b < 0 || a < 0 || requests == 0) {
+        row.append(" - |");
+      } else {
+        double us = (a - b) * 10_000.0 / requests; // 100 ticks per second
+        total += us;
+        row.append(String.format(Locale.ROOT, " %.0f |", us));
+      }
+    }
+    return row.append(String.format(Locale.ROOT, " %.0f |", total)).toString();
+  }
+
+  private static String cpuTable(List<String> rows) {
+    StringBuilder sb =
+        new StringBuilder(
+            "\nCPU per request, microseconds (utime + stime from /proc, 10 ms ticks;"
+                + " \"proxy\" is \"-\" when the proxy runs in the test JVM):\n\n"
+                + "| round | target | requests | test JVM | proxy | kube-apiserver | etcd | sum |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+    rows.forEach(r -> sb.append(r).append('\n'));
+    return sb.toString();
   }
 
   private static String loadAverage() {
