@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -80,7 +81,7 @@ class NamespaceWatchBenchIT {
       // open a second one when the server's stream limit (Vert.x default 100) is reached: at
       // most STREAMS_PER_CLIENT watches per client
       javax.net.ssl.SSLContext tls =
-          LoadTls.sslContext(front.certPem(), front.keyPem(), pki.caPem());
+          JdkTls.sslContext(front.certPem(), front.keyPem(), pki.caPem());
       List<HttpClient> clients = new ArrayList<>();
       for (int c = 0; c < (watchers + STREAMS_PER_CLIENT - 1) / STREAMS_PER_CLIENT; c++) {
         clients.add(
@@ -220,7 +221,7 @@ class NamespaceWatchBenchIT {
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_2)
               .sslContext(
-                  LoadTls.sslContext(
+                  JdkTls.sslContext(
                       cp.admin().certificatePem().orElseThrow(),
                       cp.admin().privateKeyPem().orElseThrow(),
                       cp.caPem()))

@@ -1,6 +1,7 @@
 package dev.tenantproxy.e2e.load;
 
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import java.io.File;
 import java.io.IOException;
@@ -12,16 +13,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * {@code tenant-proxy serve} as users run it: a separate JVM, {@code java -cp
@@ -50,7 +47,7 @@ public final class ProxyProcess implements AutoCloseable {
     this.ops =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .sslContext(trusting(pki.caPem()))
+            .sslContext(JdkTls.trusting(pki.caPem()))
             .connectTimeout(Duration.ofSeconds(2))
             .build();
   }
@@ -245,27 +242,6 @@ public final class ProxyProcess implements AutoCloseable {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static SSLContext trusting(String caPem) {
-    try {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
-      for (var c :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new java.io.ByteArrayInputStream(caPem.getBytes()))) {
-        ks.setCertificateEntry("ca" + i++, c);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 }

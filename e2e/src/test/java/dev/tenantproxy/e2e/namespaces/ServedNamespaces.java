@@ -4,35 +4,22 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.UUID;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * One tenant-proxy per test JVM with namespace serving wired in exactly as {@code tenant-proxy
@@ -95,53 +82,7 @@ final class ServedNamespaces {
 
   /** A JDK TLS context trusting {@code caPem}, with {@code user}'s certificate when given. */
   static SSLContext sslContext(KubeUser user, String caPem) {
-    try {
-      CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      KeyManagerFactory kmf = null;
-      if (user != null) {
-        Certificate[] chain =
-            cf.generateCertificates(
-                    new ByteArrayInputStream(
-                        user.certificatePem().orElseThrow().getBytes(StandardCharsets.US_ASCII)))
-                .toArray(new Certificate[0]);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry(
-            "client", privateKey(user.privateKeyPem().orElseThrow()), new char[0], chain);
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, new char[0]);
-      }
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      int i = 0;
-      for (Certificate ca :
-          cf.generateCertificates(
-              new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
-        trust.setCertificateEntry("ca" + i++, ca);
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static PrivateKey privateKey(String pem) throws IOException {
-    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-      Object o = parser.readObject();
-      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-      if (o instanceof PEMKeyPair kp) {
-        return converter.getKeyPair(kp).getPrivate();
-      }
-      if (o instanceof PrivateKeyInfo info) {
-        return converter.getPrivateKey(info);
-      }
-      throw new IOException("unsupported key PEM");
-    }
+    return JdkTls.forUser(user, caPem);
   }
 
   static String unique(String prefix) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
@@ -343,7 +344,7 @@ class PassThroughBenchIT {
   private static HttpClient client(String[] certAndKey, String caPem) throws IOException {
     return HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_2)
-        .sslContext(TlsClients.sslContext(certAndKey[0], certAndKey[1], caPem))
+        .sslContext(JdkTls.sslContext(certAndKey[0], certAndKey[1], caPem))
         .connectTimeout(Duration.ofSeconds(10))
         .build();
   }

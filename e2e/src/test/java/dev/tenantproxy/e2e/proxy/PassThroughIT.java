@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
@@ -481,7 +482,7 @@ class PassThroughIT {
 
   private static java.net.http.HttpClient client(String[] certAndKey) {
     return java.net.http.HttpClient.newBuilder()
-        .sslContext(TlsClients.sslContext(certAndKey[0], certAndKey[1], proxy.caPem()))
+        .sslContext(JdkTls.sslContext(certAndKey[0], certAndKey[1], proxy.caPem()))
         .connectTimeout(Duration.ofSeconds(10))
         .build();
   }
