@@ -9,6 +9,7 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.Fleet;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import java.net.URI;
@@ -25,11 +26,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -215,66 +213,13 @@ class NamespacesBenchIT {
     return v.length == 0 ? Double.NaN : v[v.length / 2];
   }
 
-  private record Sample(long[] latencies, int count, long errors, int seconds) {}
-
-  private static Sample run(List<HttpClient> clients, List<HttpRequest> requests, int seconds) {
-    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    long[] lat = new long[2_000_000];
-    AtomicInteger n = new AtomicInteger();
-    AtomicLong errors = new AtomicLong();
-    List<CompletableFuture<Void>> loops = new ArrayList<>();
-    for (int c = 0; c < requests.size(); c++) {
-      loops.add(loop(clients.get(c), requests.get(c), end, lat, n, errors));
-    }
-    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new)).join();
-    int count = Math.min(n.get(), lat.length);
-    return new Sample(Arrays.copyOf(lat, count), count, errors.get(), seconds);
+  private static ClosedLoop.Result run(
+      List<HttpClient> clients, List<HttpRequest> requests, int seconds) {
+    return ClosedLoop.run(clients, requests, Duration.ofSeconds(seconds));
   }
 
-  private static CompletableFuture<Void> loop(
-      HttpClient client,
-      HttpRequest request,
-      long end,
-      long[] lat,
-      AtomicInteger n,
-      AtomicLong errors) {
-    if (System.nanoTime() >= end) {
-      return CompletableFuture.completedFuture(null);
-    }
-    long start = System.nanoTime();
-    return client
-        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (resp, err) -> {
-              if (err != null || resp.statusCode() != 200) {
-                errors.incrementAndGet();
-              } else {
-                int i = n.getAndIncrement();
-                if (i < lat.length) {
-                  lat[i] = System.nanoTime() - start;
-                }
-              }
-              return null;
-            })
-        .thenCompose(v -> loop(client, request, end, lat, n, errors));
-  }
-
-  private static Round summarize(String target, String format, Sample s) {
-    long[] sorted = s.latencies().clone();
-    Arrays.sort(sorted);
-    return new Round(
-        target,
-        format,
-        s.count() / (double) s.seconds(),
-        percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.99) / 1e6,
-        s.errors());
-  }
-
-  private static double percentile(long[] sorted, double q) {
-    return sorted.length == 0
-        ? Double.NaN
-        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+  private static Round summarize(String target, String format, ClosedLoop.Result r) {
+    return new Round(target, format, r.rps(), r.p50ms(), r.p99ms(), r.errors());
   }
 
   // ---- L4 -----------------------------------------------------------------------------------
@@ -343,11 +288,11 @@ class NamespacesBenchIT {
             + " ADDED, %d MODIFIED, %d DELETED (a miss within 10 s counts as infinite).%n%n",
         L4_ITERATIONS,
         L4_ITERATIONS,
-        ms(percentile(join, 0.5)),
-        ms(percentile(join, 0.99)),
+        ms(ClosedLoop.percentile(join, 0.5)),
+        ms(ClosedLoop.percentile(join, 0.99)),
         ms(join[join.length - 1]),
-        ms(percentile(leave, 0.5)),
-        ms(percentile(leave, 0.99)),
+        ms(ClosedLoop.percentile(leave, 0.5)),
+        ms(ClosedLoop.percentile(leave, 0.99)),
         ms(leave[leave.length - 1]),
         others[0],
         others[1],

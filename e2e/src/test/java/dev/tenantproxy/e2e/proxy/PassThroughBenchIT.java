@@ -9,6 +9,7 @@ import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -16,20 +17,15 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,13 +96,13 @@ class PassThroughBenchIT {
       Map<String, List<Long>> pids = processes(cp, process);
       for (int i = 0; i < rounds; i++) {
         Map<String, Long> before = cpuTicks(pids);
-        Sample d = run(direct, cp.apiServerUrl() + path, seconds);
+        ClosedLoop.Result d = run(direct, cp.apiServerUrl() + path, seconds);
         cpu.add(cpuPerRequest("direct", i + 1, before, cpuTicks(pids), d.count()));
-        results.add(summarize("direct", d, seconds));
+        results.add(summarize("direct", d));
         before = cpuTicks(pids);
-        Sample p = run(viaProxy, proxyUrl + path, seconds);
+        ClosedLoop.Result p = run(viaProxy, proxyUrl + path, seconds);
         cpu.add(cpuPerRequest("proxy", i + 1, before, cpuTicks(pids), p.count()));
-        results.add(summarize("proxy", p, seconds));
+        results.add(summarize("proxy", p));
       }
     } finally {
       if (inJvm != null) {
@@ -124,67 +120,14 @@ class PassThroughBenchIT {
         out.resolve("L2-passthrough-c" + CONCURRENCY + (PROCESS ? "-process" : "") + ".md"), table);
   }
 
-  private record Sample(long[] latenciesNanos, int count, long errors) {}
-
-  private static Sample run(HttpClient client, String url, int seconds) throws Exception {
+  private static ClosedLoop.Result run(HttpClient client, String url, int seconds) {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/json").build();
-    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    long[] lat = new long[4_000_000];
-    AtomicInteger n = new AtomicInteger();
-    AtomicLong errors = new AtomicLong();
-    List<CompletableFuture<Void>> loops = new ArrayList<>();
-    for (int c = 0; c < CONCURRENCY; c++) {
-      loops.add(loop(client, request, end, lat, n, errors));
-    }
-    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new)).join();
-    int count = Math.min(n.get(), lat.length);
-    return new Sample(Arrays.copyOf(lat, count), count, errors.get());
+    return ClosedLoop.run(client, request, CONCURRENCY, Duration.ofSeconds(seconds));
   }
 
-  private static CompletableFuture<Void> loop(
-      HttpClient client,
-      HttpRequest request,
-      long end,
-      long[] lat,
-      AtomicInteger n,
-      AtomicLong errors) {
-    if (System.nanoTime() >= end) {
-      return CompletableFuture.completedFuture(null);
-    }
-    long start = System.nanoTime();
-    return client
-        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
-        .handle(
-            (resp, err) -> {
-              if (err != null || resp.statusCode() != 200) {
-                errors.incrementAndGet();
-              } else {
-                int i = n.getAndIncrement();
-                if (i < lat.length) {
-                  lat[i] = System.nanoTime() - start;
-                }
-              }
-              return null;
-            })
-        .thenCompose(v -> loop(client, request, end, lat, n, errors));
-  }
-
-  private static Round summarize(String target, Sample s, int seconds) {
-    long[] sorted = s.latenciesNanos().clone();
-    Arrays.sort(sorted);
-    return new Round(
-        target,
-        s.count() / (double) seconds,
-        percentile(sorted, 0.50) / 1e6,
-        percentile(sorted, 0.99) / 1e6,
-        s.errors());
-  }
-
-  private static double percentile(long[] sorted, double q) {
-    return sorted.length == 0
-        ? Double.NaN
-        : sorted[Math.min(sorted.length - 1, (int) (q * sorted.length))];
+  private static Round summarize(String target, ClosedLoop.Result r) {
+    return new Round(target, r.rps(), r.p50ms(), r.p99ms(), r.errors());
   }
 
   private static String table(List<Round> rounds, int seconds, int n) {
