@@ -1,0 +1,67 @@
+package dev.tenantproxy.testsupport;
+
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test when a Vert.x event loop (or worker) was reported blocked while it ran: architecture
+ * invariant 7, "the event loop never blocks", checked in every test JVM of the project.
+ *
+ * <p>Registered for every test class through {@code ServiceLoader} (this module's {@code
+ * META-INF/services}; the parent pom turns JUnit's extension auto-detection on for Surefire and
+ * Failsafe). A warning is charged to the test during which it was logged; one logged between tests
+ * (a block found by the checker's next tick) fails the class at its end. The limit is the one of
+ * the Vert.x instance that blocked: {@link TestVertx#create()} for tests (a check every 100 ms, 2 s
+ * per task), Vert.x's defaults (1 s, 2 s) for the proxy as users run it.
+ */
+public final class BlockedEventLoopGuard
+    implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+  private static final ExtensionContext.Namespace NS =
+      ExtensionContext.Namespace.create(BlockedEventLoopGuard.class);
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    BlockedThreadWarnings.install();
+    context.getStore(NS).put("class", BlockedThreadWarnings.count());
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    context.getStore(NS).put("test", BlockedThreadWarnings.count());
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    try {
+      check(context.getStore(NS).get("test", Long.class), context.getDisplayName());
+    } finally {
+      // what a test was charged with is not charged to its class again
+      context
+          .getParent()
+          .ifPresent(p -> p.getStore(NS).put("class", BlockedThreadWarnings.count()));
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    check(context.getStore(NS).get("class", Long.class), context.getDisplayName());
+  }
+
+  static void check(Long mark, String where) {
+    if (mark == null || Boolean.getBoolean("tenantproxy.allowBlockedEventLoops")) {
+      return;
+    }
+    List<String> warnings = BlockedThreadWarnings.since(mark);
+    if (!warnings.isEmpty()) {
+      throw new AssertionError(
+          "a Vert.x thread was blocked during "
+              + where
+              + " (architecture invariant 7):\n  "
+              + String.join("\n  ", warnings));
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.tenantproxy.testsupport;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every blocked-thread warning that any Vert.x instance of this JVM has logged: the product's own
+ * (the proxy started by a test, exactly as users run it), the tests' and fabric8's. Vert.x's
+ * checker logs them as WARN on the logger {@value #LOGGER} (through SLF4J, so through logback); an
+ * appender attached once to that logger collects them here.
+ */
+public final class BlockedThreadWarnings {
+  /** The logger Vert.x's {@code BlockedThreadChecker} writes to. */
+  public static final String LOGGER = "io.vertx.core.impl.BlockedThreadChecker";
+
+  private static final int KEPT = 50;
+  private static final Object LOCK = new Object();
+  private static final List<String> recent = new ArrayList<>();
+  private static long total;
+  private static boolean installed;
+
+  private BlockedThreadWarnings() {}
+
+  /** Attaches the collecting appender (once per JVM). */
+  public static void install() {
+    synchronized (LOCK) {
+      if (installed) {
+        return;
+      }
+      installed = true;
+    }
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      throw new IllegalStateException(
+          "the blocked-event-loop guard needs logback as the SLF4J backend, found "
+              + LoggerFactory.getILoggerFactory().getClass().getName());
+    }
+    Logger logger = context.getLogger(LOGGER);
+    if (logger.getLevel() != null && !logger.isWarnEnabled()) {
+      logger.setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    AppenderBase<ILoggingEvent> appender =
+        new AppenderBase<>() {
+          @Override
+          protected void append(ILoggingEvent event) {
+            record(event.getThreadName(), event.getFormattedMessage());
+          }
+        };
+    appender.setName("tenant-proxy-blocked-event-loop-guard");
+    appender.setContext(context);
+    appender.start();
+    logger.addAppender(appender);
+  }
+
+  static void record(String thread, String message) {
+    synchronized (LOCK) {
+      total++;
+      if (recent.size() == KEPT) {
+        recent.remove(0);
+      }
+      recent.add("[" + thread + "] " + message);
+    }
+  }
+
+  /** How many warnings were logged so far (a mark for {@link #since}). */
+  public static long count() {
+    synchronized (LOCK) {
+      return total;
+    }
+  }
+
+  /**
+   * Forgets the warnings logged after {@code mark}: for the guard's own test, which blocks an event
+   * loop on purpose.
+   */
+  static void discardSince(long mark) {
+    synchronized (LOCK) {
+      long n = Math.min(total - mark, recent.size());
+      for (long i = 0; i < n; i++) {
+        recent.remove(recent.size() - 1);
+      }
+      total = Math.min(total, mark);
+    }
+  }
+
+  /** The warnings logged after {@code mark} (at most the last {@value #KEPT}). */
+  public static List<String> since(long mark) {
+    synchronized (LOCK) {
+      long n = Math.min(total - mark, recent.size());
+      return n <= 0
+          ? List.of()
+          : List.copyOf(recent.subList(recent.size() - (int) n, recent.size()));
+    }
+  }
+}
