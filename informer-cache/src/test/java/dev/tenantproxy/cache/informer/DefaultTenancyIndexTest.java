@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.EventType;
+import dev.tenantproxy.testsupport.TestVertx;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The index without an API server: start-up timeout, health, and the change-feed context hop. */
 class DefaultTenancyIndexTest {
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = TestVertx.create();
   private final KubernetesClient client =
       new KubernetesClientBuilder()
           .withConfig(
@@ -110,7 +111,7 @@ class DefaultTenancyIndexTest {
                 "solar-a", Extractors.model(ResourceKind.NAMESPACES, namespace), null));
 
     // then
-    await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> changes.size() == 1);
     assertThat(calledOn).containsExactly(context);
     assertThat(index.snapshot().namespacesOfTenant("solar")).containsExactly("solar-a");
   }

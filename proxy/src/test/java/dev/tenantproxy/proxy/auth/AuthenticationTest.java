@@ -9,9 +9,9 @@ import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.proxy.testing.FakeApiServer;
 import dev.tenantproxy.proxy.testing.ProxyHarness;
 import dev.tenantproxy.proxy.testing.ProxyHarness.Response;
+import dev.tenantproxy.proxy.testing.TestClient;
 import dev.tenantproxy.proxy.testing.TestPki;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthenticationTest {
   @TempDir static Path dir;
   static ProxyHarness h;
-  static HttpClientAgent anonymous;
+  static TestClient anonymous;
 
   @BeforeAll
   static void start() {
@@ -134,14 +134,20 @@ class AuthenticationTest {
     h.api.tokens.put("slow-token", Caller.of("frank"));
     h.api.reviewDelayMs = 300;
     int reviews = h.api.tokenReviews.get();
-    HttpClientAgent c = h.client(null, HttpVersion.HTTP_2);
+    TestClient c = h.client(null, HttpVersion.HTTP_2);
 
     List<Future<Integer>> all = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       all.add(
-          c.request(io.vertx.core.http.HttpMethod.GET, "/api/v1/namespaces/x/pods")
-              .compose(req -> req.putHeader("Authorization", "Bearer slow-token").send())
-              .map(resp -> resp.statusCode()));
+          c.exchange(
+              agent ->
+                  agent
+                      .request(io.vertx.core.http.HttpMethod.GET, "/api/v1/namespaces/x/pods")
+                      .compose(
+                          req ->
+                              req.putHeader("Authorization", "Bearer slow-token")
+                                  .send()
+                                  .compose(resp -> resp.end().map(v -> resp.statusCode())))));
     }
     await(Future.all(all));
 
@@ -162,7 +168,7 @@ class AuthenticationTest {
 
   @Test
   void identityHeadersFromAnAllowedFrontProxyAreHonoured() {
-    HttpClientAgent gateway = h.client(h.frontProxy("front-proxy"), HttpVersion.HTTP_1_1);
+    TestClient gateway = h.client(h.frontProxy("front-proxy"), HttpVersion.HTTP_1_1);
 
     Response r =
         get(
@@ -184,7 +190,7 @@ class AuthenticationTest {
 
   @Test
   void identityHeadersFromAFrontProxyCertificateWithANonAllowedNameAreIgnored() {
-    HttpClientAgent intruder = h.client(h.frontProxy("intruder"), HttpVersion.HTTP_1_1);
+    TestClient intruder = h.client(h.frontProxy("intruder"), HttpVersion.HTTP_1_1);
 
     Response r =
         get(
@@ -197,7 +203,7 @@ class AuthenticationTest {
 
   @Test
   void identityHeadersFromAUserCertificateAreIgnored() {
-    HttpClientAgent alice = h.client(h.user("alice", "solar-devs"), HttpVersion.HTTP_1_1);
+    TestClient alice = h.client(h.user("alice", "solar-devs"), HttpVersion.HTTP_1_1);
 
     Response r =
         get(

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tenantproxy.proxy.testing.FakeApiServer;
 import dev.tenantproxy.proxy.testing.ProxyHarness;
 import dev.tenantproxy.proxy.testing.ProxyHarness.Response;
+import dev.tenantproxy.proxy.testing.TestClient;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ImpersonationTest {
   @TempDir static Path dir;
   static ProxyHarness h;
-  static HttpClientAgent alice;
-  static HttpClientAgent root;
+  static TestClient alice;
+  static TestClient root;
 
   @BeforeAll
   static void start() {

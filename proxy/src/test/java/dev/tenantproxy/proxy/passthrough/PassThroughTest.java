@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tenantproxy.proxy.testing.FakeApiServer;
 import dev.tenantproxy.proxy.testing.ProxyHarness;
 import dev.tenantproxy.proxy.testing.ProxyHarness.Response;
+import dev.tenantproxy.proxy.testing.TestClient;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PassThroughTest {
   @TempDir static Path dir;
   static ProxyHarness h;
-  static HttpClientAgent alice;
-  static HttpClientAgent aliceH2;
+  static TestClient alice;
+  static TestClient aliceH2;
 
   @BeforeAll
   static void start() {
@@ -144,7 +144,7 @@ class PassThroughTest {
         };
     List<String> chunks = new CopyOnWriteArrayList<>();
 
-    for (HttpClientAgent client : List.of(alice, aliceH2)) {
+    for (TestClient client : List.of(alice, aliceH2)) {
       chunks.clear();
       Promise<Void> seen = client == alice ? firstSeen : Promise.promise();
       if (client == aliceH2) {
@@ -156,23 +156,24 @@ class PassThroughTest {
             };
       }
       Future<Void> done =
-          client
-              .request(
-                  new RequestOptions()
-                      .setMethod(HttpMethod.GET)
-                      .setURI("/api/v1/namespaces/solar-dev/configmaps?watch=true"))
-              .compose(req -> req.send())
-              .compose(
-                  resp -> {
-                    Promise<Void> end = Promise.promise();
-                    resp.handler(
-                        b -> {
-                          chunks.add(b.toString());
-                          seen.tryComplete();
-                        });
-                    resp.endHandler(v -> end.complete());
-                    return end.future();
-                  });
+          client.exchange(
+              c ->
+                  c.request(
+                          new RequestOptions()
+                              .setMethod(HttpMethod.GET)
+                              .setURI("/api/v1/namespaces/solar-dev/configmaps?watch=true"))
+                      .compose(req -> req.send())
+                      .compose(
+                          resp -> {
+                            Promise<Void> end = Promise.promise();
+                            resp.handler(
+                                b -> {
+                                  chunks.add(b.toString());
+                                  seen.tryComplete();
+                                });
+                            resp.endHandler(v -> end.complete());
+                            return end.future();
+                          }));
       await(done);
       assertThat(String.join("", chunks))
           .isEqualTo("{\"type\":\"ADDED\",\"object\":{}}\n{\"type\":\"DELETED\",\"object\":{}}\n");
@@ -193,25 +194,27 @@ class PassThroughTest {
     h.api.handler = PassThroughTest::echoAfter101;
 
     Future<String> echoed =
-        alice
-            .request(
-                new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setURI("/api/v1/namespaces/solar-dev/pods/p/exec?command=sh&stdin=true"))
-            .compose(
-                req -> {
-                  req.putHeader("Connection", "Upgrade");
-                  req.putHeader("Upgrade", "websocket");
-                  req.putHeader("Sec-WebSocket-Protocol", "v5.channel.k8s.io");
-                  return req.connect();
-                })
-            .compose(
-                resp -> {
-                  assertThat(resp.statusCode()).isEqualTo(101);
-                  assertThat(resp.getHeader("X-Stream-Protocol-Version"))
-                      .isEqualTo("v4.channel.k8s.io");
-                  return exchange(resp.netSocket(), "ping", "echo:ping");
-                });
+        alice.exchange(
+            c ->
+                c.request(
+                        new RequestOptions()
+                            .setMethod(HttpMethod.GET)
+                            .setURI(
+                                "/api/v1/namespaces/solar-dev/pods/p/exec?command=sh&stdin=true"))
+                    .compose(
+                        req -> {
+                          req.putHeader("Connection", "Upgrade");
+                          req.putHeader("Upgrade", "websocket");
+                          req.putHeader("Sec-WebSocket-Protocol", "v5.channel.k8s.io");
+                          return req.connect();
+                        })
+                    .compose(
+                        resp -> {
+                          assertThat(resp.statusCode()).isEqualTo(101);
+                          assertThat(resp.getHeader("X-Stream-Protocol-Version"))
+                              .isEqualTo("v4.channel.k8s.io");
+                          return exchange(resp.netSocket(), "ping", "echo:ping");
+                        }));
 
     assertThat(await(echoed)).isEqualTo("echo:ping");
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/solar-dev/pods/p/exec");
@@ -326,20 +329,22 @@ class PassThroughTest {
           req.response().setChunked(true).write("{\"type\":\"ADDED\",\"object\":{}}\n");
           req.response().closeHandler(v -> upstreamClosed.tryComplete());
         };
-    HttpClientAgent once = h.client(h.user("carol"), HttpVersion.HTTP_1_1);
+    TestClient once = h.client(h.user("carol"), HttpVersion.HTTP_1_1);
 
     await(
-        once.request(
-                new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setURI("/api/v1/configmaps?watch=true"))
-            .compose(req -> req.send())
-            .compose(
-                resp -> {
-                  Promise<Void> first = Promise.promise();
-                  resp.handler(b -> first.tryComplete());
-                  return first.future();
-                }));
+        once.exchange(
+            c ->
+                c.request(
+                        new RequestOptions()
+                            .setMethod(HttpMethod.GET)
+                            .setURI("/api/v1/configmaps?watch=true"))
+                    .compose(req -> req.send())
+                    .compose(
+                        resp -> {
+                          Promise<Void> first = Promise.promise();
+                          resp.handler(b -> first.tryComplete());
+                          return first.future();
+                        })));
     await(once.close());
 
     await(upstreamClosed.future().timeout(10, TimeUnit.SECONDS));

@@ -6,11 +6,11 @@ import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.ProxyServer;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
+import dev.tenantproxy.testsupport.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -47,7 +47,7 @@ public final class ProxyHarness implements AutoCloseable {
   public ProxyConfig config;
 
   private ProxyHarness(Path dir) {
-    this.vertx = Vertx.vertx();
+    this.vertx = TestVertx.create();
     this.dir = dir;
     this.servingCa = TestPki.ca(dir, "serving-ca");
     this.clientCa = TestPki.ca(dir, "client-ca");
@@ -107,7 +107,7 @@ public final class ProxyHarness implements AutoCloseable {
   }
 
   /** A client of the proxy, with a client certificate or none. */
-  public HttpClientAgent client(TestPki.Issued cert, HttpVersion version) {
+  public TestClient client(TestPki.Issued cert, HttpVersion version) {
     HttpClientOptions o =
         new HttpClientOptions()
             .setSsl(true)
@@ -123,7 +123,7 @@ public final class ProxyHarness implements AutoCloseable {
               .setCertPath(cert.certFile().toString())
               .setKeyPath(cert.keyFile().toString()));
     }
-    return vertx.httpClientBuilder().with(o).build();
+    return new TestClient(vertx, vertx.httpClientBuilder().with(o).build());
   }
 
   /** A complete response. */
@@ -131,25 +131,31 @@ public final class ProxyHarness implements AutoCloseable {
 
   /** Sends one request and waits for the whole answer. */
   public static Response call(
-      HttpClientAgent client, HttpMethod method, String uri, MultiMap headers, String body) {
-    Future<Response> f =
-        client
-            .request(new RequestOptions().setMethod(method).setURI(uri))
-            .compose(
-                req -> {
-                  if (headers != null) {
-                    req.headers().addAll(headers);
-                  }
-                  return body == null ? req.send() : req.send(body);
-                })
-            .compose(
-                resp ->
-                    resp.body()
-                        .map(b -> new Response(resp.statusCode(), resp.headers(), b.toString())));
-    return await(f);
+      TestClient client, HttpMethod method, String uri, MultiMap headers, String body) {
+    return await(
+        client.exchange(
+            agent ->
+                agent
+                    .request(new RequestOptions().setMethod(method).setURI(uri))
+                    .compose(
+                        req -> {
+                          if (headers != null) {
+                            req.headers().addAll(headers);
+                          }
+                          return (body == null ? req.send() : req.send(body))
+                              .compose(
+                                  resp ->
+                                      resp.body()
+                                          .map(
+                                              b ->
+                                                  new Response(
+                                                      resp.statusCode(),
+                                                      resp.headers(),
+                                                      b.toString())));
+                        })));
   }
 
-  public static Response get(HttpClientAgent client, String uri, MultiMap headers) {
+  public static Response get(TestClient client, String uri, MultiMap headers) {
     return call(client, HttpMethod.GET, uri, headers, null);
   }
 
@@ -163,7 +169,7 @@ public final class ProxyHarness implements AutoCloseable {
 
   public static <T> T await(Future<T> f) {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } catch (Exception e) {

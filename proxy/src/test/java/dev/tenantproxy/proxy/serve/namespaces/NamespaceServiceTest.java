@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.testsupport.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,7 +44,7 @@ class NamespaceServiceTest {
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = TestVertx.create();
     hubThread = Executors.newSingleThreadExecutor();
   }
 
@@ -103,14 +104,23 @@ class NamespaceServiceTest {
     if (user != null) {
       o.putHeader("X-Test-User", user);
     }
-    return client
-        .request(o)
-        .compose(r -> r.send())
-        .compose(
-            r ->
-                r.body()
-                    .map(
-                        b -> new Answer(r.statusCode(), r.getHeader("Content-Type"), b.toString())))
+    return TestVertx.onContext(
+            vertx,
+            () ->
+                client
+                    .request(o)
+                    .compose(
+                        req ->
+                            req.send()
+                                .compose(
+                                    r ->
+                                        r.body()
+                                            .map(
+                                                b ->
+                                                    new Answer(
+                                                        r.statusCode(),
+                                                        r.getHeader("Content-Type"),
+                                                        b.toString())))))
         .await(30, TimeUnit.SECONDS);
   }
 
@@ -245,46 +255,43 @@ class NamespaceServiceTest {
     if (accept != null) {
       o.putHeader("Accept", accept);
     }
-    return client
-        .request(o)
-        .compose(HttpClientRequestSend::send)
-        .compose(
-            r -> {
-              StringBuilder partial = new StringBuilder();
-              r.handler(
-                  b -> {
-                    partial.append(b.toString());
-                    int nl;
-                    while ((nl = partial.indexOf("\n")) >= 0) {
-                      synchronized (lines) {
-                        lines.add(new JsonObject(partial.substring(0, nl)));
-                      }
-                      partial.delete(0, nl + 1);
-                    }
-                  });
-              return r.end().map(v -> lines);
-            });
-  }
-
-  /** Helper to keep the compose chain readable. */
-  private interface HttpClientRequestSend {
-    static Future<HttpClientResponse> send(io.vertx.core.http.HttpClientRequest r) {
-      return r.send();
-    }
+    return TestVertx.onContext(
+        vertx,
+        () ->
+            client
+                .request(o)
+                .compose(
+                    req ->
+                        req.send()
+                            .compose(
+                                r -> {
+                                  StringBuilder partial = new StringBuilder();
+                                  r.handler(
+                                      b -> {
+                                        partial.append(b.toString());
+                                        int nl;
+                                        while ((nl = partial.indexOf("\n")) >= 0) {
+                                          synchronized (lines) {
+                                            lines.add(new JsonObject(partial.substring(0, nl)));
+                                          }
+                                          partial.delete(0, nl + 1);
+                                        }
+                                      });
+                                  return r.end().map(v -> lines);
+                                })));
   }
 
   @Test
-  void tableWatchPutsColumnDefinitionsOnTheFirstEventOnlyAndTimeoutEndsItCleanly()
-      throws Exception {
+  void tableWatchPutsColumnDefinitionsOnTheFirstEventOnly() throws Exception {
     serve();
     List<JsonObject> lines = new ArrayList<>();
-    Future<List<JsonObject>> done =
-        watch("/api/v1/namespaces?watch=true&timeoutSeconds=2", TABLE, lines);
-    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) == 2);
+    watch("/api/v1/namespaces?watch=true&timeoutSeconds=300", TABLE, lines);
+    await().atMost(Duration.ofSeconds(30)).until(() -> size(lines) == 2);
     hub.onNamespaceEvent(fleet.namespace("solar-new", "solar", Map.of(), "Active"));
     hub.onVisibilityChange(
         List.of(dev.tenantproxy.filters.tenancy.Principal.user("alice")), List.of("solar-new"));
-    List<JsonObject> all = done.await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> size(lines) == 3);
+    List<JsonObject> all = snapshot(lines);
     assertThat(all).extracting(l -> l.getString("type")).containsExactly("ADDED", "ADDED", "ADDED");
     assertThat(all.get(0).getJsonObject("object").getJsonArray("columnDefinitions")).hasSize(3);
     assertThat(all.get(1).getJsonObject("object").getValue("columnDefinitions")).isNull();
@@ -304,11 +311,11 @@ class NamespaceServiceTest {
     List<JsonObject> lines = new ArrayList<>();
     watch(
         "/api/v1/namespaces?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
-            + "&allowWatchBookmarks=true&timeoutSeconds=5",
+            + "&allowWatchBookmarks=true&timeoutSeconds=300",
         null,
         lines);
-    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) >= 3);
-    JsonObject bookmark = lines.get(2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> size(lines) >= 3);
+    JsonObject bookmark = snapshot(lines).get(2);
     assertThat(bookmark.getString("type")).isEqualTo("BOOKMARK");
     assertThat(
             bookmark
@@ -318,16 +325,17 @@ class NamespaceServiceTest {
                 .getString("k8s.io/initial-events-end"))
         .isEqualTo("true");
     // periodic bookmarks follow (every 200 ms in this test)
-    await().atMost(Duration.ofSeconds(5)).until(() -> size(lines) >= 5);
-    assertThat(lines.get(4).getString("type")).isEqualTo("BOOKMARK");
+    await().atMost(Duration.ofSeconds(30)).until(() -> size(lines) >= 5);
+    assertThat(snapshot(lines).get(4).getString("type")).isEqualTo("BOOKMARK");
   }
 
   @Test
   void legacyWatchPathOfOneNamespaceWatchesOnlyThatNamespace() throws Exception {
     serve();
     List<JsonObject> lines = new ArrayList<>();
+    // the watch's own timeout ends it: the response ends cleanly (no reset, no error event)
     watch("/api/v1/watch/namespaces/solar-prod?timeoutSeconds=1", null, lines)
-        .await(10, TimeUnit.SECONDS);
+        .await(30, TimeUnit.SECONDS);
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0).getJsonObject("object").getJsonObject("metadata").getString("name"))
         .isEqualTo("solar-prod");
@@ -338,7 +346,7 @@ class NamespaceServiceTest {
     serve();
     List<JsonObject> lines = new ArrayList<>();
     watch("/api/v1/namespaces?watch=true&resourceVersion=5", null, lines)
-        .await(10, TimeUnit.SECONDS);
+        .await(30, TimeUnit.SECONDS);
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0).getString("type")).isEqualTo("ERROR");
     assertThat(lines.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
@@ -354,21 +362,42 @@ class NamespaceServiceTest {
             .setHost("127.0.0.1")
             .setPort(server.actualPort())
             .setURI("/api/v1/namespaces?watch=true");
-    HttpClientResponse response =
-        client.request(o).compose(r -> r.send()).await(10, TimeUnit.SECONDS);
-    response.pause();
     Buffer received = Buffer.buffer();
-    response.handler(received::appendBuffer);
+    // paused in the callback that delivers it, before any body chunk can be handled
+    HttpClientResponse response =
+        TestVertx.onContext(
+                vertx,
+                () ->
+                    client
+                        .request(o)
+                        .compose(
+                            req ->
+                                req.send()
+                                    .map(
+                                        r -> {
+                                          r.pause();
+                                          r.handler(
+                                              b -> {
+                                                synchronized (received) {
+                                                  received.appendBuffer(b);
+                                                }
+                                              });
+                                          return r;
+                                        })))
+            .await(30, TimeUnit.SECONDS);
     String big = "x".repeat(60_000);
     for (int i = 0; i < 400; i++) {
       hub.onNamespaceEvent(
           fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> hub.openWatches() == 0);
+    await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 0);
     Future<Void> end = response.end();
     response.resume();
-    end.await(20, TimeUnit.SECONDS);
-    String[] all = received.toString().split("\n");
+    end.await(30, TimeUnit.SECONDS);
+    String[] all;
+    synchronized (received) {
+      all = received.toString().split("\n");
+    }
     JsonObject last = new JsonObject(all[all.length - 1]);
     assertThat(last.getString("type")).isEqualTo("ERROR");
     assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
@@ -379,25 +408,34 @@ class NamespaceServiceTest {
   void webSocketWatchLikeFabric8sGetsOneMessagePerEvent() throws Exception {
     serve();
     List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.http.WebSocket ws =
-        vertx
-            .createWebSocketClient()
-            .connect(
-                new io.vertx.core.http.WebSocketConnectOptions()
-                    .setHost("127.0.0.1")
-                    .setPort(server.actualPort())
-                    .setURI("/api/v1/namespaces?watch=true&timeoutSeconds=2"))
-            .await(10, TimeUnit.SECONDS);
-    ws.textMessageHandler(m -> messages.add(new JsonObject(m)));
     io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+    // handlers are in place before the upgrade: the server sends the initial ADDED events at once
+    io.vertx.core.http.ClientWebSocket ws = vertx.createWebSocketClient().webSocket();
+    ws.textMessageHandler(m -> messages.add(new JsonObject(m)));
     ws.closeHandler(v -> closed.tryComplete());
-    await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 2);
+    ws.connect(
+            new io.vertx.core.http.WebSocketConnectOptions()
+                .setHost("127.0.0.1")
+                .setPort(server.actualPort())
+                .setURI("/api/v1/namespaces?watch=true&timeoutSeconds=300"))
+        .await(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> messages.size() == 2);
+    // the watch is registered once its initial events are out; an event now reaches it
     hub.onNamespaceEvent(fleet.namespace("solar-dev", "solar", Map.of("x", "y"), "Active"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> messages.size() == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> messages.size() == 3);
     assertThat(messages)
         .extracting(m -> m.getString("type"))
         .containsExactly("ADDED", "ADDED", "MODIFIED");
-    closed.future().await(10, TimeUnit.SECONDS);
+    // the client closing the socket ends the served watch
+    ws.close().await(30, TimeUnit.SECONDS);
+    closed.future().await(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 0);
+  }
+
+  private static List<JsonObject> snapshot(List<JsonObject> lines) {
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
   }
 
   private static int size(List<JsonObject> lines) {
