@@ -59,6 +59,19 @@ final class ProxyVerticle extends VerticleBase {
   private void handle(HttpServerRequest request) {
     request.pause();
     ProxyExchange exchange = new ProxyExchange(request, context, System.nanoTime());
-    chain.next(exchange).onFailure(e -> LOG.debug("request failed: {}", e.toString()));
+    chain.next(exchange).onFailure(e -> lastResort(request, e));
+  }
+
+  /**
+   * The observing filter turns every failure of the layers it wraps into a Status; a failure of a
+   * layer outside it (the ops endpoints) would otherwise leave the request paused and unanswered
+   * for ever. Answered here through the same one mapping, {@link StatusResponses}.
+   */
+  private static void lastResort(HttpServerRequest request, Throwable failure) {
+    LOG.debug("request failed: {}", failure.toString());
+    if (!request.response().ended() && !request.response().closed()) {
+      request.resume();
+      StatusResponses.send(request.response(), failure);
+    }
   }
 }

@@ -5,7 +5,7 @@ import static dev.tenantproxy.proxy.testing.ProxyHarness.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantproxy.proxy.testing.ProxyHarness;
-import io.vertx.core.http.HttpClientAgent;
+import dev.tenantproxy.proxy.testing.TestClient;
 import io.vertx.core.http.HttpVersion;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,11 +19,22 @@ class OpsTest {
   @TempDir static Path dir;
   static ProxyHarness h;
   static final AtomicBoolean synced = new AtomicBoolean();
-  static HttpClientAgent anonymous;
+  static final AtomicBoolean probeFails = new AtomicBoolean();
+  static TestClient anonymous;
 
   @BeforeAll
   static void start() {
-    h = ProxyHarness.start(dir, c -> c, synced::get, List.of());
+    h =
+        ProxyHarness.start(
+            dir,
+            c -> c,
+            () -> {
+              if (probeFails.get()) {
+                throw new IllegalStateException("readiness check failed");
+              }
+              return synced.get();
+            },
+            List.of());
     anonymous = h.client(null, HttpVersion.HTTP_1_1);
   }
 
@@ -39,6 +50,25 @@ class OpsTest {
   }
 
   @Test
+  void aFailureOutsideTheObservingLayerIsAnsweredWithAStatusInsteadOfLeavingTheRequestHanging() {
+    // the ops endpoints sit outside the layer that maps failures to a Status: before the last
+    // resort in ProxyVerticle, this request stayed paused and unanswered for ever
+    probeFails.set(true);
+    try {
+      var r = get(anonymous, "/readyz", null);
+
+      assertThat(r.status()).isEqualTo(500);
+      assertThat(r.headers().get("Content-Type")).isEqualTo("application/json");
+      assertThat(r.body()).contains("\"reason\":\"InternalError\"").doesNotContain("readiness");
+    } finally {
+      probeFails.set(false);
+    }
+    // the connection is still usable
+    synced.set(true);
+    assertThat(get(anonymous, "/readyz", null).status()).isEqualTo(200);
+  }
+
+  @Test
   void readyzIsOkOnlyOnceTheCachesAreSynced() {
     synced.set(false);
     assertThat(get(anonymous, "/readyz", null).status()).isEqualTo(503);
@@ -49,7 +79,7 @@ class OpsTest {
 
   @Test
   void metricsCountRequestsByVerbResourceCodeAndDecision() {
-    HttpClientAgent alice = h.client(h.user("alice"), HttpVersion.HTTP_2);
+    TestClient alice = h.client(h.user("alice"), HttpVersion.HTTP_2);
     get(alice, "/api/v1/namespaces/solar-dev/configmaps", null);
     get(alice, "/api/v1/namespaces/solar-dev/configmaps", headers("Impersonate-User", "bob"));
     get(anonymous, "/apis/apps/v1/deployments", null);
