@@ -127,31 +127,34 @@ final class VertxUpstream implements Upstream {
   @Override
   public Future<JsonObject> postJson(String path, JsonObject body) {
     Buffer payload = body.toBuffer();
+    // the response is read in the callback of send(), nested: its body handler is attached before
+    // any body event, wherever this is called from (the chained form races off the event loop)
     return open(HttpMethod.POST, path)
         .compose(
             req -> {
               req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
               req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send(payload);
-            })
+              return req.send(payload).compose(resp -> readReview(path, resp));
+            });
+  }
+
+  private static Future<JsonObject> readReview(
+      String path, io.vertx.core.http.HttpClientResponse resp) {
+    long len = parseLength(resp.getHeader(HttpHeaders.CONTENT_LENGTH));
+    if (len > MAX_REVIEW_BODY) {
+      resp.request().reset();
+      return Future.failedFuture(
+          new UpstreamStatusException(502, "review answer too large: " + len));
+    }
+    return resp.body()
         .compose(
-            resp -> {
-              long len = parseLength(resp.getHeader(HttpHeaders.CONTENT_LENGTH));
-              if (len > MAX_REVIEW_BODY) {
-                resp.request().reset();
+            b -> {
+              if (resp.statusCode() / 100 != 2) {
                 return Future.failedFuture(
-                    new UpstreamStatusException(502, "review answer too large: " + len));
+                    new UpstreamStatusException(
+                        resp.statusCode(), "POST " + path + " -> " + resp.statusCode()));
               }
-              return resp.body()
-                  .compose(
-                      b -> {
-                        if (resp.statusCode() / 100 != 2) {
-                          return Future.failedFuture(
-                              new UpstreamStatusException(
-                                  resp.statusCode(), "POST " + path + " -> " + resp.statusCode()));
-                        }
-                        return Future.succeededFuture(new JsonObject(b));
-                      });
+              return Future.succeededFuture(new JsonObject(b));
             });
   }
 
