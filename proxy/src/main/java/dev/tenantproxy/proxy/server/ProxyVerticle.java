@@ -1,7 +1,9 @@
 package dev.tenantproxy.proxy.server;
 
+import dev.tenantproxy.filters.status.KubeStatusException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,12 +48,20 @@ final class ProxyVerticle extends VerticleBase {
             .setKeyCertOptions(ssl.getKeyCertOptions())
             .setTrustOptions(ssl.getTrustOptions())
             .setClientAuth(ssl.getClientAuth())
-            .setMaxHeaderSize(64 * 1024)
+            // as large as kube-apiserver accepts (1 MiB); above, 414 / 431 with a Status
+            .setMaxInitialLineLength(StatusResponses.MAX_HEADER_BYTES)
+            .setMaxHeaderSize(StatusResponses.MAX_HEADER_BYTES)
+            .setInitialSettings(
+                new Http2Settings()
+                    .setMaxConcurrentStreams(
+                        HttpServerOptions.DEFAULT_INITIAL_SETTINGS_MAX_CONCURRENT_STREAMS)
+                    .setMaxHeaderListSize(StatusResponses.MAX_HEADER_BYTES))
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
             .setHandle100ContinueAutomatically(true);
     HttpServer server = vertx.createHttpServer(options);
     server.requestHandler(this::handle);
+    server.invalidRequestHandler(ProxyVerticle::invalid);
     server.exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()));
     return server.listen(port, host).onSuccess(started::accept);
   }
@@ -60,6 +70,20 @@ final class ProxyVerticle extends VerticleBase {
     request.pause();
     ProxyExchange exchange = new ProxyExchange(request, context, System.nanoTime());
     chain.next(exchange).onFailure(e -> lastResort(request, e));
+  }
+
+  /**
+   * An HTTP/1.x request the decoder refused (request line or headers too long, malformed): a Status
+   * with the code the API server would give, then the connection is closed (its bytes can no longer
+   * be framed).
+   */
+  private static void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    LOG.debug("invalid request: {}", cause == null ? "?" : cause.toString());
+    StatusResponses.send(
+            request.response(),
+            cause == null ? KubeStatusException.badRequest("malformed HTTP request") : cause)
+        .onComplete(done -> request.connection().close());
   }
 
   /**

@@ -18,12 +18,39 @@ import org.slf4j.LoggerFactory;
 public final class StatusResponses {
   private static final Logger LOG = LoggerFactory.getLogger(StatusResponses.class);
 
+  /**
+   * The most bytes of request line and headers the proxy accepts, as kube-apiserver (Go's {@code
+   * http.Server.MaxHeaderBytes}, 1 MiB): a 20 KB label selector is an ordinary request.
+   */
+  public static final int MAX_HEADER_BYTES = 1 << 20;
+
   private StatusResponses() {}
 
   /** Maps any failure to the Status the proxy answers with. */
   public static KubeStatusException toStatus(Throwable failure) {
     if (failure instanceof KubeStatusException kse) {
       return kse;
+    }
+    if (failure instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+      return new KubeStatusException(
+          414,
+          "RequestURITooLong",
+          "the request line is longer than " + MAX_HEADER_BYTES + " bytes",
+          null,
+          null,
+          null);
+    }
+    if (failure instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      return new KubeStatusException(
+          431,
+          "RequestHeaderFieldsTooLarge",
+          "the request headers are larger than " + MAX_HEADER_BYTES + " bytes",
+          null,
+          null,
+          null);
+    }
+    if (failure instanceof io.netty.handler.codec.DecoderException) {
+      return KubeStatusException.badRequest("malformed HTTP request");
     }
     if (failure instanceof UpstreamStatusException use) {
       return new KubeStatusException(

@@ -351,6 +351,53 @@ class PassThroughTest {
   }
 
   @Test
+  void aListWithA20KbLabelSelectorIsForwardedOverHttp1AndHttp2AsTheApiServerAcceptsIt() {
+    // tools build selectors from hundreds of names: `name in (n-0001, n-0002, ...)`
+    StringBuilder names = new StringBuilder();
+    for (int i = 0; names.length() < 20_000; i++) {
+      names.append(i == 0 ? "" : ",").append("name-").append(String.format("%05d", i));
+    }
+    String uri =
+        "/api/v1/namespaces/solar-dev/configmaps?labelSelector=app+in+%28"
+            + names.toString().replace(",", "%2C")
+            + "%29";
+    assertThat(uri.length()).isGreaterThan(20_000);
+
+    for (TestClient client : List.of(alice, aliceH2)) {
+      Response r = get(client, uri, null);
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(h.api.last("/api/v1/namespaces/solar-dev/configmaps").uri()).isEqualTo(uri);
+    }
+  }
+
+  @Test
+  void aRequestLineOrHeadersBeyondTheApiServersLimitGetA414Or431StatusNotAReset() {
+    // over HTTP/2 the limit is announced in SETTINGS_MAX_HEADER_LIST_SIZE and clients refuse to
+    // send more; over HTTP/1.1 the proxy answers as the API server would, with a Status
+    String huge =
+        "/api/v1/namespaces/solar-dev/configmaps?labelSelector=a%3D" + "b".repeat(1 << 20);
+    TestClient fresh = h.client(h.user("alice", "devs"), HttpVersion.HTTP_1_1);
+
+    Response line = get(fresh, huge, null);
+    Response headers =
+        get(
+            fresh,
+            "/api/v1/namespaces/solar-dev/configmaps",
+            headers("X-Big", "v".repeat(1 << 20)));
+
+    assertThat(line.status()).isEqualTo(414);
+    assertThat(new JsonObject(line.body()).getString("kind")).isEqualTo("Status");
+    assertThat(new JsonObject(line.body()).getString("reason")).isEqualTo("RequestURITooLong");
+    assertThat(headers.status()).isEqualTo(431);
+    assertThat(new JsonObject(headers.body()).getInteger("code")).isEqualTo(431);
+    assertThat(headers.headers().get("Content-Type")).isEqualTo("application/json");
+    // the proxy still serves, on a new connection
+    assertThat(get(fresh, "/api/v1/namespaces/solar-dev/configmaps", null).status()).isEqualTo(200);
+    await(fresh.close());
+  }
+
+  @Test
   void unreachableApiServerGives503Status() {
     h.api.handler = req -> req.connection().close();
 

@@ -51,6 +51,13 @@ public final class FakeApiServer {
             new HttpServerOptions()
                 .setSsl(true)
                 .setUseAlpn(true)
+                // kube-apiserver (Go net/http) accepts request lines and headers up to 1 MiB
+                .setMaxInitialLineLength(1 << 20)
+                .setMaxHeaderSize(1 << 20)
+                .setInitialSettings(
+                    new io.vertx.core.http.Http2Settings()
+                        .setMaxConcurrentStreams(250)
+                        .setMaxHeaderListSize(1 << 20))
                 .setKeyCertOptions(
                     new PemKeyCertOptions()
                         .setCertPath(serving.certFile().toString())
