@@ -260,6 +260,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** The start-up sequence; on failure {@link #abort()} stops what was started. */
   private static final class Starter {
+    private static final int PORT_ATTEMPTS = 5;
     private final Builder options;
     private final long deadline;
     private final List<ManagedProcess> processes = new CopyOnWriteArrayList<>();
@@ -306,62 +307,70 @@ public final class ControlPlane implements AutoCloseable {
       Pki.writePem(pkiDir.resolve("sa.key"), sa.keyPem());
       admin = pki.client(ADMIN_USER, List.of("system:masters"));
 
-      int etcdPort = freePort();
-      int etcdPeerPort = freePort();
-      int apiPort = freePort();
-      String etcdUrl = "http://127.0.0.1:" + etcdPort;
-      String etcdPeerUrl = "http://127.0.0.1:" + etcdPeerPort;
-      apiServerUrl = "https://127.0.0.1:" + apiPort;
       Path logs = dir.resolve("logs");
-
-      ManagedProcess etcd =
-          launch(
-              "etcd",
-              List.of(
-                  bin.resolve("etcd").toString(),
-                  "--name=tenant-proxy",
-                  "--data-dir=" + dir.resolve("etcd-data"),
-                  "--listen-client-urls=" + etcdUrl,
-                  "--advertise-client-urls=" + etcdUrl,
-                  "--listen-peer-urls=" + etcdPeerUrl,
-                  "--initial-advertise-peer-urls=" + etcdPeerUrl,
-                  "--initial-cluster=tenant-proxy=" + etcdPeerUrl,
-                  "--initial-cluster-state=new",
-                  "--unsafe-no-fsync=true",
-                  "--log-level=warn"),
-              logs);
       HttpClient plain =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(2))
               .build();
-      awaitHttp200(etcd, plain, URI.create(etcdUrl + "/health"));
+      String etcdUrl = null;
+      for (int attempt = 1; etcdUrl == null; attempt++) {
+        int[] ports = freePorts(2);
+        String clientUrl = "http://127.0.0.1:" + ports[0];
+        String peerUrl = "http://127.0.0.1:" + ports[1];
+        ManagedProcess etcd =
+            launch(
+                "etcd",
+                List.of(
+                    bin.resolve("etcd").toString(),
+                    "--name=tenant-proxy",
+                    "--data-dir=" + dir.resolve("etcd-data"),
+                    "--listen-client-urls=" + clientUrl,
+                    "--advertise-client-urls=" + clientUrl,
+                    "--listen-peer-urls=" + peerUrl,
+                    "--initial-advertise-peer-urls=" + peerUrl,
+                    "--initial-cluster=tenant-proxy=" + peerUrl,
+                    "--initial-cluster-state=new",
+                    "--unsafe-no-fsync=true",
+                    "--log-level=warn"),
+                logs);
+        if (awaitHttp200(etcd, plain, URI.create(clientUrl + "/health"), attempt)) {
+          etcdUrl = clientUrl;
+        } else {
+          deleteRecursively(dir.resolve("etcd-data"));
+        }
+      }
 
-      ManagedProcess apiserver =
-          launch(
-              "kube-apiserver",
-              List.of(
-                  bin.resolve("kube-apiserver").toString(),
-                  "--etcd-servers=" + etcdUrl,
-                  "--bind-address=127.0.0.1",
-                  "--advertise-address=127.0.0.1",
-                  // the Endpoints of service "kubernetes" may not hold a loopback address
-                  "--endpoint-reconciler-type=none",
-                  "--secure-port=" + apiPort,
-                  "--cert-dir=" + pkiDir,
-                  "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
-                  "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
-                  "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
-                  "--authorization-mode=RBAC",
-                  "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
-                  "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
-                  "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
-                  "--service-cluster-ip-range=10.0.0.0/24",
-                  "--allow-privileged=true",
-                  "--profiling=false",
-                  "--v=1"),
-              logs);
-      awaitHttp200(apiserver, trusting(pki.caPem()), URI.create(apiServerUrl + "/readyz"));
+      for (int attempt = 1; apiServerUrl == null; attempt++) {
+        String url = "https://127.0.0.1:" + freePorts(1)[0];
+        ManagedProcess apiserver =
+            launch(
+                "kube-apiserver",
+                List.of(
+                    bin.resolve("kube-apiserver").toString(),
+                    "--etcd-servers=" + etcdUrl,
+                    "--bind-address=127.0.0.1",
+                    "--advertise-address=127.0.0.1",
+                    // the Endpoints of service "kubernetes" may not hold a loopback address
+                    "--endpoint-reconciler-type=none",
+                    "--secure-port=" + URI.create(url).getPort(),
+                    "--cert-dir=" + pkiDir,
+                    "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
+                    "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
+                    "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
+                    "--authorization-mode=RBAC",
+                    "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
+                    "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
+                    "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
+                    "--service-cluster-ip-range=10.0.0.0/24",
+                    "--allow-privileged=true",
+                    "--profiling=false",
+                    "--v=1"),
+                logs);
+        if (awaitHttp200(apiserver, trusting(pki.caPem()), URI.create(url + "/readyz"), attempt)) {
+          apiServerUrl = url;
+        }
+      }
 
       adminKubeconfig =
           Kubeconfigs.write(
@@ -452,10 +461,22 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
 
-    private void awaitHttp200(ManagedProcess process, HttpClient http, URI uri) {
+    /**
+     * Waits until {@code uri} answers 200 (true). False when the process exited because its port
+     * was taken meanwhile (it is forgotten; the caller retries on other ports, at most {@value
+     * #PORT_ATTEMPTS} times); any other exit or the deadline fails.
+     */
+    private boolean awaitHttp200(ManagedProcess process, HttpClient http, URI uri, int attempt) {
       String last = "no answer yet";
       while (true) {
         if (!process.isAlive()) {
+          if (attempt < PORT_ATTEMPTS && process.exitedOnPortInUse()) {
+            LOG.warn(
+                "{} lost its port to another process, retrying on another one", process.name());
+            processes.remove(process);
+            writePids();
+            return false;
+          }
           throw new IllegalStateException(
               process.name() + " exited before " + uri + " answered 200\n" + process.describe());
         }
@@ -465,7 +486,7 @@ public final class ControlPlane implements AutoCloseable {
                   HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build(),
                   HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() == 200) {
-            return;
+            return true;
           }
           last = response.statusCode() + " " + response.body();
         } catch (IOException e) {
@@ -539,13 +560,33 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
+  /**
+   * {@code n} distinct loopback ports that are free now (all held open together while picked). The
+   * binary binds them later, so it may still lose one: see {@link
+   * ManagedProcess#exitedOnPortInUse()}.
+   */
+  static int[] freePorts(int n) {
+    List<ServerSocket> sockets = new java.util.ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        ServerSocket socket = new ServerSocket();
+        sockets.add(socket);
+        socket.setReuseAddress(false);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free port", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          LOG.debug("cannot close {}", socket, e);
+        }
+      }
     }
   }
 

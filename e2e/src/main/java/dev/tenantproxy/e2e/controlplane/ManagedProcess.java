@@ -21,11 +21,13 @@ final class ManagedProcess {
   private final String name;
   private final Process process;
   private final Path log;
+  private final long logOffset;
 
-  private ManagedProcess(String name, Process process, Path log) {
+  private ManagedProcess(String name, Process process, Path log, long logOffset) {
     this.name = name;
     this.process = process;
     this.log = log;
+    this.logOffset = logOffset;
   }
 
   /**
@@ -64,8 +66,9 @@ final class ManagedProcess {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      long offset = Files.exists(log) ? Files.size(log) : 0;
       LOG.debug("starting {}: {}", name, command);
-      return new ManagedProcess(name, builder.start(), log);
+      return new ManagedProcess(name, builder.start(), log, offset);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + " (" + command.get(0) + ")", e);
     }
@@ -102,6 +105,28 @@ final class ManagedProcess {
       process.destroyForcibly();
     }
     descendants.forEach(ProcessHandle::destroyForcibly);
+  }
+
+  /**
+   * Whether this process exited because one of its ports was taken: the ports are picked free but
+   * only bound by the binary later, and on a busy machine another process (or an outgoing
+   * connection's ephemeral port) may take one in between. Only this run's part of the log counts.
+   */
+  boolean exitedOnPortInUse() {
+    if (process.isAlive()) {
+      return false;
+    }
+    try {
+      if (!Files.exists(log)) {
+        return false;
+      }
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(logOffset, all.length);
+      return new String(all, from, all.length - from, StandardCharsets.UTF_8)
+          .contains("address already in use");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The last {@code lines} lines of the log, for error messages. */
