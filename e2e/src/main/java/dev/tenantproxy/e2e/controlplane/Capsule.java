@@ -10,8 +10,14 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersionBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributes;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
@@ -79,6 +85,9 @@ public final class Capsule {
           "capsuleconfigurations.capsule.clastix.io",
           "proxysettings.capsule.clastix.io",
           "globalproxysettings.capsule.clastix.io");
+
+  /** Bound on the wait for new RoleBindings to be in effect (a hang guard, not a latency goal). */
+  private static final Duration BINDINGS_IN_EFFECT = Duration.ofSeconds(60);
 
   private final KubernetesClient client;
   private final SharedIndexInformer<Namespace> namespaceWatch;
@@ -152,7 +161,10 @@ public final class Capsule {
 
   // ---- namespaces ------------------------------------------------------------------------------
 
-  /** Creates {@code namespace} as a namespace of {@code tenant}, with the owners' RoleBindings. */
+  /**
+   * Creates {@code namespace} as a namespace of {@code tenant}, with the owners' RoleBindings;
+   * returns once the API server authorizes by them (see {@link #awaitBindingsInEffect}).
+   */
   public Namespace createNamespace(String tenant, String namespace) {
     GenericKubernetesResource t = tenants().withName(tenant).require();
     client
@@ -167,10 +179,14 @@ public final class Capsule {
                 .build())
         .create();
     reconcile(tenant);
+    awaitBindingsInEffect(namespace, owners(t));
     return client.namespaces().withName(namespace).get();
   }
 
-  /** Makes an existing namespace (e.g. one an owner just created) a namespace of {@code tenant}. */
+  /**
+   * Makes an existing namespace (e.g. one an owner just created) a namespace of {@code tenant};
+   * returns once the API server authorizes by the owners' new RoleBindings.
+   */
   public Namespace addNamespace(String tenant, String namespace) {
     GenericKubernetesResource t = tenants().withName(tenant).require();
     String previous = tenantOf(namespace);
@@ -182,6 +198,7 @@ public final class Capsule {
       reconcile(previous);
     }
     reconcile(tenant);
+    awaitBindingsInEffect(namespace, owners(t));
     return client.namespaces().withName(namespace).get();
   }
 
@@ -252,6 +269,107 @@ public final class Capsule {
         .patch(
             PatchContext.of(PatchType.JSON_MERGE),
             client.getKubernetesSerialization().asJson(Map.of("status", status)));
+  }
+
+  /**
+   * Waits until the API server authorizes each owner by each of its RoleBindings in {@code
+   * namespace}. Its RBAC authorizer reads RoleBindings from an informer, so a binding that was just
+   * written may not count yet, for longer on a busy machine: a test acting as the owner right after
+   * {@link #createNamespace} would be refused now and then. Asks a SubjectAccessReview of the first
+   * plain rule of each bound ClusterRole (bindings to missing or rule-less roles are skipped).
+   */
+  private void awaitBindingsInEffect(String namespace, List<Owner> owners) {
+    long deadline = System.nanoTime() + BINDINGS_IN_EFFECT.toNanos();
+    for (Owner owner : owners) {
+      for (String role : owner.clusterRoles()) {
+        ResourceAttributes probe = probe(role, namespace);
+        if (probe == null) {
+          continue;
+        }
+        SubjectAccessReview review = accessReview(owner, probe);
+        while (!allowed(review)) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(
+                "the API server does not authorize "
+                    + owner
+                    + " by ClusterRole "
+                    + role
+                    + " in namespace "
+                    + namespace
+                    + " within "
+                    + BINDINGS_IN_EFFECT);
+          }
+          try {
+            Thread.sleep(50); // polling the authorizer; there is no event to wait on
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+          }
+        }
+      }
+    }
+  }
+
+  private boolean allowed(SubjectAccessReview review) {
+    SubjectAccessReview answer = client.authorization().v1().subjectAccessReview().create(review);
+    return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
+  }
+
+  /** What {@code role} allows first, in {@code namespace}; null when there is nothing to probe. */
+  private ResourceAttributes probe(String role, String namespace) {
+    ClusterRole clusterRole = client.rbac().clusterRoles().withName(role).get();
+    if (clusterRole == null || clusterRole.getRules() == null) {
+      return null;
+    }
+    for (PolicyRule rule : clusterRole.getRules()) {
+      if (isEmpty(rule.getVerbs())
+          || isEmpty(rule.getResources())
+          || isEmpty(rule.getApiGroups())
+          || !isEmpty(rule.getResourceNames())) {
+        continue;
+      }
+      String[] resource = rule.getResources().get(0).split("/", 2);
+      return new ResourceAttributesBuilder()
+          .withNamespace(namespace)
+          .withVerb(rule.getVerbs().get(0))
+          .withGroup(rule.getApiGroups().get(0))
+          .withResource(resource[0])
+          .withSubresource(resource.length > 1 ? resource[1] : null)
+          .build();
+    }
+    return null;
+  }
+
+  private static boolean isEmpty(List<String> list) {
+    return list == null || list.isEmpty();
+  }
+
+  private static SubjectAccessReview accessReview(Owner owner, ResourceAttributes attributes) {
+    String user;
+    List<String> groups;
+    switch (owner.kind()) {
+      case "Group" -> {
+        user = "capsule-rbac-probe";
+        groups = List.of(owner.name());
+      }
+      case "ServiceAccount" -> {
+        user = owner.name();
+        groups =
+            List.of(
+                "system:serviceaccounts", "system:serviceaccounts:" + owner.name().split(":")[2]);
+      }
+      default -> {
+        user = owner.name();
+        groups = List.of();
+      }
+    }
+    return new SubjectAccessReviewBuilder()
+        .withNewSpec()
+        .withUser(user)
+        .withGroups(groups)
+        .withResourceAttributes(attributes)
+        .endSpec()
+        .build();
   }
 
   // ---- Capsule users ---------------------------------------------------------------------------
