@@ -1,5 +1,6 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.awaitServed;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.capsuleUser;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.kubectl;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.tenant;
@@ -22,6 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * wait (GET, then a list + watch of namespaces by name at cluster scope) is served from the index,
  * so kubectl returns once the controller-manager has really removed the namespace, with no error.
  * The same owner straight to the API server hangs until its timeout ({@code OwnerWithoutProxyIT}).
+ *
+ * <p>Each test first waits until the proxy shows the owner the namespace (its index follows the API
+ * server a moment later): kubectl's wait reads through the proxy, and a namespace the index does
+ * not have yet would look deleted at once.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class DeleteNamespaceThroughProxyIT {
@@ -55,6 +60,7 @@ class DeleteNamespaceThroughProxyIT {
     KubeUser alice = capsuleUser(cp, user);
     String solar = unique("solar");
     tenant(cp, solar, Owner.user(user), solar + "-dev", solar + "-prod");
+    awaitServed(proxy, alice, "", solar + "-dev", solar + "-prod");
 
     // when
     Kubectl.Result result =
@@ -74,6 +80,7 @@ class DeleteNamespaceThroughProxyIT {
     KubeUser bob = capsuleUser(cp, unique("bob"), group);
     String wind = unique("wind");
     tenant(cp, wind, Owner.group(group), wind + "-dev");
+    awaitServed(proxy, bob, "", wind + "-dev");
 
     // when
     Kubectl.Result result =
@@ -94,6 +101,7 @@ class DeleteNamespaceThroughProxyIT {
     cp.capsule().createNamespace(t, ops);
     cp.capsule().createNamespace(t, t + "-dev");
     KubeUser robot = cp.users().serviceAccountToken(ops, "robot");
+    awaitServed(proxy, robot, "", ops, t + "-dev");
 
     // when
     Kubectl.Result result =

@@ -1,7 +1,9 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.awaitServed;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.capsuleUser;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.kubectl;
+import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.names;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.tenant;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.unique;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,10 +15,7 @@ import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +29,11 @@ class ListNamespacesThroughProxyIT {
   /** alice owns two tenants' namespaces; someone else owns a third tenant. */
   private record Fixture(KubeUser alice, String solar, String lunar, String other) {}
 
-  private static Fixture fixture(ControlPlane cp) {
+  /**
+   * Creates the tenants straight on the API server, then waits until the proxy's index shows them
+   * to alice (the label edit comes last, so once the proxy shows it, it has every namespace).
+   */
+  private static Fixture fixture(ControlPlane cp, ProxyInFront proxy) {
     String user = unique("alice");
     KubeUser alice = capsuleUser(cp, user);
     String solar = unique("solar");
@@ -49,6 +52,8 @@ class ListNamespacesThroughProxyIT {
                     .addToLabels("env", "prod")
                     .endMetadata()
                     .build());
+    awaitServed(proxy, alice, "", solar + "-dev", solar + "-prod", lunar + "-dev");
+    awaitServed(proxy, alice, "?labelSelector=env%3Dprod", solar + "-prod");
     return new Fixture(alice, solar, lunar, other);
   }
 
@@ -58,21 +63,12 @@ class ListNamespacesThroughProxyIT {
     return r;
   }
 
-  private static List<String> names(String jsonList) {
-    JsonArray items = new JsonObject(jsonList).getJsonArray("items");
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < items.size(); i++) {
-      out.add(items.getJsonObject(i).getJsonObject("metadata").getString("name"));
-    }
-    return out;
-  }
-
   @ParameterizedTest(name = "kubectl {0}")
   @ValueSource(strings = {"1.33", "1.27"})
   void ownerGetsExactlyHerNamespacesInEveryOutputFormat(String version, ControlPlane cp) {
     // given
     ProxyInFront proxy = ServedNamespaces.proxy(cp);
-    Fixture f = fixture(cp);
+    Fixture f = fixture(cp, proxy);
     Kubectl kubectl = kubectl(proxy, f.alice(), version);
     List<String> hers = List.of(f.lunar() + "-dev", f.solar() + "-dev", f.solar() + "-prod");
 
@@ -127,7 +123,7 @@ class ListNamespacesThroughProxyIT {
   void adminThroughTheProxySeesEveryNamespaceAsDirect(String version, ControlPlane cp) {
     // given
     ProxyInFront proxy = ServedNamespaces.proxy(cp);
-    Fixture f = fixture(cp);
+    Fixture f = fixture(cp, proxy);
     Kubectl viaProxy =
         Kubectl.version(
             version, proxy.kubeconfig(cp.users().certificate(unique("root"), "system:masters")));
@@ -144,7 +140,7 @@ class ListNamespacesThroughProxyIT {
   void kubectlAuthCanIAgreesWithWhatTheProxyServes(String version, ControlPlane cp) {
     // given
     ProxyInFront proxy = ServedNamespaces.proxy(cp);
-    Fixture f = fixture(cp);
+    Fixture f = fixture(cp, proxy);
     Kubectl kubectl = kubectl(proxy, f.alice(), version);
 
     // then

@@ -1,5 +1,6 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.awaitServed;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.capsuleUser;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.kubectl;
 import static dev.tenantproxy.e2e.namespaces.ServedNamespaces.tenant;
@@ -43,8 +44,12 @@ class NamespaceLeaksIT {
     String wind = unique("wind");
     mine = solar + "-dev";
     other = wind + "-dev";
-    tenant(cp, solar, Owner.user(user), mine, solar + "-prod");
+    // the other tenant first: once the proxy's index shows alice hers (created later, in the one
+    // ordered stream of namespace events), it holds the other tenant's namespace too, so the
+    // tests below check that it is hidden, not that it has not arrived yet
     tenant(cp, wind, Owner.user(unique("bob")), other);
+    tenant(cp, solar, Owner.user(user), mine, solar + "-prod");
+    awaitServed(proxy, alice, "", mine, solar + "-prod");
   }
 
   private static Answer get(String uri, String accept) {

@@ -1,5 +1,6 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.e2e.controlplane.Capsule;
@@ -9,6 +10,8 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,6 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
 
@@ -27,6 +32,9 @@ import javax.net.ssl.SSLContext;
  * the proxy as a user (kubectl or raw HTTPS with the user's client certificate).
  */
 final class ServedNamespaces {
+  /** Bound on waits for the proxy (a hang guard on a busy machine, not a latency goal). */
+  static final Duration BOUND = Duration.ofSeconds(60);
+
   private static ProxyInFront proxy;
 
   private ServedNamespaces() {}
@@ -48,7 +56,7 @@ final class ServedNamespaces {
 
   private static void awaitReady(ControlPlane cp, ProxyInFront p) {
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(BOUND)
         .ignoreExceptions()
         .until(() -> get(cp, p, null, "/readyz", null).status() == 200);
   }
@@ -56,12 +64,18 @@ final class ServedNamespaces {
   /** A raw answer of the proxy. */
   record Answer(int status, String contentType, String body) {}
 
-  /** GET through the proxy, presenting {@code user}'s client certificate (null: none). */
+  /**
+   * GET through the proxy, presenting {@code user}'s client certificate or bearer token (null:
+   * none).
+   */
   static Answer get(ControlPlane cp, ProxyInFront p, KubeUser user, String uri, String accept) {
     HttpRequest.Builder req =
         HttpRequest.newBuilder(URI.create(p.url() + uri)).timeout(Duration.ofSeconds(30)).GET();
     if (accept != null) {
       req.header("Accept", accept);
+    }
+    if (user != null && user.token().isPresent()) {
+      req.header("Authorization", "Bearer " + user.token().get());
     }
     try {
       HttpResponse<String> r =
@@ -78,6 +92,37 @@ final class ServedNamespaces {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Waits until {@code user}'s namespace list through the proxy ({@code /api/v1/namespaces} plus
+   * {@code query}, e.g. {@code "?labelSelector=env%3Dprod"} or {@code ""}) holds {@code names}.
+   *
+   * <p>The proxy serves namespaces from its index, which follows the API server through an
+   * informer: what a test just wrote straight to the API server shows through the proxy a moment
+   * later, and that moment grows on a busy machine. Tests call this after their set-up and before
+   * what they assert, so that they assert on the proxy's answers, not on the informer's lag. It
+   * does not assert what the user must NOT see: the tests do that afterwards.
+   */
+  static void awaitServed(ProxyInFront p, KubeUser user, String query, String... names) {
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              Answer answer = get(null, p, user, "/api/v1/namespaces" + query, null);
+              assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+              assertThat(names(answer.body())).as(user.name()).contains(names);
+            });
+  }
+
+  /** The names in a NamespaceList. */
+  static List<String> names(String namespaceList) {
+    JsonArray items = new JsonObject(namespaceList).getJsonArray("items");
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(items.getJsonObject(i).getJsonObject("metadata").getString("name"));
+    }
+    return out;
   }
 
   /** A JDK TLS context trusting {@code caPem}, with {@code user}'s certificate when given. */
