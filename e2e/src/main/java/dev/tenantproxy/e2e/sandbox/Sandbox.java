@@ -3,12 +3,19 @@ package dev.tenantproxy.e2e.sandbox;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneCommand;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.process.BackgroundJvm;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +62,7 @@ public final class Sandbox implements Callable<Integer> {
   static final String READY = "ready";
   static final String PID = "sandbox.pid";
   static final String LOG = "sandbox.log";
+  private static final Duration SERVED_BOUND = Duration.ofMinutes(5);
 
   @Option(names = "--dir", description = "Where everything lives (required).")
   Path dir;
@@ -147,11 +155,60 @@ public final class Sandbox implements Callable<Integer> {
     for (KubeUser u : List.of(alice, bob)) {
       writeUser(dir, u.name(), u.kubeconfig(), proxy.url(), proxy.caPem());
     }
+    // the proxy serves namespaces from its index, which follows the API server a moment later
+    // (longer on a busy machine): "ready" only once it shows the sample tenants
+    awaitServed(proxy, alice, List.of("solar-dev", "solar-prod"));
+    awaitServed(proxy, bob, List.of("wind-dev"));
     Files.writeString(dir.resolve(READY), proxy.url() + "\n");
     printNextSteps(System.out, dir, proxy.url());
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Waits until {@code user}'s namespace list through the proxy holds {@code namespaces}. */
+  static void awaitServed(ProxyInFront proxy, KubeUser user, List<String> namespaces)
+      throws InterruptedException {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .sslContext(JdkTls.forUser(user, proxy.caPem()))
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    HttpRequest list =
+        HttpRequest.newBuilder(URI.create(proxy.url() + "/api/v1/namespaces"))
+            .timeout(Duration.ofSeconds(30))
+            .build();
+    long deadline = System.nanoTime() + SERVED_BOUND.toNanos();
+    String last = "no answer yet";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r = client.send(list, HttpResponse.BodyHandlers.ofString());
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200) {
+          List<String> names = new ArrayList<>();
+          JsonArray items = new JsonObject(r.body()).getJsonArray("items");
+          for (int i = 0; i < items.size(); i++) {
+            names.add(items.getJsonObject(i).getJsonObject("metadata").getString("name"));
+          }
+          if (names.containsAll(namespaces)) {
+            return;
+          }
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(100); // polling the proxy; there is no event to wait on from here
+    }
+    throw new IllegalStateException(
+        "the proxy does not show "
+            + user.name()
+            + " "
+            + namespaces
+            + " within "
+            + SERVED_BOUND
+            + " (last answer: "
+            + last
+            + ")");
   }
 
   /** Writes DIR/users/NAME.kubeconfig (through the proxy) and NAME.direct.kubeconfig. */
