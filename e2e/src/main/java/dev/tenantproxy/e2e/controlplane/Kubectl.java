@@ -68,26 +68,109 @@ public final class Kubectl {
     }
   }
 
+  /**
+   * A kubectl started in the background (e.g. {@code get -w}); its output goes to files that can be
+   * read while it runs. Close it to stop it.
+   */
+  public static final class Running implements AutoCloseable {
+    private final Process process;
+    private final Path home;
+    private final Path out;
+    private final Path err;
+
+    private Running(Process process, Path home, Path out, Path err) {
+      this.process = process;
+      this.home = home;
+      this.out = out;
+      this.err = err;
+    }
+
+    /** What it printed on stdout so far. */
+    public String stdout() {
+      return read(out);
+    }
+
+    /** What it printed on stderr so far. */
+    public String stderr() {
+      return read(err);
+    }
+
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    private static String read(Path file) {
+      try {
+        return Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** SIGTERM, then SIGKILL after 5 s; removes its HOME. */
+    @Override
+    public void close() {
+      process.destroy();
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      } finally {
+        ControlPlane.deleteRecursively(home);
+      }
+    }
+  }
+
+  /**
+   * Starts {@code kubectl <args>} in the background and returns at once; read its output with
+   * {@link Running#stdout()} while it runs.
+   */
+  public Running start(String... args) {
+    Path home = null;
+    try {
+      home = Files.createTempDirectory("kubectl-home-");
+      Path out = home.resolve("stdout");
+      Path err = home.resolve("stderr");
+      Process process = builder(home, out, err, args).start();
+      return new Running(process, home, out, err);
+    } catch (IOException e) {
+      if (home != null) {
+        ControlPlane.deleteRecursively(home);
+      }
+      throw new UncheckedIOException("cannot run " + binary, e);
+    }
+  }
+
+  private ProcessBuilder builder(Path home, Path out, Path err, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(binary.toString());
+    command.add("--kubeconfig=" + kubeconfig);
+    command.add("--cache-dir=" + home.resolve("cache"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Map<String, String> env = builder.environment();
+    env.keySet().removeIf(k -> k.startsWith("KUBE"));
+    env.put("HOME", home.toString());
+    return builder;
+  }
+
   /** Runs {@code kubectl <args>}; kills it (and reports {@code timedOut}) after {@code timeout}. */
   public Result run(Duration timeout, String... args) {
     Path home = null;
     try {
       home = Files.createTempDirectory("kubectl-home-");
-      List<String> command = new ArrayList<>();
-      command.add(binary.toString());
-      command.add("--kubeconfig=" + kubeconfig);
-      command.add("--cache-dir=" + home.resolve("cache"));
-      command.addAll(List.of(args));
       Path out = home.resolve("stdout");
       Path err = home.resolve("stderr");
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-      Map<String, String> env = builder.environment();
-      env.keySet().removeIf(k -> k.startsWith("KUBE"));
-      env.put("HOME", home.toString());
+      ProcessBuilder builder = builder(home, out, err, args);
+      List<String> command = List.copyOf(builder.command());
       long start = System.nanoTime();
       Process process = builder.start();
       boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
