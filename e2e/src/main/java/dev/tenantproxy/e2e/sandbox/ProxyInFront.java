@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code tenant-proxy serve} in this JVM in front of a {@link ControlPlane}, wired exactly as the
@@ -45,6 +46,15 @@ public final class ProxyInFront implements AutoCloseable {
    * @param serveNamespaces whether namespace serving (the tenancy index) is wired in
    */
   public static ProxyInFront start(ControlPlane cp, Path dir, boolean serveNamespaces) {
+    return start(cp, dir, serveNamespaces, UnaryOperator.identity());
+  }
+
+  /**
+   * Like {@link #start(ControlPlane, Path, boolean)}, with the configuration changed by {@code
+   * customize} (e.g. a cache lifetime a test relies on).
+   */
+  public static ProxyInFront start(
+      ControlPlane cp, Path dir, boolean serveNamespaces, UnaryOperator<ProxyConfig> customize) {
     Path pkiDir = dir.resolve("pki");
     Pki pki = Pki.newCa("tenant-proxy-ca");
     Path caFile = pki.writeCa(pkiDir);
@@ -67,7 +77,8 @@ public final class ProxyInFront implements AutoCloseable {
                     List.of("X-Remote-Extra-")))
             .withKubeconfig(cp.adminKubeconfig())
             .withShutdownGracePeriod(Duration.ofSeconds(5));
-    return new ProxyInFront(cp, dir, pki, caFile, RunningProxy.start(config, serveNamespaces));
+    return new ProxyInFront(
+        cp, dir, pki, caFile, RunningProxy.start(customize.apply(config), serveNamespaces));
   }
 
   /** {@code https://127.0.0.1:<port>}. */
