@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,6 +22,8 @@ public final class ClosedLoop {
   private static final int MAX_SAMPLES = 4_000_000;
 
   private ClosedLoop() {}
+
+  private static final Duration HANG_GUARD = Duration.ofMinutes(2);
 
   /** One run: answers, failures (non-200 or I/O errors), req/s and latency percentiles. */
   public record Result(int count, long errors, double rps, double p50ms, double p99ms) {}
@@ -41,7 +44,11 @@ public final class ClosedLoop {
     for (int c = 0; c < requests.size(); c++) {
       loops.add(loop(clients.get(c), requests.get(c), end, lat, n, errors));
     }
-    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new)).join();
+    // hang guard: requests carry no timeout of their own, so one that never answers would
+    // otherwise keep the run (and the build) waiting forever
+    CompletableFuture.allOf(loops.toArray(CompletableFuture<?>[]::new))
+        .orTimeout(d.plus(HANG_GUARD).toMillis(), TimeUnit.MILLISECONDS)
+        .join();
     int count = Math.min(n.get(), lat.length);
     long[] sorted = Arrays.copyOf(lat, count);
     Arrays.sort(sorted);
