@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 /** One HTTPS listener on one event loop; every request enters the filter onion paused. */
 final class ProxyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyVerticle.class);
+  private static final long LINGER_MS = 2_000;
 
   private final String host;
   private final int port;
@@ -61,7 +62,7 @@ final class ProxyVerticle extends VerticleBase {
             .setHandle100ContinueAutomatically(true);
     HttpServer server = vertx.createHttpServer(options);
     server.requestHandler(this::handle);
-    server.invalidRequestHandler(ProxyVerticle::invalid);
+    server.invalidRequestHandler(this::invalid);
     server.exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()));
     return server.listen(port, host).onSuccess(started::accept);
   }
@@ -74,16 +75,19 @@ final class ProxyVerticle extends VerticleBase {
 
   /**
    * An HTTP/1.x request the decoder refused (request line or headers too long, malformed): a Status
-   * with the code the API server would give, then the connection is closed (its bytes can no longer
-   * be framed).
+   * with the code the API server would give, then the connection is closed, since its bytes can no
+   * longer be framed. The close lingers ({@value #LINGER_MS} ms, the decoder discarding what still
+   * arrives): a client still writing the rest of an oversized request would otherwise get a reset
+   * instead of the answer.
    */
-  private static void invalid(HttpServerRequest request) {
+  private void invalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     LOG.debug("invalid request: {}", cause == null ? "?" : cause.toString());
     StatusResponses.send(
             request.response(),
-            cause == null ? KubeStatusException.badRequest("malformed HTTP request") : cause)
-        .onComplete(done -> request.connection().close());
+            cause == null ? KubeStatusException.badRequest("malformed HTTP request") : cause,
+            "close")
+        .onComplete(done -> vertx.setTimer(LINGER_MS, t -> request.connection().close()));
   }
 
   /**

@@ -79,6 +79,15 @@ public final class StatusResponses {
    * sent, the stream is reset instead.
    */
   public static Future<Void> send(HttpServerResponse response, Throwable failure) {
+    return send(response, failure, null);
+  }
+
+  /**
+   * As {@link #send(HttpServerResponse, Throwable)}, with a {@code Connection} header (e.g. {@code
+   * close}) when not null.
+   */
+  public static Future<Void> send(
+      HttpServerResponse response, Throwable failure, String connection) {
     KubeStatusException status = toStatus(failure);
     if (response.headWritten() || response.ended() || response.closed()) {
       response.reset();
@@ -89,6 +98,9 @@ public final class StatusResponses {
         .setStatusCode(status.code())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader("Cache-Control", "no-cache, private");
+    if (connection != null) {
+      response.putHeader(HttpHeaders.CONNECTION, connection);
+    }
     if (status.code() == 429 || status.code() == 503) {
       response.putHeader("Retry-After", "1");
     }
