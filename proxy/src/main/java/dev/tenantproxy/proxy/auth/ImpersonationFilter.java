@@ -101,9 +101,10 @@ public final class ImpersonationFilter implements ProxyFilter {
       return null;
     }
     if (!hasUser) {
-      // kube-apiserver answers this with an InternalError (500) too
-      throw KubeStatusException.internal(
-          "requested groups, uid or user-extra without impersonating a user");
+      throw KubeStatusException.badRequest(
+          "requested "
+              + describe(groups, extra, hasUid ? uid : null)
+              + " without impersonating a user");
     }
     List<Attributes> checks = new ArrayList<>();
     List<String> effectiveGroups = new ArrayList<>();
@@ -147,6 +148,33 @@ public final class ImpersonationFilter implements ProxyFilter {
     }
     return new Requested(
         new Caller(user, hasUid ? uid : "", effectiveGroups, extra), List.copyOf(checks));
+  }
+
+  /**
+   * The requested parts as kube-apiserver prints them in its 400 (Go's {@code %v} of its
+   * ObjectReferences: kind, namespace, name, uid, apiVersion, resourceVersion, fieldPath): groups,
+   * then extras, then the uid.
+   */
+  private static String describe(List<String> groups, Map<String, List<String>> extra, String uid) {
+    List<String> parts = new ArrayList<>();
+    String v1 = AUTH_GROUP + "/v1";
+    for (String g : groups) {
+      parts.add(reference("Group", g, "", ""));
+    }
+    extra.forEach(
+        (key, values) -> {
+          for (String value : values) {
+            parts.add(reference("UserExtra", value, v1, key));
+          }
+        });
+    if (uid != null) {
+      parts.add(reference("UID", uid, v1, ""));
+    }
+    return "[" + String.join(" ", parts) + "]";
+  }
+
+  private static String reference(String kind, String name, String apiVersion, String fieldPath) {
+    return "{" + String.join(" ", kind, "", name, "", apiVersion, "", fieldPath) + "}";
   }
 
   /** kube-apiserver's wording for a refused impersonation. */

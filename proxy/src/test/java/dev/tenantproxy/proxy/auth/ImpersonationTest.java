@@ -115,10 +115,22 @@ class ImpersonationTest {
   void groupsWithoutAUserAreRejectedLikeTheApiServerDoes() {
     int before = h.api.requests.size();
 
-    Response r = get(root, "/api/v1/pods", headers("Impersonate-Group", "system:masters"));
+    Response r =
+        get(
+            root,
+            "/api/v1/pods",
+            headers(
+                "Impersonate-Group", "system:masters",
+                "Impersonate-Extra-Scopes", "all",
+                "Impersonate-Uid", "42"));
 
-    assertThat(r.status()).isEqualTo(500);
-    assertThat(new JsonObject(r.body()).getString("reason")).isEqualTo("InternalError");
+    assertThat(r.status()).isEqualTo(400);
+    JsonObject status = new JsonObject(r.body());
+    assertThat(status.getString("reason")).isEqualTo("BadRequest");
+    assertThat(status.getString("message"))
+        .isEqualTo(
+            "requested [{Group  system:masters    } {UserExtra  all  authentication.k8s.io/v1  scopes}"
+                + " {UID  42  authentication.k8s.io/v1  }] without impersonating a user");
     assertThat(h.api.requests.size()).isEqualTo(before);
   }
 }

@@ -1,0 +1,159 @@
+package dev.tenantproxy.e2e.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every combination of client {@code Impersonate-*} headers, by a caller allowed to impersonate and
+ * by one who is not, gets the same status code and reason through the proxy as straight from the
+ * API server.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class ImpersonationParityIT {
+  private static final String PATH = "/api/v1/namespaces/default/configmaps";
+
+  @TempDir static Path dir;
+  static ProxyInFront proxy;
+  static ControlPlane cp;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    cp = controlPlane;
+    proxy = ProxyInFront.start(cp, dir, false);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
+
+  /** The header sets tried, by name. */
+  private static Map<String, List<String[]>> combinations() {
+    Map<String, List<String[]>> c = new LinkedHashMap<>();
+    c.put("user", h("Impersonate-User", "someone"));
+    c.put("group without user", h("Impersonate-Group", "devs"));
+    c.put("uid without user", h("Impersonate-Uid", "1234"));
+    c.put("extra without user", h("Impersonate-Extra-Scopes", "view"));
+    c.put("group and uid without user", h("Impersonate-Group", "devs", "Impersonate-Uid", "1234"));
+    c.put("user and group", h("Impersonate-User", "someone", "Impersonate-Group", "g"));
+    c.put(
+        "user and two groups",
+        h(
+            "Impersonate-User", "someone",
+            "Impersonate-Group", "g1",
+            "Impersonate-Group", "system:masters"));
+    c.put("user and uid", h("Impersonate-User", "someone", "Impersonate-Uid", "1234"));
+    c.put("user and extra", h("Impersonate-User", "someone", "Impersonate-Extra-Scopes", "view"));
+    c.put("service account user", h("Impersonate-User", "system:serviceaccount:default:builder"));
+    c.put("empty user and a group", h("Impersonate-User", "", "Impersonate-Group", "g"));
+    c.put("user system:admin", h("Impersonate-User", "system:admin"));
+    return c;
+  }
+
+  /** Header name/value pairs. */
+  private static List<String[]> h(String... nameValue) {
+    List<String[]> pairs = new ArrayList<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      pairs.add(new String[] {nameValue[i], nameValue[i + 1]});
+    }
+    return pairs;
+  }
+
+  @Test
+  void everyImpersonateHeaderCombinationIsAnsweredAsTheApiServerAnswersIt() {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    KubeUser allowed = cp.users().certificate("impersonator-" + suffix, "system:masters");
+    KubeUser refused = cp.users().certificate("plain-" + suffix);
+    List<String> mismatches = new ArrayList<>();
+    int compared = 0;
+
+    for (KubeUser caller : List.of(allowed, refused)) {
+      HttpClient direct = client(caller, cp.caPem());
+      HttpClient viaProxy = client(caller, proxy.caPem());
+      for (Map.Entry<String, List<String[]>> combination : combinations().entrySet()) {
+        Answer d = send(direct, cp.apiServerUrl(), combination.getValue());
+        Answer p = send(viaProxy, proxy.url(), combination.getValue());
+        compared++;
+        if (d.code() != p.code() || !d.reason().equals(p.reason())) {
+          mismatches.add(
+              caller.name()
+                  + " / "
+                  + combination.getKey()
+                  + ": direct "
+                  + d
+                  + " but through the proxy "
+                  + p);
+        }
+      }
+    }
+
+    assertThat(compared).isEqualTo(2 * combinations().size());
+    assertThat(mismatches).as("answers that differ from the API server's").isEmpty();
+  }
+
+  private record Answer(int code, String reason, String message) {
+    @Override
+    public String toString() {
+      return code + " " + reason + " (" + message + ")";
+    }
+  }
+
+  private static HttpClient client(KubeUser user, String caPem) {
+    return HttpClient.newBuilder()
+        .sslContext(
+            JdkTls.sslContext(
+                user.certificatePem().orElseThrow(), user.privateKeyPem().orElseThrow(), caPem))
+        .connectTimeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  private static Answer send(HttpClient client, String base, List<String[]> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + PATH)).timeout(Duration.ofSeconds(60));
+    for (String[] header : headers) {
+      request.header(header[0], header[1]);
+    }
+    try {
+      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      String reason = "";
+      String message = r.body();
+      if (r.body().startsWith("{")) {
+        JsonObject status = new JsonObject(r.body());
+        reason = status.getString("reason", "");
+        message = status.getString("message", "");
+      }
+      return new Answer(r.statusCode(), reason, message);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
