@@ -8,6 +8,13 @@ package dev.tenantproxy.cache.informer;
  * @param queueDepth events waiting for the writer
  * @param lastLagMicros time from callback to applied, for the last event
  * @param revision the revision of the current snapshot
+ * @param eventsFailed events (and list boundaries) whose application threw: logged, counted and
+ *     skipped; the writer goes on with the next one
  */
 public record IndexMetrics(
-    long eventsReceived, long eventsApplied, long queueDepth, long lastLagMicros, long revision) {}
+    long eventsReceived,
+    long eventsApplied,
+    long queueDepth,
+    long lastLagMicros,
+    long revision,
+    long eventsFailed) {}

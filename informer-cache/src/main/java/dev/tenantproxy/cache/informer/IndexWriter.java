@@ -41,6 +41,9 @@ final class IndexWriter implements AutoCloseable {
           r -> {
             Thread t = new Thread(r, "tenancy-index-writer");
             t.setDaemon(true);
+            // only an Error can get here (tasks catch the rest): never die silently
+            t.setUncaughtExceptionHandler(
+                (thread, e) -> LOG.error("the index writer thread died; a new one takes over", e));
             return t;
           });
   private final AtomicReference<TenancySnapshot> snapshot =
@@ -49,6 +52,11 @@ final class IndexWriter implements AutoCloseable {
   private final List<Consumer<VisibilityChange>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong applied = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+
+  /** Tests only: runs on the writer thread before each change is applied (failure injection). */
+  volatile Consumer<Change> beforeApply;
+
   private volatile long lastLagNanos;
 
   TenancySnapshot snapshot() {
@@ -71,7 +79,8 @@ final class IndexWriter implements AutoCloseable {
   IndexMetrics metrics() {
     long r = received.get();
     long a = applied.get();
-    return new IndexMetrics(r, a, r - a, lastLagNanos / 1_000, snapshot.get().revision());
+    return new IndexMetrics(
+        r, a, r - a, lastLagNanos / 1_000, snapshot.get().revision(), failed.get());
   }
 
   // ---- hand-off from fabric8 threads -------------------------------------------------------
@@ -81,20 +90,33 @@ final class IndexWriter implements AutoCloseable {
     received.incrementAndGet();
     executor.execute(
         () -> {
-          if (!g.stopped) {
-            apply(g, type, change);
+          try {
+            if (!g.stopped) {
+              Consumer<Change> hook = beforeApply;
+              if (hook != null) {
+                hook.accept(change);
+              }
+              apply(g, type, change);
+            }
+          } catch (RuntimeException e) {
+            failed(g, type + " " + change.key(), e);
+          } finally {
+            applied.incrementAndGet();
+            lastLagNanos = System.nanoTime() - enqueued;
           }
-          applied.incrementAndGet();
-          lastLagNanos = System.nanoTime() - enqueued;
         });
   }
 
   void submitBeginList(Generation g) {
     executor.execute(
         () -> {
-          WatchCache cache = caches.get(g.kind);
-          if (!g.stopped && cache != null) {
-            cache.beginRelist();
+          try {
+            WatchCache cache = caches.get(g.kind);
+            if (!g.stopped && cache != null) {
+              cache.beginRelist();
+            }
+          } catch (RuntimeException e) {
+            failed(g, "the start of a list", e);
           }
         });
   }
@@ -102,10 +124,25 @@ final class IndexWriter implements AutoCloseable {
   void submitEndList(Generation g, String listResourceVersion) {
     executor.execute(
         () -> {
-          if (!g.stopped) {
-            endList(g, CachedObject.parseResourceVersion(listResourceVersion));
+          try {
+            if (!g.stopped) {
+              endList(g, CachedObject.parseResourceVersion(listResourceVersion));
+            }
+          } catch (RuntimeException e) {
+            failed(g, "the end of a list at " + listResourceVersion, e);
           }
         });
+  }
+
+  /**
+   * A failure applying one event is a bug, never a reason to stop: the writer logs it, counts it
+   * ({@code eventsFailed}) and goes on with the next event, so every later event is applied and the
+   * queue-depth and lag figures stay right. The skipped event's object is repaired by the next
+   * event for it or the next re-list.
+   */
+  private void failed(Generation g, String what, RuntimeException e) {
+    failed.incrementAndGet();
+    LOG.error("index writer: applying {} of {} failed; skipped", what, g.kind.plural(), e);
   }
 
   // ---- writer thread -----------------------------------------------------------------------

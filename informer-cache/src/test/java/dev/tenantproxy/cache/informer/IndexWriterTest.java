@@ -127,4 +127,36 @@ class IndexWriterTest {
     assertThat(writer.snapshot().namespace("late")).isNull();
     assertThat(writer.metrics().eventsApplied()).isEqualTo(1);
   }
+
+  @Test
+  void aFailingEventIsLoggedCountedAndSkippedAndTheWriterGoesOnWithCorrectLagFigures()
+      throws Exception {
+    initialState();
+    writer.beforeApply =
+        change -> {
+          if (change.key().equals("poison")) {
+            throw new IllegalStateException("injected failure");
+          }
+        };
+
+    writer.submit(
+        namespaces1,
+        EventType.ADDED,
+        new IndexWriter.Change(
+            "poison", Extractors.namespace(Objects.namespace("poison", "20", "solar")), null));
+    writer.submit(
+        namespaces1,
+        EventType.ADDED,
+        new IndexWriter.Change(
+            "after", Extractors.namespace(Objects.namespace("after", "21", "solar")), null));
+    writer.barrier(() -> {}).get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(writer.snapshot().namespace("poison")).isNull();
+    assertThat(writer.snapshot().namespace("after")).isNotNull();
+    IndexMetrics m = writer.metrics();
+    assertThat(m.eventsFailed()).isEqualTo(1);
+    assertThat(m.eventsReceived()).isEqualTo(2);
+    assertThat(m.eventsApplied()).isEqualTo(2);
+    assertThat(m.queueDepth()).isZero();
+  }
 }

@@ -73,6 +73,7 @@ public final class RunningProxy implements AutoCloseable {
     ProxyServer server = builder.build();
     if (namespaces != null) {
       server.metrics().servedWatches(namespaces::openWatches);
+      server.metrics().index(namespaces::indexMetrics);
     }
     RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
     try {

@@ -164,6 +164,37 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
         .register(registry);
   }
 
+  /**
+   * The tenancy index's writer: events received from the informers, applied, failed (skipped after
+   * a logged error), waiting, the last event's lag and the snapshot revision.
+   */
+  public void index(java.util.function.Supplier<dev.tenantproxy.cache.informer.IndexMetrics> m) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "tenant_proxy_index_events_received", m, s -> s.get().eventsReceived())
+        .description("Informer events handed to the index writer")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "tenant_proxy_index_events_applied", m, s -> s.get().eventsApplied())
+        .description("Events the index writer has applied (or skipped after a failure)")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "tenant_proxy_index_events_failed", m, s -> s.get().eventsFailed())
+        .description("Events whose application failed (logged and skipped)")
+        .register(registry);
+    Gauge.builder("tenant_proxy_index_queue_depth", m, s -> s.get().queueDepth())
+        .description("Events waiting for the index writer")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("tenant_proxy_index_lag_seconds", m, s -> s.get().lastLagMicros() / 1e6)
+        .description("Time from informer callback to applied, for the last event")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("tenant_proxy_index_revision", m, s -> s.get().revision())
+        .description("Revision of the current tenancy snapshot")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

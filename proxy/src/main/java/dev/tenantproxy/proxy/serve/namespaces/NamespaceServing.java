@@ -152,6 +152,11 @@ public final class NamespaceServing implements AutoCloseable {
     }
   }
 
+  /** The index writer's counters (for metrics). */
+  public dev.tenantproxy.cache.informer.IndexMetrics indexMetrics() {
+    return index.metrics();
+  }
+
   /** The serving filter (passes everything on until the index is synced). */
   public ProxyFilter filter() {
     return new NamespacesFilter(service::get);

@@ -1,0 +1,33 @@
+package dev.tenantproxy.proxy.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tenantproxy.cache.informer.IndexMetrics;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class ProxyMetricsTest {
+
+  @Test
+  void theIndexWritersCountersAreExportedAndFollowTheIndex() {
+    ProxyMetrics metrics = new ProxyMetrics(ProxyMetrics.newRegistry());
+    AtomicReference<IndexMetrics> now =
+        new AtomicReference<>(new IndexMetrics(10, 9, 1, 2_500, 7, 0));
+    metrics.index(now::get);
+
+    String first = metrics.scrape();
+    now.set(new IndexMetrics(12, 12, 0, 1_000, 9, 1));
+    String second = metrics.scrape();
+
+    assertThat(first)
+        .contains("tenant_proxy_index_events_received_total 10.0")
+        .contains("tenant_proxy_index_events_applied_total 9.0")
+        .contains("tenant_proxy_index_queue_depth 1.0")
+        .contains("tenant_proxy_index_lag_seconds 0.0025")
+        .contains("tenant_proxy_index_revision 7.0");
+    assertThat(second)
+        .contains("tenant_proxy_index_events_failed_total 1.0")
+        .contains("tenant_proxy_index_queue_depth 0.0")
+        .contains("tenant_proxy_index_revision 9.0");
+  }
+}
