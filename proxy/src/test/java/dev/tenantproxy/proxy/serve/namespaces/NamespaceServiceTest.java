@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,12 @@ class NamespaceServiceTest {
     }
   }
 
-  private Answer get(String uri, String accept, String user) throws Exception {
+  /**
+   * Sends a GET on an event-loop context and hands its response to {@code read} in the callback
+   * that delivers it (so no body event can be missed).
+   */
+  private <T> Future<T> exchange(
+      String uri, String accept, String user, Function<HttpClientResponse, Future<T>> read) {
     RequestOptions o =
         new RequestOptions()
             .setMethod(HttpMethod.GET)
@@ -105,22 +111,18 @@ class NamespaceServiceTest {
       o.putHeader("X-Test-User", user);
     }
     return TestVertx.onContext(
-            vertx,
-            () ->
-                client
-                    .request(o)
-                    .compose(
-                        req ->
-                            req.send()
-                                .compose(
-                                    r ->
-                                        r.body()
-                                            .map(
-                                                b ->
-                                                    new Answer(
-                                                        r.statusCode(),
-                                                        r.getHeader("Content-Type"),
-                                                        b.toString())))))
+        vertx, () -> client.request(o).compose(req -> req.send().compose(read)));
+  }
+
+  private Answer get(String uri, String accept, String user) throws Exception {
+    return exchange(
+            uri,
+            accept,
+            user,
+            r ->
+                r.body()
+                    .map(
+                        b -> new Answer(r.statusCode(), r.getHeader("Content-Type"), b.toString())))
         .await(30, TimeUnit.SECONDS);
   }
 
@@ -246,39 +248,25 @@ class NamespaceServiceTest {
 
   /** Reads a watch until it ends, collecting its lines. */
   private Future<List<JsonObject>> watch(String uri, String accept, List<JsonObject> lines) {
-    RequestOptions o =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setHost("127.0.0.1")
-            .setPort(server.actualPort())
-            .setURI(uri);
-    if (accept != null) {
-      o.putHeader("Accept", accept);
-    }
-    return TestVertx.onContext(
-        vertx,
-        () ->
-            client
-                .request(o)
-                .compose(
-                    req ->
-                        req.send()
-                            .compose(
-                                r -> {
-                                  StringBuilder partial = new StringBuilder();
-                                  r.handler(
-                                      b -> {
-                                        partial.append(b.toString());
-                                        int nl;
-                                        while ((nl = partial.indexOf("\n")) >= 0) {
-                                          synchronized (lines) {
-                                            lines.add(new JsonObject(partial.substring(0, nl)));
-                                          }
-                                          partial.delete(0, nl + 1);
-                                        }
-                                      });
-                                  return r.end().map(v -> lines);
-                                })));
+    return exchange(
+        uri,
+        accept,
+        null,
+        r -> {
+          StringBuilder partial = new StringBuilder();
+          r.handler(
+              b -> {
+                partial.append(b.toString());
+                int nl;
+                while ((nl = partial.indexOf("\n")) >= 0) {
+                  synchronized (lines) {
+                    lines.add(new JsonObject(partial.substring(0, nl)));
+                  }
+                  partial.delete(0, nl + 1);
+                }
+              });
+          return r.end().map(v -> lines);
+        });
   }
 
   @Test
@@ -356,34 +344,23 @@ class NamespaceServiceTest {
   void watcherThatDoesNotReadIsEndedWithExpiredInsteadOfBufferingWithoutBound() throws Exception {
     maxBuffered = 20;
     serve();
-    RequestOptions o =
-        new RequestOptions()
-            .setMethod(HttpMethod.GET)
-            .setHost("127.0.0.1")
-            .setPort(server.actualPort())
-            .setURI("/api/v1/namespaces?watch=true");
     Buffer received = Buffer.buffer();
     // paused in the callback that delivers it, before any body chunk can be handled
     HttpClientResponse response =
-        TestVertx.onContext(
-                vertx,
-                () ->
-                    client
-                        .request(o)
-                        .compose(
-                            req ->
-                                req.send()
-                                    .map(
-                                        r -> {
-                                          r.pause();
-                                          r.handler(
-                                              b -> {
-                                                synchronized (received) {
-                                                  received.appendBuffer(b);
-                                                }
-                                              });
-                                          return r;
-                                        })))
+        exchange(
+                "/api/v1/namespaces?watch=true",
+                null,
+                null,
+                r -> {
+                  r.pause();
+                  r.handler(
+                      b -> {
+                        synchronized (received) {
+                          received.appendBuffer(b);
+                        }
+                      });
+                  return Future.succeededFuture(r);
+                })
             .await(30, TimeUnit.SECONDS);
     String big = "x".repeat(60_000);
     for (int i = 0; i < 400; i++) {
