@@ -45,7 +45,7 @@ public final class ObservingFilter implements ProxyFilter {
             failure -> {
               KubeStatusException status = StatusResponses.toStatus(failure);
               exchange.decide(status.code() >= 500 ? Decision.ERROR : Decision.DENIED);
-              exchange.request().resume();
+              exchange.resumeRequest();
               return StatusResponses.send(resp, status).recover(e -> Future.succeededFuture());
             })
         .andThen(ar -> record(exchange, resp.getStatusCode(), recorded));

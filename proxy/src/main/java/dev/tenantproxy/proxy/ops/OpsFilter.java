@@ -38,7 +38,7 @@ public final class OpsFilter implements ProxyFilter {
         yield text(exchange, ready ? 200 : 503, ready ? "ok" : "not ready");
       }
       case "/metrics" -> {
-        exchange.request().resume();
+        exchange.resumeRequest();
         yield exchange
             .response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -49,7 +49,7 @@ public final class OpsFilter implements ProxyFilter {
   }
 
   private static Future<Void> text(ProxyExchange exchange, int code, String body) {
-    exchange.request().resume();
+    exchange.resumeRequest();
     HttpServerResponse r = exchange.response();
     return r.setStatusCode(code).putHeader("Content-Type", "text/plain; charset=utf-8").end(body);
   }

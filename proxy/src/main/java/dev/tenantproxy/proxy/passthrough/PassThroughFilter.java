@@ -80,7 +80,13 @@ public final class PassThroughFilter implements ProxyFilter {
                 done.fail(opened.cause());
                 return;
               }
-              forward(exchange, opened.result(), out, done);
+              try {
+                forward(exchange, opened.result(), out, done);
+              } catch (RuntimeException e) {
+                // never leave the exchange unanswered (and the upstream request open)
+                opened.result().reset();
+                done.tryFail(e);
+              }
             });
     return done.future();
   }
@@ -89,6 +95,12 @@ public final class PassThroughFilter implements ProxyFilter {
       ProxyExchange exchange, HttpClientRequest creq, MultiMap out, Promise<Void> done) {
     HttpServerRequest req = exchange.request();
     HttpServerResponse resp = req.response();
+    if (resp.closed()) {
+      // the client went away (an HTTP/2 stream reset) while authentication ran: nothing to send
+      creq.reset();
+      done.tryComplete();
+      return;
+    }
     creq.headers().addAll(out);
     // client gone: cancel the upstream request (and its watch)
     resp.closeHandler(v -> creq.reset());
@@ -101,7 +113,7 @@ public final class PassThroughFilter implements ProxyFilter {
       sent = creq.send(req); // pipes the paused request body with back-pressure
     } else {
       creq.headers().remove(HttpHeaders.CONTENT_LENGTH);
-      req.resume();
+      exchange.resumeRequest();
       sent = creq.send();
     }
     sent.onComplete(

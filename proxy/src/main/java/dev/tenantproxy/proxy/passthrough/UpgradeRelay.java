@@ -39,7 +39,7 @@ final class UpgradeRelay {
     Promise<Void> done = Promise.promise();
     // an upgrade request carries no body: let its end through
     req.handler(b -> {});
-    req.resume();
+    ProxyExchange.resume(req);
     upstream
         .upgrade(req.method(), req.uri(), out)
         .onComplete(

@@ -92,10 +92,26 @@ public final class ProxyExchange {
     return type.cast(attachments.get(type));
   }
 
+  /**
+   * Lets the paused request's remaining events (its end, a body) flow. Safe on a request that has
+   * already ended: an HTTP/2 stream the client reset is ended, and Vert.x throws on {@code
+   * resume()} there (an exception that, escaping a callback, would leave the exchange unanswered).
+   */
+  public void resumeRequest() {
+    resume(request);
+  }
+
+  /** {@link #resumeRequest()} for a request without its exchange. */
+  public static void resume(HttpServerRequest request) {
+    if (!request.isEnded()) {
+      request.resume();
+    }
+  }
+
   /** Answers with a JSON body produced by the proxy (decision SERVED). */
   public Future<Void> respond(int status, String contentType, Buffer body) {
     decide(Decision.SERVED);
-    request.resume();
+    resumeRequest();
     return request
         .response()
         .setStatusCode(status)

@@ -98,7 +98,7 @@ final class ProxyVerticle extends VerticleBase {
   private static void lastResort(HttpServerRequest request, Throwable failure) {
     LOG.debug("request failed: {}", failure.toString());
     if (!request.response().ended() && !request.response().closed()) {
-      request.resume();
+      ProxyExchange.resume(request);
       StatusResponses.send(request.response(), failure);
     }
   }

@@ -398,6 +398,51 @@ class PassThroughTest {
   }
 
   @Test
+  void anHttp2StreamResetWhileItsImpersonationIsReviewedIsFinishedNotLeftOpenAndNotForwarded() {
+    // given: impersonation reviews held until the test lets them go
+    Promise<Void> release = Promise.promise();
+    h.api.holdReviews = release.future();
+    h.api.allow = (user, attributes) -> true;
+    TestClient root = h.client(h.user("root-" + System.nanoTime(), "ops"), HttpVersion.HTTP_2);
+    try {
+      // when: the stream is reset while its review is pending...
+      await(
+          root.exchange(
+              c ->
+                  c.request(
+                          new RequestOptions()
+                              .setMethod(HttpMethod.GET)
+                              .setURI("/api/v1/namespaces/reset-x/secrets")
+                              .putHeader("Impersonate-User", "someone"))
+                      .compose(req -> req.end().compose(v -> req.reset()))));
+      // ...and a later request on the same connection has reached the API server, so the proxy
+      // has seen the reset (frames of one connection are handled in order)
+      Response later = get(root, "/api/v1/namespaces/reset-y/configmaps", null);
+      assertThat(later.status()).isEqualTo(200);
+      release.complete();
+
+      // then: the reset exchange is finished (recorded) and nothing reached the API server
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(
+              () ->
+                  h.proxy
+                      .metrics()
+                      .scrape()
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("tenant_proxy_requests_total")
+                                  && l.contains("resource=\"secrets\"")));
+      assertThat(h.api.last("/api/v1/namespaces/reset-x")).isNull();
+    } finally {
+      h.api.holdReviews = null;
+      h.api.allow = (user, attributes) -> false;
+      await(root.close());
+    }
+  }
+
+  @Test
   void unreachableApiServerGives503Status() {
     h.api.handler = req -> req.connection().close();
 

@@ -35,6 +35,10 @@ public final class FakeApiServer {
   public final List<JsonObject> accessReviewSpecs = new CopyOnWriteArrayList<>();
   public volatile BiPredicate<String, JsonObject> allow = (user, attributes) -> false;
   public volatile long reviewDelayMs = 0;
+
+  /** When set, TokenReview and SubjectAccessReview answers wait for this future. */
+  public volatile io.vertx.core.Future<Void> holdReviews;
+
   public static final Handler<HttpServerRequest> EMPTY_LIST =
       req ->
           req.response()
@@ -130,7 +134,10 @@ public final class FakeApiServer {
   }
 
   private void delayed(int unused, Runnable r, HttpServerRequest req) {
-    if (reviewDelayMs > 0) {
+    io.vertx.core.Future<Void> hold = holdReviews;
+    if (hold != null) {
+      hold.onComplete(v -> r.run());
+    } else if (reviewDelayMs > 0) {
       Vertx.currentContext().owner().setTimer(reviewDelayMs, id -> r.run());
     } else {
       r.run();

@@ -63,7 +63,7 @@ public final class AccessReviewsFilter implements ProxyFilter {
     }
     exchange.decide(Decision.SERVED);
     Future<Buffer> body = req.body();
-    req.resume();
+    ProxyExchange.resume(req);
     return body.compose(
         b -> {
           if (b.length() > MAX_BODY) {

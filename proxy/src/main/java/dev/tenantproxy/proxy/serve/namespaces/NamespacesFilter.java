@@ -37,7 +37,7 @@ public final class NamespacesFilter implements ProxyFilter {
       return chain.next(exchange);
     }
     exchange.decide(Decision.SERVED);
-    exchange.request().resume();
+    exchange.resumeRequest();
     return s.serve(exchange.request(), read, caller);
   }
 }
