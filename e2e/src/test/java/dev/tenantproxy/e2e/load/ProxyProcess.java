@@ -225,6 +225,21 @@ public final class ProxyProcess implements AutoCloseable {
     return found ? total : Double.NaN;
   }
 
+  /**
+   * Sends SIGTERM and waits up to {@code bound} for the process to exit.
+   *
+   * @return its exit status
+   * @throws IllegalStateException when it is still running after {@code bound}
+   */
+  public int terminate(Duration bound) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          "proxy still running " + bound + " after SIGTERM, see " + log);
+    }
+    return process.exitValue();
+  }
+
   @Override
   public void close() {
     process.destroy();

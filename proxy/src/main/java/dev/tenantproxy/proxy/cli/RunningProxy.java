@@ -103,13 +103,17 @@ public final class RunningProxy implements AutoCloseable {
     return vertx;
   }
 
-  /** Graceful stop: ends watches, stops listening, waits at most the grace period (+5 s). */
-  @Override
-  public synchronized void close() {
+  /**
+   * Graceful stop: ends watches, stops listening, waits at most the grace period (+5 s).
+   *
+   * @return whether everything stopped in time (false also when already stopped)
+   */
+  public synchronized boolean stop() {
     if (closed) {
-      return;
+      return false;
     }
     closed = true;
+    boolean clean = true;
     LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
     if (namespaces != null) {
       namespaces.endAllWatches();
@@ -124,9 +128,18 @@ public final class RunningProxy implements AutoCloseable {
           .get(config.shutdownGracePeriod().toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("shutdown did not finish in time: {}", e.toString());
+      clean = false;
     }
     if (namespaces != null) {
       namespaces.close();
     }
+    LOG.info("stopped{}", clean ? "" : " (grace period exceeded)");
+    return clean;
+  }
+
+  /** {@link #stop()}. */
+  @Override
+  public void close() {
+    stop();
   }
 }

@@ -231,8 +231,12 @@ public final class ServeCommand implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  proxy.close();
+                  boolean clean = proxy.stop();
                   stopped.countDown();
+                  // a JVM stopped by SIGTERM exits 143 unless a hook ends it: a graceful stop
+                  // (every watch ended, in-flight requests done within the grace period) is a
+                  // success, exit 0 as kube-apiserver's; 1 when the grace period ran out
+                  Runtime.getRuntime().halt(clean ? 0 : 1);
                 },
                 "tenant-proxy-shutdown"));
     stopped.await();
