@@ -11,10 +11,18 @@ import java.util.Optional;
 
 /**
  * Bearer tokens through a {@link TokenReviewer}, cached by the SHA-256 of the token: positive
- * answers for {@code ttl}, negative ones for {@code negativeTtl}; see the package DESIGN note.
+ * answers for {@code ttl}, negative ones for {@code negativeTtl}; see the package DESIGN note. At
+ * most {@value #MAX_REVIEWS_IN_FLIGHT} TokenReviews run at once and {@value #MAX_REVIEWS_QUEUED}
+ * wait; beyond that a new (uncached) token is answered 429 at once, so a flood of distinct bad
+ * tokens costs the API server a bounded number of concurrent reviews and the proxy bounded memory.
  */
 public final class CachingTokenAuthenticator {
+  static final int MAX_REVIEWS_IN_FLIGHT = 64;
+  static final int MAX_REVIEWS_QUEUED = 4096;
+
   private final TokenReviewer reviewer;
+  private final AsyncLimiter limiter =
+      new AsyncLimiter(MAX_REVIEWS_IN_FLIGHT, MAX_REVIEWS_QUEUED, "token reviews");
   private final AsyncTtlCache<String, Optional<Caller>> cache;
   private final AsyncTtlCache.OutcomeListener listener;
 
@@ -33,7 +41,7 @@ public final class CachingTokenAuthenticator {
 
   /** The token's identity, or empty when the API server does not authenticate it. */
   public Future<Optional<Caller>> authenticate(String token) {
-    return cache.get(sha256(token), k -> reviewer.review(token), listener);
+    return cache.get(sha256(token), k -> limiter.submit(() -> reviewer.review(token)), listener);
   }
 
   static String sha256(String token) {
