@@ -18,9 +18,12 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Invariant 1 through the real proxy: nothing about another tenant's namespaces leaks. */
 @ExtendWith(ControlPlaneExtension.class)
@@ -54,6 +57,35 @@ class NamespaceLeaksIT {
 
   private static Answer get(String uri, String accept) {
     return ServedNamespaces.get(cp, proxy, alice, uri, accept);
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void writesToAnotherTenantsNamespaceAreAnsweredLikeAMissingOneAndNeverApplied(String version) {
+    Kubectl kubectl = kubectl(proxy, alice, version);
+    String label = "leak-" + version.replace(".", "-") + "=yes";
+
+    Kubectl.Result foreign = kubectl.run(BOUND, "label", "namespace", other, label);
+    Kubectl.Result missing = kubectl.run(BOUND, "label", "namespace", "no-such-ns-zz", label);
+    Kubectl.Result dryRun =
+        kubectl.run(BOUND, "label", "namespace", other, label, "--dry-run=server");
+    Kubectl.Result delete = kubectl.run(BOUND, "delete", "namespace", other, "--wait=false");
+    Kubectl.Result own = kubectl.run(BOUND, "label", "namespace", mine, label);
+
+    for (Kubectl.Result r : List.of(foreign, dryRun, delete)) {
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+      assertThat(r.stderr())
+          .as("%s", r)
+          .contains("Error from server (NotFound): namespaces \"" + other + "\" not found");
+    }
+    assertThat(foreign.stderr().replace(other, "X"))
+        .isEqualTo(missing.stderr().replace("no-such-ns-zz", "X"));
+    assertThat(own.exitCode()).as("%s", own).isZero();
+    var theirs = cp.adminClient().namespaces().withName(other).get();
+    assertThat(theirs.getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(theirs.getMetadata().getLabels()).doesNotContainKey(label.split("=")[0]);
+    assertThat(cp.adminClient().namespaces().withName(mine).get().getMetadata().getLabels())
+        .containsEntry(label.split("=")[0], "yes");
   }
 
   @Test

@@ -55,6 +55,11 @@ public final class IndexNamespaceView implements NamespaceView {
   }
 
   @Override
+  public boolean ownsTenant(Caller caller, String tenant) {
+    return Visibility.ownedTenants(snapshot, caller).contains(tenant);
+  }
+
+  @Override
   public Collection<Principal> principalsSeeing(String name) {
     String tenant = snapshot.tenantOfNamespace(name);
     if (tenant == null) {

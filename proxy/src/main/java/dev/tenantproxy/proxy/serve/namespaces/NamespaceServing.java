@@ -107,6 +107,7 @@ public final class NamespaceServing implements AutoCloseable {
     serving.owned = List.of(index::close, client::close);
     builder
         .readiness(index::isReady)
+        .addServingFilter(serving.foreignWritesFilter(upstream))
         .addServingFilter(serving.filter())
         .addServingFilter(serving.accessReviewsFilter(upstream));
     return serving;
@@ -155,6 +156,16 @@ public final class NamespaceServing implements AutoCloseable {
   /** The index writer's counters (for metrics). */
   public dev.tenantproxy.cache.informer.IndexMetrics indexMetrics() {
     return index.metrics();
+  }
+
+  /** Writes to namespaces outside the caller's view: 404, never forwarded. */
+  public ProxyFilter foreignWritesFilter(dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    return new ForeignNamespaceWritesFilter(
+        () -> {
+          NamespaceService s = service.get();
+          return s == null ? null : s.view();
+        },
+        upstream);
   }
 
   /** The serving filter (passes everything on until the index is synced). */

@@ -28,6 +28,9 @@ public interface NamespaceView {
   /** Whether the caller may see this namespace. */
   boolean canSee(Caller caller, String name);
 
+  /** Whether the caller owns this tenant (through any of its principals). */
+  boolean ownsTenant(Caller caller, String tenant);
+
   /**
    * The principals (tenant owners) that may see this namespace now; empty when none. Used to route
    * an event to the watchers that may have to receive it without scanning all watchers.
