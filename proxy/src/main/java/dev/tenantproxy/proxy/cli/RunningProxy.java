@@ -74,6 +74,7 @@ public final class RunningProxy implements AutoCloseable {
     if (namespaces != null) {
       server.metrics().servedWatches(namespaces::openWatches);
       server.metrics().index(namespaces::indexMetrics);
+      server.metrics().watchHubFailures(namespaces::hubFailures);
     }
     RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
     try {

@@ -195,6 +195,14 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
         .register(registry);
   }
 
+  /** Watch-hub tasks that failed (each ended the open served watches with 410). */
+  public void watchHubFailures(java.util.function.LongSupplier failures) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "tenant_proxy_watch_hub_failures", failures, s -> s.getAsLong())
+        .description("Watch-hub tasks that failed; each ended the open served watches with 410")
+        .register(registry);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

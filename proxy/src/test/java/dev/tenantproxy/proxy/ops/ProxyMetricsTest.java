@@ -14,9 +14,12 @@ class ProxyMetricsTest {
     AtomicReference<IndexMetrics> now =
         new AtomicReference<>(new IndexMetrics(10, 9, 1, 2_500, 7, 0));
     metrics.index(now::get);
+    java.util.concurrent.atomic.AtomicLong hub = new java.util.concurrent.atomic.AtomicLong();
+    metrics.watchHubFailures(hub::get);
 
     String first = metrics.scrape();
     now.set(new IndexMetrics(12, 12, 0, 1_000, 9, 1));
+    hub.set(2);
     String second = metrics.scrape();
 
     assertThat(first)
@@ -28,6 +31,7 @@ class ProxyMetricsTest {
     assertThat(second)
         .contains("tenant_proxy_index_events_failed_total 1.0")
         .contains("tenant_proxy_index_queue_depth 0.0")
-        .contains("tenant_proxy_index_revision 9.0");
+        .contains("tenant_proxy_index_revision 9.0")
+        .contains("tenant_proxy_watch_hub_failures_total 2.0");
   }
 }

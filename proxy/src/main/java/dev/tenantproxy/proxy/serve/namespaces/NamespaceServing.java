@@ -153,6 +153,12 @@ public final class NamespaceServing implements AutoCloseable {
     }
   }
 
+  /** Watch-hub tasks that failed so far (0 until namespaces are served). */
+  public long hubFailures() {
+    NamespaceService s = service.get();
+    return s == null ? 0 : s.hub().failures();
+  }
+
   /** The index writer's counters (for metrics). */
   public dev.tenantproxy.cache.informer.IndexMetrics indexMetrics() {
     return index.metrics();

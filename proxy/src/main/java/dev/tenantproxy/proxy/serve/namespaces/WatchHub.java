@@ -45,12 +45,13 @@ public final class WatchHub {
 
     /** Stops delivering to this watch (the client went away, the watch timed out or overflowed). */
     public void cancel() {
-      executor.execute(() -> remove(watcher));
+      safely("cancelling a watch", () -> remove(watcher));
     }
 
     /** Asks for a BOOKMARK at the hub's current resourceVersion, in order with the events. */
     public void requestBookmark() {
-      executor.execute(
+      safely(
+          "a bookmark",
           () -> {
             if (watcher.open) {
               watcher.sink.deliver(
@@ -89,6 +90,8 @@ public final class WatchHub {
   private final Map<Principal, ChangeMark> lastChange = new HashMap<>();
   private long processedRv;
   private final AtomicInteger open = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong failures =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param views the current view of the index and the watch cache (read on the hub thread)
@@ -107,11 +110,54 @@ public final class WatchHub {
     return open.get();
   }
 
+  /** Hub tasks that failed (each ended every open watch with 410), for metrics and tests. */
+  public long failures() {
+    return failures.get();
+  }
+
+  /**
+   * Runs a hub task on the hub thread; a task that throws (a bug) never kills the thread nor goes
+   * unseen: it is logged and counted, and since the hub can no longer tell what each watcher has
+   * been sent, every open watch ends with ERROR 410 Expired (its client re-lists, which is exact).
+   * New watches are served as before.
+   */
+  private void safely(String what, Runnable task) {
+    executor.execute(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            failures.incrementAndGet();
+            LOG.error("namespace watch hub: {} failed; open watches end with 410", what, e);
+            expireAll();
+          }
+        });
+  }
+
+  private void expireAll() {
+    Set<Watcher> all = new LinkedHashSet<>();
+    byPrincipal.values().forEach(all::addAll);
+    for (Watcher w : all) {
+      try {
+        if (w.open) {
+          w.sink.deliver(
+              List.of(
+                  new WatchMessage.Error(
+                      KubeStatusException.expired(
+                          "the watch could not be kept current, list again"))));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("namespace watch hub: a watch could not be told to re-list", e);
+      }
+      remove(w);
+    }
+  }
+
   // ---- inputs --------------------------------------------------------------------------------
 
   /** A Namespace event from the watch cache, in resourceVersion order. Any thread. */
   public void onNamespaceEvent(NamespaceEvent event) {
-    executor.execute(() -> applyNamespaceEvent(event));
+    safely("namespace event " + event.object().name(), () -> applyNamespaceEvent(event));
   }
 
   /**
@@ -121,7 +167,7 @@ public final class WatchHub {
   public void onVisibilityChange(Collection<Principal> principals, Collection<String> namespaces) {
     List<Principal> ps = List.copyOf(principals);
     List<String> ns = List.copyOf(namespaces);
-    executor.execute(() -> applyVisibilityChange(ps, ns, null));
+    safely("visibility change", () -> applyVisibilityChange(ps, ns, null));
   }
 
   /**
@@ -133,7 +179,7 @@ public final class WatchHub {
   public void onVisibilityChange(
       Collection<Principal> principals, String namespace, NamespaceObject current) {
     List<Principal> ps = List.copyOf(principals);
-    executor.execute(() -> applyVisibilityChange(ps, List.of(namespace), current));
+    safely("visibility change", () -> applyVisibilityChange(ps, List.of(namespace), current));
   }
 
   /** Opens a watch; its first messages (initial ADDEDs, replayed events or an ERROR) follow. */
@@ -143,7 +189,7 @@ public final class WatchHub {
             new WatchState(spec.caller(), spec.filter()),
             List.copyOf(Visibility.principalsOf(spec.caller())),
             sink);
-    executor.execute(() -> register(w, spec));
+    safely("registering a watch", () -> register(w, spec));
     return new Registration(w);
   }
 

@@ -267,4 +267,37 @@ class WatchHubTest {
     assertThat(((WatchMessage.Bookmark) r.messages.get(0)).resourceVersion())
         .isEqualTo(fleet.cache.resourceVersion());
   }
+
+  @Test
+  void aHubTaskThatFailsEndsEveryOpenWatchWith410AndTheHubGoesOnServing() {
+    // given: a view that fails once, as a bug in applying an event would
+    java.util.concurrent.atomic.AtomicBoolean broken =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    WatchHub failing =
+        new WatchHub(
+            () -> {
+              if (broken.getAndSet(false)) {
+                throw new IllegalStateException("injected failure");
+              }
+              return fleet.get();
+            },
+            Runnable::run,
+            fleet.cache.resourceVersion());
+    Recorder alice = new Recorder();
+    failing.watch(new WatchSpec(ALICE, null, 0, false), alice);
+    alice.clear();
+
+    // when
+    broken.set(true);
+    failing.onNamespaceEvent(fleet.namespace("solar-dev", "solar", Map.of("x", "1"), "Active"));
+
+    // then
+    assertThat(failing.failures()).isEqualTo(1);
+    assertThat(alice.events()).containsExactly("ERROR 410");
+    assertThat(failing.openWatches()).isZero();
+    Recorder again = new Recorder();
+    failing.watch(new WatchSpec(ALICE, null, 0, false), again);
+    assertThat(again.events()).containsExactly("ADDED solar-dev", "ADDED solar-prod");
+    assertThat(failing.openWatches()).isEqualTo(1);
+  }
 }
