@@ -87,6 +87,15 @@ public final class BlockedThreadWarnings {
     }
   }
 
+  private static final java.util.regex.Pattern BLOCKED_FOR =
+      java.util.regex.Pattern.compile("has been blocked for (\\d+) ms");
+
+  /** How long the warning says its thread has been blocked, in ms (0 when it does not say). */
+  public static long blockedMillis(String warning) {
+    java.util.regex.Matcher m = BLOCKED_FOR.matcher(warning);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
   /** The warnings logged after {@code mark} (at most the last {@value #KEPT}). */
   public static List<String> since(long mark) {
     synchronized (LOCK) {

@@ -33,9 +33,13 @@ class BlockedEventLoopGuardTest {
           .asString()
           .contains("vert.x-eventloop-thread")
           .contains("has been blocked");
-      assertThatThrownBy(() -> BlockedEventLoopGuard.check(mark, "this test"))
+      // a block as long as the failing threshold fails the test; a shorter one is only reported
+      assertThatThrownBy(() -> BlockedEventLoopGuard.check(mark, "this test", 2_000))
           .isInstanceOf(AssertionError.class)
-          .hasMessageContaining("blocked during this test");
+          .hasMessageContaining("during this test");
+      BlockedEventLoopGuard.check(mark, "this test", 60_000);
+      assertThat(BlockedThreadWarnings.blockedMillis(BlockedThreadWarnings.since(mark).get(0)))
+          .isGreaterThanOrEqualTo(2_000);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       // the block was on purpose: without this, the guard would (rightly) fail this test
