@@ -4,12 +4,15 @@ import dev.tenantproxy.filters.status.KubeStatusException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.ServerSSLOptions;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,9 @@ final class ProxyVerticle extends VerticleBase {
   private final ServerSSLOptions ssl;
   private final FilterChain chain;
   private final Consumer<HttpServer> started;
+  // HTTP/1.x connections answered with "Connection: close", lingering: requests pipelined behind
+  // the refused one are not served (touched only on this verticle's event loop)
+  private final Set<HttpConnection> closing = new HashSet<>();
 
   ProxyVerticle(
       String host,
@@ -69,6 +75,14 @@ final class ProxyVerticle extends VerticleBase {
 
   private void handle(HttpServerRequest request) {
     request.pause();
+    if (closing.contains(request.connection())) {
+      return; // pipelined behind a refused request: never served, the connection is closing
+    }
+    KubeStatusException refused = RequestFraming.check(request);
+    if (refused != null) {
+      refuse(request, refused);
+      return;
+    }
     ProxyExchange exchange = new ProxyExchange(request, context, System.nanoTime());
     chain.next(exchange).onFailure(e -> lastResort(request, e));
   }
@@ -83,11 +97,34 @@ final class ProxyVerticle extends VerticleBase {
   private void invalid(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     LOG.debug("invalid request: {}", cause == null ? "?" : cause.toString());
-    StatusResponses.send(
-            request.response(),
-            cause == null ? KubeStatusException.badRequest("malformed HTTP request") : cause,
-            "close")
-        .onComplete(done -> vertx.setTimer(LINGER_MS, t -> request.connection().close()));
+    if (closing.contains(request.connection())) {
+      return; // the bytes after a refused request: the connection is already closing
+    }
+    refuse(request, StatusResponses.refusedByDecoder(cause));
+  }
+
+  /**
+   * Answers a request refused before the filters with its Status; over HTTP/1.x the connection is
+   * then closed (lingering), since what follows on the wire cannot be trusted to be framed as the
+   * client meant; over HTTP/2 only the stream ends.
+   */
+  private void refuse(HttpServerRequest request, KubeStatusException status) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.resume();
+      StatusResponses.send(request.response(), status);
+      return;
+    }
+    HttpConnection connection = request.connection();
+    closing.add(connection);
+    StatusResponses.send(request.response(), status, "close")
+        .onComplete(
+            done ->
+                vertx.setTimer(
+                    LINGER_MS,
+                    t -> {
+                      closing.remove(connection);
+                      connection.close();
+                    }));
   }
 
   /**
