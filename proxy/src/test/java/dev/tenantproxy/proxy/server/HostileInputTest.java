@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantproxy.proxy.testing.FakeApiServer;
 import dev.tenantproxy.proxy.testing.ProxyHarness;
-import dev.tenantproxy.proxy.testing.RawTls;
 import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.testsupport.RawTls;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -224,6 +224,6 @@ class HostileInputTest {
   }
 
   private static RawTls connect() {
-    return RawTls.connect(h.proxy.port(), h.servingCa, alice, TIMEOUT_MS);
+    return RawTls.connect(TestPki.sslContext(alice, h.servingCa), h.proxy.port(), TIMEOUT_MS);
   }
 }

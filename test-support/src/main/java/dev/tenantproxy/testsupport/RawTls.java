@@ -1,4 +1,4 @@
-package dev.tenantproxy.proxy.testing;
+package dev.tenantproxy.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -6,18 +6,14 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A raw HTTP/1.1 connection over TLS (the JDK's SSLSocket, blocking, on the test thread, with a
@@ -35,27 +31,15 @@ public final class RawTls implements AutoCloseable {
     this.in = socket.getInputStream();
   }
 
-  /** Connects with {@code user}'s certificate (or none), trusting {@code ca}, ALPN http/1.1. */
-  public static RawTls connect(int port, TestPki.Issued ca, TestPki.Issued user, int timeoutMs) {
+  /** Connects to 127.0.0.1:{@code port} with {@code tls}, ALPN http/1.1 only. */
+  public static RawTls connect(SSLContext tls, int port, int timeoutMs) {
+    return connect(tls, "127.0.0.1", port, timeoutMs);
+  }
+
+  /** Connects to {@code host}:{@code port} with {@code tls}, ALPN http/1.1 only. */
+  public static RawTls connect(SSLContext tls, String host, int port, int timeoutMs) {
     try {
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      trust.setCertificateEntry("ca", ca.cert());
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      if (user != null) {
-        keys.setKeyEntry(
-            "user", user.key().getPrivate(), new char[0], new Certificate[] {user.cert()});
-      }
-      kmf.init(keys, new char[0]);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
+      SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(host, port);
       SSLParameters p = s.getSSLParameters();
       p.setApplicationProtocols(new String[] {"http/1.1"});
       s.setSSLParameters(p);
@@ -64,8 +48,6 @@ public final class RawTls implements AutoCloseable {
       return new RawTls(s);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -110,6 +92,8 @@ public final class RawTls implements AutoCloseable {
         line();
       } else if (headers.containsKey("content-length")) {
         body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+      } else if (status >= 200 && status != 204 && status != 304) {
+        body.write(untilEnd()); // no framing: the body ends with the connection (Go's 400s)
       }
       return new Resp(status, headers, body.toString(StandardCharsets.UTF_8));
     } catch (SocketTimeoutException e) {
@@ -117,6 +101,21 @@ public final class RawTls implements AutoCloseable {
     } catch (IOException e) {
       return null; // reset
     }
+  }
+
+  private byte[] untilEnd() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      for (int n = in.read(buf); n != -1; n = in.read(buf)) {
+        b.write(buf, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      throw e;
+    } catch (IOException e) {
+      // reset after the body
+    }
+    return b.toByteArray();
   }
 
   /** All responses until the connection ends. */
