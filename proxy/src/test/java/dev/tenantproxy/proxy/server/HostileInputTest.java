@@ -223,6 +223,42 @@ class HostileInputTest {
     }
   }
 
+  @Test
+  void aClientThatSendsHalfARequestHeadAndGoesSilentIsClosedAfterTheFirstRequestTimeout() {
+    try (RawTls raw =
+        RawTls.connect(
+            TestPki.sslContext(alice, h.servingCa),
+            h.proxy.port(),
+            (int) ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS + TIMEOUT_MS)) {
+      long start = System.nanoTime();
+      raw.write("GET " + CM + " HTTP/1.1\r\nHost: x\r\n");
+
+      boolean closed = raw.closedByPeer();
+
+      assertThat(closed).isTrue();
+      assertThat((System.nanoTime() - start) / 1_000_000)
+          .isGreaterThanOrEqualTo(ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS - 1_000);
+    }
+    assertThat(h.api.requests).isEmpty();
+  }
+
+  @Test
+  void aKeepAliveConnectionIdleAfterItsFirstRequestIsNotClosedByTheFirstRequestTimeout() {
+    try (RawTls raw =
+        RawTls.connect(
+            TestPki.sslContext(alice, h.servingCa),
+            h.proxy.port(),
+            (int) ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS + 5_000)) {
+      assertThat(raw.write("GET " + CM + " HTTP/1.1\r\nHost: x\r\n\r\n").read().status())
+          .isEqualTo(200);
+
+      // still open after the first-request timeout has passed
+      assertThat(raw.closedByPeer()).isFalse();
+      assertThat(raw.write("GET " + CM + " HTTP/1.1\r\nHost: x\r\n\r\n").read().status())
+          .isEqualTo(200);
+    }
+  }
+
   private static RawTls connect() {
     return RawTls.connect(TestPki.sslContext(alice, h.servingCa), h.proxy.port(), TIMEOUT_MS);
   }
