@@ -259,6 +259,62 @@ class HostileInputTest {
     }
   }
 
+  @Test
+  void aClientThatStopsReadingPausesTheUpstreamStreamAndClosingItFreesTheUpstreamRequest() {
+    long limit = 1L << 30;
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean waitingForDrain =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CompletableFuture<Void> upstreamClosed =
+        new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.buffer.Buffer chunk = io.vertx.core.buffer.Buffer.buffer(new byte[64 * 1024]);
+    var previous = h.api.handler;
+    h.api.handler =
+        req -> {
+          var resp = req.response().setChunked(true).putHeader("Content-Type", "text/plain");
+          resp.closeHandler(v -> upstreamClosed.complete(null));
+          resp.exceptionHandler(e -> upstreamClosed.complete(null));
+          Runnable[] pump = new Runnable[1];
+          pump[0] =
+              () -> {
+                waitingForDrain.set(false);
+                while (!resp.writeQueueFull() && written.get() < limit && !resp.closed()) {
+                  resp.write(chunk);
+                  written.addAndGet(chunk.length());
+                }
+                if (resp.writeQueueFull()) {
+                  waitingForDrain.set(true);
+                  resp.drainHandler(v -> pump[0].run());
+                }
+              };
+          pump[0].run();
+        };
+    try {
+      try (RawTls raw = connect()) {
+        raw.write(
+            "GET /api/v1/namespaces/solar/pods/p/log?follow=true HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        // the client reads nothing: the upstream stream stalls with the writer waiting for drain
+        org.awaitility.Awaitility.await()
+            .atMost(java.time.Duration.ofSeconds(60))
+            .until(() -> waitingForDrain.get() && written.get() > 0);
+        long stalledAt = written.get();
+        org.awaitility.Awaitility.await()
+            .pollDelay(java.time.Duration.ofSeconds(2))
+            .atMost(java.time.Duration.ofSeconds(60))
+            .until(() -> waitingForDrain.get());
+        assertThat(written.get()).isLessThan(64L << 20); // buffers, not the whole 1 GiB
+        assertThat(written.get() - stalledAt).isLessThan(16L << 20);
+        assertThat(upstreamClosed).isNotDone();
+      }
+
+      // the client is gone: the proxy cancels the upstream request
+      assertThat(upstreamClosed).succeedsWithin(java.time.Duration.ofSeconds(30));
+    } finally {
+      h.api.handler = previous;
+    }
+  }
+
   private static RawTls connect() {
     return RawTls.connect(TestPki.sslContext(alice, h.servingCa), h.proxy.port(), TIMEOUT_MS);
   }
