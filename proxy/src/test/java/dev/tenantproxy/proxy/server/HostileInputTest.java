@@ -315,6 +315,36 @@ class HostileInputTest {
     }
   }
 
+  @Test
+  void aClientThatSendsTheHeadThenNoBodyAndLeavesFreesTheUpstreamRequest() {
+    java.util.concurrent.CompletableFuture<Void> arrived =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Void> upstreamClosed =
+        new java.util.concurrent.CompletableFuture<>();
+    var previous = h.api.handler;
+    h.api.handler =
+        req -> {
+          req.response().closeHandler(v -> upstreamClosed.complete(null));
+          req.exceptionHandler(e -> upstreamClosed.complete(null));
+          arrived.complete(null); // no answer: it waits for the body that never comes
+        };
+    try {
+      try (RawTls raw = connect()) {
+        raw.write(
+            "POST "
+                + CM
+                + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100\r\n\r\n{");
+        assertThat(arrived).succeedsWithin(java.time.Duration.ofSeconds(30));
+        assertThat(upstreamClosed).isNotDone();
+      }
+
+      assertThat(upstreamClosed).succeedsWithin(java.time.Duration.ofSeconds(30));
+    } finally {
+      h.api.handler = previous;
+    }
+  }
+
   private static RawTls connect() {
     return RawTls.connect(TestPki.sslContext(alice, h.servingCa), h.proxy.port(), TIMEOUT_MS);
   }
