@@ -4,12 +4,17 @@ import dev.tenantproxy.filters.status.KubeStatusException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.ServerSSLOptions;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +24,25 @@ final class ProxyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyVerticle.class);
   private static final long LINGER_MS = 2_000;
 
+  /**
+   * How long a new connection may take to deliver its first request head: a client that connects
+   * (or sends half a request line) and then goes silent is closed, not held for ever. Go's {@code
+   * http.Server.ReadHeaderTimeout}; kube-apiserver uses 32 s. Only the first request is bounded: an
+   * HTTP/2 connection or a keep-alive HTTP/1.1 connection idle between requests is the client's
+   * (kubectl keeps them), and a watch may be silent for minutes.
+   */
+  static final long FIRST_REQUEST_TIMEOUT_MS = 32_000;
+
   private final String host;
   private final int port;
   private final ServerSSLOptions ssl;
   private final FilterChain chain;
   private final Consumer<HttpServer> started;
+  // HTTP/1.x connections answered with "Connection: close", lingering: requests pipelined behind
+  // the refused one are not served (touched only on this verticle's event loop)
+  private final Set<HttpConnection> closing = new HashSet<>();
+  // connections still waiting for their first request head, with the timer that closes them
+  private final Map<HttpConnection, Long> awaitingFirstRequest = new HashMap<>();
 
   ProxyVerticle(
       String host,
@@ -63,12 +82,43 @@ final class ProxyVerticle extends VerticleBase {
     HttpServer server = vertx.createHttpServer(options);
     server.requestHandler(this::handle);
     server.invalidRequestHandler(this::invalid);
+    server.connectionHandler(this::connected);
     server.exceptionHandler(e -> LOG.debug("connection error: {}", e.toString()));
     return server.listen(port, host).onSuccess(started::accept);
   }
 
+  private void connected(HttpConnection connection) {
+    long timer =
+        vertx.setTimer(
+            FIRST_REQUEST_TIMEOUT_MS,
+            t -> {
+              if (awaitingFirstRequest.remove(connection) != null) {
+                LOG.debug("no request head within {} ms: closing", FIRST_REQUEST_TIMEOUT_MS);
+                connection.close();
+              }
+            });
+    awaitingFirstRequest.put(connection, timer);
+    connection.closeHandler(v -> firstRequestArrived(connection));
+  }
+
+  private void firstRequestArrived(HttpConnection connection) {
+    Long timer = awaitingFirstRequest.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
   private void handle(HttpServerRequest request) {
     request.pause();
+    firstRequestArrived(request.connection());
+    if (closing.contains(request.connection())) {
+      return; // pipelined behind a refused request: never served, the connection is closing
+    }
+    KubeStatusException refused = RequestFraming.check(request);
+    if (refused != null) {
+      refuse(request, refused);
+      return;
+    }
     ProxyExchange exchange = new ProxyExchange(request, context, System.nanoTime());
     chain.next(exchange).onFailure(e -> lastResort(request, e));
   }
@@ -81,13 +131,37 @@ final class ProxyVerticle extends VerticleBase {
    * instead of the answer.
    */
   private void invalid(HttpServerRequest request) {
+    firstRequestArrived(request.connection());
     Throwable cause = request.decoderResult().cause();
     LOG.debug("invalid request: {}", cause == null ? "?" : cause.toString());
-    StatusResponses.send(
-            request.response(),
-            cause == null ? KubeStatusException.badRequest("malformed HTTP request") : cause,
-            "close")
-        .onComplete(done -> vertx.setTimer(LINGER_MS, t -> request.connection().close()));
+    if (closing.contains(request.connection())) {
+      return; // the bytes after a refused request: the connection is already closing
+    }
+    refuse(request, StatusResponses.refusedByDecoder(cause));
+  }
+
+  /**
+   * Answers a request refused before the filters with its Status; over HTTP/1.x the connection is
+   * then closed (lingering), since what follows on the wire cannot be trusted to be framed as the
+   * client meant; over HTTP/2 only the stream ends.
+   */
+  private void refuse(HttpServerRequest request, KubeStatusException status) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.resume();
+      StatusResponses.send(request.response(), status);
+      return;
+    }
+    HttpConnection connection = request.connection();
+    closing.add(connection);
+    StatusResponses.send(request.response(), status, "close")
+        .onComplete(
+            done ->
+                vertx.setTimer(
+                    LINGER_MS,
+                    t -> {
+                      closing.remove(connection);
+                      connection.close();
+                    }));
   }
 
   /**

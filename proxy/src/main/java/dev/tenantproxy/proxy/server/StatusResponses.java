@@ -27,6 +27,19 @@ public final class StatusResponses {
   private StatusResponses() {}
 
   /** Maps any failure to the Status the proxy answers with. */
+  /**
+   * The Status for a request the HTTP decoder refused: 414 / 431 for what is too long, 400 for
+   * anything else it could not parse (whatever exception Netty raised: a bad version, method,
+   * header name or Content-Length is the client's fault, never a 500).
+   */
+  static KubeStatusException refusedByDecoder(Throwable cause) {
+    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException
+        || cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+      return toStatus(cause);
+    }
+    return KubeStatusException.badRequest("malformed HTTP request");
+  }
+
   public static KubeStatusException toStatus(Throwable failure) {
     if (failure instanceof KubeStatusException kse) {
       return kse;

@@ -11,5 +11,14 @@
  * <p>Listeners: one verticle per event loop on one shared port; TLS requests (does not require)
  * client certificates, which the authenticators verify; ALPN offers h2 and http/1.1; the serving
  * certificate is reloaded when its files change.
+ *
+ * <p>DESIGN (hostile input): what cannot be framed never reaches a filter. Netty's decoder refuses
+ * unparseable HTTP/1.x (every such refusal is a 400 Status, 414 / 431 for what is too long); {@code
+ * RequestFraming} then refuses what Netty accepts but Go's net/http (the API server) refuses (a bad
+ * request target, a missing or repeated Host, an unknown transfer coding). A refused HTTP/1.x
+ * request closes its connection after a linger, and nothing pipelined behind it is served: its
+ * bytes can no longer be trusted to be framed as the client meant. HTTP/2 framing errors are
+ * Netty's (RST_STREAM PROTOCOL_ERROR) and leave the connection's other streams alone. A connection
+ * gets 32 s (kube-apiserver's ReadHeaderTimeout) to deliver its first request head.
  */
 package dev.tenantproxy.proxy.server;

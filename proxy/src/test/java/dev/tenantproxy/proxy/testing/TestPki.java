@@ -95,6 +95,37 @@ public final class TestPki {
     }
   }
 
+  /** A JDK TLS context presenting {@code client} (null: none) and trusting {@code ca}. */
+  public static javax.net.ssl.SSLContext sslContext(Issued client, Issued ca) {
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca.cert());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      if (client != null) {
+        keys.setKeyEntry(
+            "client",
+            client.key().getPrivate(),
+            new char[0],
+            new java.security.cert.Certificate[] {client.cert()});
+      }
+      javax.net.ssl.KeyManagerFactory kmf =
+          javax.net.ssl.KeyManagerFactory.getInstance(
+              javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, new char[0]);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (java.security.GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static X500Name issuerName(Issued ca) {
     return X500Name.getInstance(ca.cert().getSubjectX500Principal().getEncoded());
   }
