@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,7 @@ public final class RbacSync implements AutoCloseable {
   private final AtomicLong reconciles = new AtomicLong();
 
   /** What our own writes returned, used while the informers have not seen them yet. */
-  private final Map<String, HasMetadata> written = new HashMap<>();
+  private final Map<String, HasMetadata> written = new ConcurrentHashMap<>();
 
   private volatile boolean leading;
   private volatile boolean closed;
@@ -99,6 +100,8 @@ public final class RbacSync implements AutoCloseable {
 
           @Override
           public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+            // deleted (by hand or by the garbage collector): forget our copy so it is re-created
+            written.remove(key(obj));
             changed();
           }
         };
@@ -218,12 +221,19 @@ public final class RbacSync implements AutoCloseable {
     Map<String, ClusterRoleBinding> haveBindings = byName(bindings.getStore().list());
     // roles before bindings (a binding never points at a missing role) ...
     for (ClusterRole want : wantRoles.values()) {
-      ClusterRole have = newest("ClusterRole", haveRoles.get(want.getMetadata().getName()));
+      ClusterRole have =
+          newest(
+              ClusterRole.class,
+              want.getMetadata().getName(),
+              haveRoles.get(want.getMetadata().getName()));
       failed |= !write(() -> putRole(want, have), want);
     }
     for (ClusterRoleBinding want : wantBindings.values()) {
       ClusterRoleBinding have =
-          newest("ClusterRoleBinding", haveBindings.get(want.getMetadata().getName()));
+          newest(
+              ClusterRoleBinding.class,
+              want.getMetadata().getName(),
+              haveBindings.get(want.getMetadata().getName()));
       failed |= !write(() -> putBinding(want, have), want);
     }
     // ... and bindings before roles when removing
@@ -314,23 +324,21 @@ public final class RbacSync implements AutoCloseable {
   }
 
   private static String key(HasMetadata o) {
-    return o.getKind() + "/" + o.getMetadata().getName();
+    return o.getClass().getSimpleName() + "/" + o.getMetadata().getName();
   }
 
   /**
    * The informer's object, or what our last write returned when that is newer (the informer has not
    * delivered it yet): comparing with a stale copy would write again and fail with a conflict.
    */
-  @SuppressWarnings("unchecked")
-  private <T extends HasMetadata> T newest(String kind, T fromStore) {
+  private <T extends HasMetadata> T newest(Class<T> type, String name, T fromStore) {
+    HasMetadata ours = written.get(type.getSimpleName() + "/" + name);
+    T mine = type.isInstance(ours) ? type.cast(ours) : null;
     if (fromStore == null) {
-      return null; // deleted (by hand, or never created): create it
+      // created by us and not delivered yet; or never created, or deleted (then mine is null)
+      return mine;
     }
-    HasMetadata ours = written.get(kind + "/" + fromStore.getMetadata().getName());
-    if (ours != null && ours.getClass() == fromStore.getClass() && rv(ours) > rv(fromStore)) {
-      return (T) ours;
-    }
-    return fromStore;
+    return mine != null && rv(mine) > rv(fromStore) ? mine : fromStore;
   }
 
   private static long rv(HasMetadata o) {
