@@ -8,8 +8,13 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.proxy.rbacsync.RbacSyncOptions;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -54,6 +59,94 @@ final class DirectMode {
         }
       }
     }
+  }
+
+  /**
+   * A ServiceAccount holding exactly the RBAC README documents for rbac-sync (so the tests prove it
+   * is enough, escalation check included); returns its identity (a token kubeconfig).
+   */
+  static KubeUser leastPrivilegedRbacSync(ControlPlane cp) {
+    ensureLeaseNamespace(cp);
+    KubernetesClient admin = cp.adminClient();
+    String name = "tenant-proxy-rbac-sync";
+    admin
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("namespaces")
+                .withVerbs("get", "list", "watch")
+                .endRule()
+                .addNewRule()
+                .withApiGroups("capsule.clastix.io")
+                .withResources(
+                    "tenants", "capsuleconfigurations", "proxysettings", "globalproxysettings")
+                .withVerbs("get", "list", "watch")
+                .endRule()
+                .addNewRule()
+                .withApiGroups("rbac.authorization.k8s.io")
+                .withResources("clusterroles", "clusterrolebindings")
+                .withVerbs("get", "list", "watch", "create", "update", "delete")
+                .endRule()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    admin
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", name)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withNamespace(LEASE_NAMESPACE)
+                .withName(name)
+                .endSubject()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(LEASE_NAMESPACE)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withNamespace(LEASE_NAMESPACE)
+                .withName(name)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("coordination.k8s.io")
+                .withResources("leases")
+                .withVerbs("get", "create", "update")
+                .endRule()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(LEASE_NAMESPACE)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withNamespace(LEASE_NAMESPACE)
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withNamespace(LEASE_NAMESPACE)
+                .withName(name)
+                .endSubject()
+                .build())
+        .createOr(NonDeletingOperation::update);
+    return cp.users().serviceAccountToken(LEASE_NAMESPACE, name);
   }
 
   static KubeUser capsuleUser(ControlPlane cp, String name, String... groups) {

@@ -30,10 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Direct mode: with rbac-sync running (in this JVM, the same {@link RbacSyncProcess} the {@code
- * rbac-sync} command runs), owners talk with real kubectl STRAIGHT to the API server (no proxy) and
- * the seed ends cleanly; what they do not own stays forbidden; a namespace moved away and an owner
- * removed are refused within 1 s. Compare {@code OwnerWithoutProxyIT} (no rbac-sync: the seed hangs
- * until its timeout).
+ * rbac-sync} command runs, as a ServiceAccount with exactly the RBAC README lists), owners talk
+ * with real kubectl STRAIGHT to the API server (no proxy) and the seed ends cleanly; what they do
+ * not own stays forbidden; a namespace moved away and an owner removed are refused within 1 s.
+ * Compare {@code OwnerWithoutProxyIT} (no rbac-sync: the seed hangs until its timeout).
  */
 @ExtendWith(ControlPlaneExtension.class)
 class DirectModeRbacSyncIT {
@@ -44,10 +44,11 @@ class DirectModeRbacSyncIT {
 
   @BeforeAll
   static void startRbacSync(ControlPlane cp) {
-    DirectMode.ensureLeaseNamespace(cp);
+    // rbac-sync runs as a ServiceAccount with exactly the RBAC README documents
+    KubeUser identity = DirectMode.leastPrivilegedRbacSync(cp);
     sync =
         RbacSyncProcess.start(
-            cp.adminKubeconfig(), null, DirectMode.options(unique("rbac-sync"), "in-process"));
+            identity.kubeconfig(), null, DirectMode.options(unique("rbac-sync"), "in-process"));
     await().atMost(SYNC_BOUND).until(() -> sync.sync().isLeader());
   }
 

@@ -19,6 +19,7 @@ import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -171,8 +172,12 @@ public final class RbacSync implements AutoCloseable {
             LOG.warn("rbac-sync: leader election ended: {}", e.toString());
           }
           if (!closed) {
-            worker.schedule(
-                this::runForLeadership, options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+              worker.schedule(
+                  this::runForLeadership, options.retryPeriod().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException ignored) {
+              // closing
+            }
           }
         });
   }
@@ -181,7 +186,11 @@ public final class RbacSync implements AutoCloseable {
   private void changed() {
     dirty = true;
     if (!closed && queued.compareAndSet(false, true)) {
-      worker.execute(this::reconcileSafely);
+      try {
+        worker.execute(this::reconcileSafely);
+      } catch (RejectedExecutionException e) {
+        queued.set(false); // closing
+      }
     }
   }
 
