@@ -124,7 +124,7 @@ final class DirectMode {
                 .addNewRule()
                 .withApiGroups("coordination.k8s.io")
                 .withResources("leases")
-                .withVerbs("get", "create", "update")
+                .withVerbs("get", "create", "update", "patch")
                 .endRule()
                 .build())
         .createOr(NonDeletingOperation::update);
