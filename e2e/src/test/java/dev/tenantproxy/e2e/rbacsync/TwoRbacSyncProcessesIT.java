@@ -24,8 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two {@code tenant-proxy rbac-sync} processes (separate JVMs, the real command line) against one
- * API server: exactly one holds the Lease and writes, the managed objects do not flap, and when the
- * leader is killed (SIGKILL: no lease release) the other takes over within the lease time.
+ * API server, as a ServiceAccount with exactly the documented RBAC: exactly one holds the Lease and
+ * writes, the managed objects do not flap, and when the leader is killed (SIGKILL: no lease
+ * release) the other takes over within the lease time.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class TwoRbacSyncProcessesIT {
@@ -40,14 +41,14 @@ class TwoRbacSyncProcessesIT {
     processes.forEach(p -> BackgroundJvm.stop(p.toHandle(), Duration.ofSeconds(10)));
   }
 
-  private Process rbacSync(ControlPlane cp, String lease, String identity, Path log)
+  private Process rbacSync(Path kubeconfig, String lease, String identity, Path log)
       throws IOException {
     Process p =
         BackgroundJvm.start(
             Main.class,
             List.of(
                 "rbac-sync",
-                "--kubeconfig=" + cp.adminKubeconfig(),
+                "--kubeconfig=" + kubeconfig,
                 "--leader-election-namespace=" + DirectMode.LEASE_NAMESPACE,
                 "--leader-election-lease-name=" + lease,
                 "--leader-election-identity=" + identity,
@@ -83,15 +84,15 @@ class TwoRbacSyncProcessesIT {
   void oneWriterNoFlappingAndTheOtherTakesOverWithinTheLeaseTimeWhenTheLeaderIsKilled(
       ControlPlane cp) throws Exception {
     // given two replicas
-    DirectMode.ensureLeaseNamespace(cp);
+    Path kubeconfig = DirectMode.leastPrivilegedRbacSync(cp).kubeconfig();
     String lease = unique("rbac-sync");
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "rbac-sync-");
     Map<String, Path> logs =
         Map.of("replica-a", dir.resolve("a.log"), "replica-b", dir.resolve("b.log"));
     Map<String, Process> replicas =
         Map.of(
-            "replica-a", rbacSync(cp, lease, "replica-a", logs.get("replica-a")),
-            "replica-b", rbacSync(cp, lease, "replica-b", logs.get("replica-b")));
+            "replica-a", rbacSync(kubeconfig, lease, "replica-a", logs.get("replica-a")),
+            "replica-b", rbacSync(kubeconfig, lease, "replica-b", logs.get("replica-b")));
     String solar = unique("solar");
     cp.capsule().createTenant(solar, Owner.user(unique("alice")));
     cp.capsule().createNamespace(solar, solar + "-dev");
