@@ -229,7 +229,7 @@ class DirectModeRbacSyncIT {
   }
 
   @Test
-  void handEditIsRevertedAndDeletedTenantsObjectsAreCollected(ControlPlane cp) {
+  void handEditAndRemovedLabelAreRevertedAndDeletedTenantsObjectsAreCollected(ControlPlane cp) {
     // given
     String solar = unique("solar");
     cp.capsule().createTenant(solar, Owner.user(unique("alice")));
@@ -247,6 +247,30 @@ class DirectModeRbacSyncIT {
 
     // then rbac-sync puts it back
     await().atMost(SYNC_BOUND).until(() -> roleNames(cp, solar).equals(List.of(solar + "-dev")));
+
+    // when someone removes the managed-by label (the object leaves the informers' view)
+    cp.adminClient()
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder(role(cp, solar))
+                .editMetadata()
+                .withLabels(Map.of())
+                .endMetadata()
+                .build())
+        .update();
+
+    // then rbac-sync takes it back
+    await()
+        .atMost(SYNC_BOUND)
+        .until(
+            () ->
+                "tenant-proxy-rbac-sync"
+                    .equals(
+                        role(cp, solar)
+                            .getMetadata()
+                            .getLabels()
+                            .get("app.kubernetes.io/managed-by")));
 
     // when the tenant is deleted, its role and binding go (garbage collector / rbac-sync)
     cp.capsule().deleteTenant(solar);

@@ -57,6 +57,11 @@ public final class RbacSync implements AutoCloseable {
   private volatile boolean closed;
   private volatile boolean dirty = true;
   private volatile long reconciledRevision = -1;
+
+  /** After a failed reconcile the revision poll waits (100 ms doubling to 30 s); worker only. */
+  private volatile long retryAtNanos;
+
+  private int failures;
   private SharedIndexInformer<ClusterRole> roles;
   private SharedIndexInformer<ClusterRoleBinding> bindings;
   private Subscription changeFeed;
@@ -195,9 +200,18 @@ public final class RbacSync implements AutoCloseable {
   }
 
   private void tick() {
-    if (index.snapshot().revision() != reconciledRevision) {
+    if (index.snapshot().revision() != reconciledRevision
+        && System.nanoTime() - retryAtNanos >= 0) {
       changed();
     }
+  }
+
+  /** A reconcile failed: retry from the revision poll after a growing pause (bounded). */
+  private void backOff() {
+    dirty = true;
+    failures = Math.min(failures + 1, 9);
+    long ms = Math.min(100L << failures, 30_000L);
+    retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
   }
 
   private void reconcileSafely() {
@@ -207,7 +221,7 @@ public final class RbacSync implements AutoCloseable {
     } catch (RuntimeException e) {
       // the worker must survive: the next tick retries (dirty stays set)
       LOG.warn("rbac-sync: reconcile failed, retrying: {}", e.toString());
-      dirty = true;
+      backOff();
     }
   }
 
@@ -271,16 +285,30 @@ public final class RbacSync implements AutoCloseable {
       }
     }
     if (failed) {
-      dirty = true;
+      backOff();
     } else {
+      failures = 0;
+      retryAtNanos = System.nanoTime();
       reconciledRevision = s.revision();
     }
   }
 
   private boolean putRole(ClusterRole want, ClusterRole have) {
     if (have == null) {
-      remember(client.rbac().clusterRoles().resource(want).create());
-      return true;
+      try {
+        remember(client.rbac().clusterRoles().resource(want).create());
+        return true;
+      } catch (KubernetesClientException e) {
+        ClusterRole existing =
+            e.getCode() == 409
+                ? client.rbac().clusterRoles().withName(want.getMetadata().getName()).get()
+                : null;
+        if (existing == null) {
+          throw e;
+        }
+        // exists without our label (removed by hand), so the informer cannot see it: take it back
+        return putRole(want, existing);
+      }
     }
     if (DesiredRbac.same(want, have)) {
       return false;
@@ -292,8 +320,19 @@ public final class RbacSync implements AutoCloseable {
 
   private boolean putBinding(ClusterRoleBinding want, ClusterRoleBinding have) {
     if (have == null) {
-      remember(client.rbac().clusterRoleBindings().resource(want).create());
-      return true;
+      try {
+        remember(client.rbac().clusterRoleBindings().resource(want).create());
+        return true;
+      } catch (KubernetesClientException e) {
+        ClusterRoleBinding existing =
+            e.getCode() == 409
+                ? client.rbac().clusterRoleBindings().withName(want.getMetadata().getName()).get()
+                : null;
+        if (existing == null) {
+          throw e;
+        }
+        return putBinding(want, existing);
+      }
     }
     if (DesiredRbac.same(want, have)) {
       return false;

@@ -25,7 +25,10 @@
  *       only what differs: create, update (with the observed resourceVersion), delete. It is
  *       idempotent: a reconcile with nothing to do makes no API call. fabric8 calls block, so they
  *       run only on that thread, never on an event loop or an informer thread; a failed write is
- *       logged and retried by the next reconcile; any exception is caught so the thread survives.
+ *       logged and retried by the next reconcile, the revision poll backing off (100 ms doubling to
+ *       30 s) while failures persist; any exception is caught so the thread survives. An object
+ *       that exists without the managed-by label (removed by hand, so invisible to the informers)
+ *       answers the create with 409: it is read and taken back.
  *   <li><b>Triggers, coalesced.</b> The index's change feed (namespace gained/lost), informer
  *       events on the managed objects (so a hand edit or a hand delete is reverted), a 100 ms poll
  *       of the snapshot revision (an owner change of a tenant without namespaces publishes a new
