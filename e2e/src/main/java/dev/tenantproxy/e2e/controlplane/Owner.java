@@ -46,7 +46,7 @@ public record Owner(String kind, String name, List<String> clusterRoles) {
   /**
    * {@code {kind, name, clusterRoles}} as in Tenant {@code spec.owners} / {@code status.owners}.
    */
-  Map<String, Object> toMap() {
+  public Map<String, Object> toMap() {
     return Map.of("kind", kind, "name", name, "clusterRoles", clusterRoles);
   }
 

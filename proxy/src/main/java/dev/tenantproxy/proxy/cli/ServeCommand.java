@@ -4,6 +4,8 @@ import dev.tenantproxy.proxy.config.ConfigException;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.RequestHeaderConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.TokenCacheConfig;
+import dev.tenantproxy.proxy.rbacsync.RbacSyncOptions;
+import dev.tenantproxy.proxy.rbacsync.RbacSyncProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tenant-proxy serve}: runs the proxy until SIGTERM / Ctrl-C. */
@@ -173,6 +176,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Connect timeout towards the API server (default ${DEFAULT-VALUE}).")
   Duration connectTimeout;
 
+  @Option(
+      names = "--rbac-sync",
+      defaultValue = "${env:TENANT_PROXY_RBAC_SYNC:-false}",
+      description =
+          "Also run rbac-sync in this process (direct mode; see `tenant-proxy rbac-sync --help`"
+              + " for its flags, accepted here too; default ${DEFAULT-VALUE}).")
+  boolean rbacSync;
+
+  @Mixin RbacSyncFlags rbacSyncFlags;
+
   /** The validated configuration these options describe. */
   ProxyConfig toConfig() {
     RequestHeaderConfig rh =
@@ -219,6 +232,15 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
+    RbacSyncOptions rbacSyncOptions = null;
+    if (rbacSync) {
+      try {
+        rbacSyncOptions = rbacSyncFlags.toOptions();
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+    }
     RunningProxy proxy;
     try {
       proxy = RunningProxy.start(config, true);
@@ -226,12 +248,19 @@ public final class ServeCommand implements Callable<Integer> {
       LOG.error("{}", e.getMessage());
       return 1;
     }
+    RbacSyncProcess sync =
+        rbacSyncOptions == null
+            ? null
+            : RbacSyncProcess.start(config.kubeconfig(), config.kubeContext(), rbacSyncOptions);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   boolean clean = proxy.stop();
+                  if (sync != null) {
+                    sync.close();
+                  }
                   stopped.countDown();
                   // a JVM stopped by SIGTERM exits 143 unless a hook ends it: a graceful stop
                   // (every watch ended, in-flight requests done within the grace period) is a
