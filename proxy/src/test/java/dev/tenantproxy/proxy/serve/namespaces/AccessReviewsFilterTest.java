@@ -91,6 +91,42 @@ class AccessReviewsFilterTest {
   }
 
   @Test
+  void anOwnersProtobufReviewInNamespaceDefaultAsClientGo133SendsItIsAllowed() {
+    ProxyHarness.Response r =
+        ProxyHarness.await(
+            alice.exchange(
+                agent ->
+                    agent
+                        .request(
+                            new io.vertx.core.http.RequestOptions()
+                                .setMethod(HttpMethod.POST)
+                                .setURI(SSAR))
+                        .compose(
+                            req -> {
+                              req.putHeader("Content-Type", "application/vnd.kubernetes.protobuf");
+                              req.putHeader("Accept", "application/json");
+                              return req.send(
+                                      io.vertx.core.buffer.Buffer.buffer(
+                                          ResourceAttributesTest.KUBECTL_133_PROTOBUF))
+                                  .compose(
+                                      resp ->
+                                          resp.body()
+                                              .map(
+                                                  b ->
+                                                      new ProxyHarness.Response(
+                                                          resp.statusCode(),
+                                                          resp.headers(),
+                                                          b.toString())));
+                            })));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    JsonObject answer = new JsonObject(r.body());
+    assertThat(answer.getJsonObject("status").getBoolean("allowed")).isTrue();
+    assertThat(
+            answer.getJsonObject("spec").getJsonObject("resourceAttributes").getString("namespace"))
+        .isEqualTo("default");
+  }
+
+  @Test
   void aReviewBySomeoneCapsuleDoesNotKnowGoesToTheApiServer() {
     int before = countUpstreamReviews();
     review(stranger, "list", "default");
