@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ResourceAttributesTest {
 
   /** What {@code kubectl.1.33 auth can-i list namespaces} POSTs (recorded). */
-  private static final byte[] KUBECTL_133_PROTOBUF =
+  static final byte[] KUBECTL_133_PROTOBUF =
       ("k8s\u0000\n2\n\u0017authorization.k8s.io/v1\u0012\u0017SelfSubjectAccessReview\u0012C\n"
               + "\u0010\n\u0000\u0012\u0000\u001a\u0000\"\u0000*\u00002\u00008\u0000B\u0000\u0012%\n#\n"
               + "\u0007default\u0012\u0004list\u001a\u0000\"\u0000*\nnamespaces2\u0000:\u0000\u001a\b\b"
