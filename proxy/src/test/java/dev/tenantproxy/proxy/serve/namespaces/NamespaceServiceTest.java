@@ -385,17 +385,49 @@ class NamespaceServiceTest {
   void webSocketWatchLikeFabric8sGetsOneMessagePerEvent() throws Exception {
     serve();
     List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
-    // handlers are in place before the upgrade: the server sends the initial ADDED events at once
-    io.vertx.core.http.ClientWebSocket ws = vertx.createWebSocketClient().webSocket();
-    ws.textMessageHandler(m -> messages.add(new JsonObject(m)));
-    ws.closeHandler(v -> closed.tryComplete());
-    ws.connect(
-            new io.vertx.core.http.WebSocketConnectOptions()
-                .setHost("127.0.0.1")
-                .setPort(server.actualPort())
-                .setURI("/api/v1/namespaces?watch=true&timeoutSeconds=300"))
-        .await(30, TimeUnit.SECONDS);
+    java.util.concurrent.CompletableFuture<Void> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    // the JDK's WebSocket client takes its listener before it connects: the initial ADDED events,
+    // sent by the server at once after the upgrade, cannot arrive before a handler exists
+    java.net.http.WebSocket.Listener listener =
+        new java.net.http.WebSocket.Listener() {
+          private final StringBuilder text = new StringBuilder();
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onText(
+              java.net.http.WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+              messages.add(new JsonObject(text.toString()));
+              text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+          }
+
+          @Override
+          public java.util.concurrent.CompletionStage<?> onClose(
+              java.net.http.WebSocket ws, int status, String reason) {
+            closed.complete(null);
+            return null;
+          }
+
+          @Override
+          public void onError(java.net.http.WebSocket ws, Throwable error) {
+            closed.completeExceptionally(error);
+          }
+        };
+    java.net.http.WebSocket ws =
+        java.net.http.HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .connectTimeout(Duration.ofSeconds(30))
+            .buildAsync(
+                java.net.URI.create(
+                    "ws://127.0.0.1:"
+                        + server.actualPort()
+                        + "/api/v1/namespaces?watch=true&timeoutSeconds=300"),
+                listener)
+            .get(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(() -> messages.size() == 2);
     // the watch is registered once its initial events are out; an event now reaches it
     hub.onNamespaceEvent(fleet.namespace("solar-dev", "solar", Map.of("x", "y"), "Active"));
@@ -404,8 +436,8 @@ class NamespaceServiceTest {
         .extracting(m -> m.getString("type"))
         .containsExactly("ADDED", "ADDED", "MODIFIED");
     // the client closing the socket ends the served watch
-    ws.close().await(30, TimeUnit.SECONDS);
-    closed.future().await(30, TimeUnit.SECONDS);
+    ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "").get(30, TimeUnit.SECONDS);
+    closed.get(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 0);
   }
 
