@@ -66,6 +66,7 @@ public final class ProxyInFront implements AutoCloseable {
         ProxyConfig.defaults(servingCert, servingKey)
             .withBindAddress("127.0.0.1")
             .withPort(0)
+            .withOpsPort(0)
             .withEventLoops(2)
             .withClientCaFile(cp.caFile())
             .withRequestHeader(
@@ -88,6 +89,14 @@ public final class ProxyInFront implements AutoCloseable {
 
   public int port() {
     return proxy.port();
+  }
+
+  /**
+   * {@code http://127.0.0.1:<ops port>}: the proxy's own {@code /healthz}, {@code /livez}, {@code
+   * /readyz}, {@code /metrics} (on {@link #url()} those paths reach the API server).
+   */
+  public String opsUrl() {
+    return "http://127.0.0.1:" + proxy.opsPort();
   }
 
   /** The CA (PEM) that signs the proxy's serving certificate. */

@@ -33,14 +33,16 @@ public final class ProxyProcess implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final int opsPort;
   private final Pki pki;
   private final Path log;
   private final long startNanos;
   private final HttpClient ops;
 
-  private ProxyProcess(Process process, int port, Pki pki, Path log, long startNanos) {
+  private ProxyProcess(Process process, int port, int opsPort, Pki pki, Path log, long startNanos) {
     this.process = process;
     this.port = port;
+    this.opsPort = opsPort;
     this.pki = pki;
     this.log = log;
     this.startNanos = startNanos;
@@ -62,6 +64,7 @@ public final class ProxyProcess implements AutoCloseable {
       pki.serving("tenant-proxy", List.of("localhost"), List.of("127.0.0.1")).write(cert, key);
     }
     int port = freePort();
+    int opsPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
@@ -72,6 +75,7 @@ public final class ProxyProcess implements AutoCloseable {
             "serve",
             "--bind-address=127.0.0.1",
             "--secure-port=" + port,
+            "--ops-port=" + opsPort,
             "--tls-cert-file=" + cert,
             "--tls-private-key-file=" + key,
             "--client-ca-file=" + cp.caFile(),
@@ -96,7 +100,7 @@ public final class ProxyProcess implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     long t0 = System.nanoTime();
     Process p = pb.start();
-    return new ProxyProcess(p, port, pki, log, t0);
+    return new ProxyProcess(p, port, opsPort, pki, log, t0);
   }
 
   /**
@@ -122,7 +126,10 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** The timings of a start: first HTTP answer of any status, first {@code /readyz} 200. */
+  /**
+   * The timings of a start: first HTTP answer of any status, first {@code /readyz} 200 (both on the
+   * ops port, which listens once the serving port does).
+   */
   public record Startup(double listeningSeconds, double readySeconds) {}
 
   /** Polls {@code /readyz} every 10 ms until 200; times from just before the process start. */
@@ -130,7 +137,7 @@ public final class ProxyProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     long listening = -1;
     HttpRequest readyz =
-        HttpRequest.newBuilder(URI.create(url() + "/readyz"))
+        HttpRequest.newBuilder(URI.create(opsUrl() + "/readyz"))
             .timeout(Duration.ofSeconds(2))
             .build();
     while (System.nanoTime() < deadline) {
@@ -158,6 +165,11 @@ public final class ProxyProcess implements AutoCloseable {
     return "https://127.0.0.1:" + port;
   }
 
+  /** {@code http://127.0.0.1:<ops port>} ({@code /healthz}, {@code /readyz}, {@code /metrics}). */
+  public String opsUrl() {
+    return "http://127.0.0.1:" + opsPort;
+  }
+
   public Pki pki() {
     return pki;
   }
@@ -170,10 +182,10 @@ public final class ProxyProcess implements AutoCloseable {
     return log;
   }
 
-  /** The proxy's Prometheus text ({@code /metrics}, no authentication on the serving port). */
+  /** The proxy's Prometheus text ({@code /metrics} on the ops port, no authentication). */
   String metrics() throws Exception {
     return ops.send(
-            HttpRequest.newBuilder(URI.create(url() + "/metrics")).build(),
+            HttpRequest.newBuilder(URI.create(opsUrl() + "/metrics")).build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }

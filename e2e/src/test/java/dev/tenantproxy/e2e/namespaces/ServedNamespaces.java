@@ -58,7 +58,16 @@ final class ServedNamespaces {
     await()
         .atMost(BOUND)
         .ignoreExceptions()
-        .until(() -> get(cp, p, null, "/readyz", null).status() == 200);
+        .until(
+            () ->
+                HttpClient.newHttpClient()
+                        .send(
+                            HttpRequest.newBuilder(URI.create(p.opsUrl() + "/readyz"))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
   }
 
   /** A raw answer of the proxy. */

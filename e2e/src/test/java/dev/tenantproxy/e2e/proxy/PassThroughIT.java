@@ -631,6 +631,40 @@ class PassThroughIT {
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void theApiServersHealthPathsPassThroughWhileTheOpsPortAnswersTheProxysOwn(String version)
+      throws Exception {
+    // given
+    Tenant t = tenant("health");
+    Kubectl kubectl = viaProxy(version, t.owner());
+
+    // when
+    Kubectl.Result readyz = kubectl.run(KUBECTL_BOUND, "get", "--raw", "/readyz?verbose");
+    Kubectl.Result livez = kubectl.run(KUBECTL_BOUND, "get", "--raw", "/livez?verbose");
+    Kubectl.Result metrics = kubectl.run(KUBECTL_BOUND, "get", "--raw", "/metrics");
+    java.net.http.HttpResponse<String> own =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(proxy.opsUrl() + "/readyz?verbose"))
+                    .timeout(BOUND)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    // then: the API server's verbose answers (its named checks), as the caller
+    assertThat(readyz.exitCode()).as("%s", readyz).isZero();
+    assertThat(readyz.stdout()).as("%s", readyz).contains("[+]etcd ok", "readyz check passed");
+    assertThat(livez.exitCode()).as("%s", livez).isZero();
+    assertThat(livez.stdout()).as("%s", livez).contains("livez check passed");
+    // the API server's /metrics needs system:monitoring, which a tenant owner lacks: its 403
+    assertThat(metrics.exitCode()).as("%s", metrics).isNotZero();
+    assertThat(metrics.stderr()).as("%s", metrics).containsIgnoringCase("forbidden");
+    // the proxy's own readiness is on the ops port
+    assertThat(own.statusCode()).isEqualTo(200);
+    assertThat(own.body()).isEqualTo("ok");
+  }
+
   private static void assertOk(Kubectl.Result r, String expectedStdout) {
     assertThat(r.exitCode()).as("%s", r).isZero();
     assertThat(r.stdout().strip()).as("%s", r).isEqualTo(expectedStdout);

@@ -92,6 +92,11 @@ public final class RunningProxy implements AutoCloseable {
     return server.port();
   }
 
+  /** The port of {@code /healthz}, {@code /livez}, {@code /readyz}, {@code /metrics} (HTTP). */
+  public int opsPort() {
+    return server.opsPort();
+  }
+
   public ProxyServer server() {
     return server;
   }

@@ -4,6 +4,7 @@ import dev.tenantproxy.proxy.config.ConfigException;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.RequestHeaderConfig;
 import dev.tenantproxy.proxy.config.ProxyConfig.TokenCacheConfig;
+import dev.tenantproxy.proxy.config.ProxyConfig.Tuning;
 import dev.tenantproxy.proxy.rbacsync.RbacSyncOptions;
 import dev.tenantproxy.proxy.rbacsync.RbacSyncProcess;
 import java.nio.file.Path;
@@ -177,6 +178,86 @@ public final class ServeCommand implements Callable<Integer> {
   Duration connectTimeout;
 
   @Option(
+      names = "--ops-port",
+      defaultValue = "${env:TENANT_PROXY_OPS_PORT:-8081}",
+      description =
+          "Plain-HTTP port of /healthz, /livez, /readyz and /metrics on --bind-address; 0 picks a"
+              + " free one (default ${DEFAULT-VALUE}). On --secure-port these paths reach the API"
+              + " server.")
+  int opsPort;
+
+  @Option(
+      names = "--first-request-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_FIRST_REQUEST_TIMEOUT:-32s}",
+      description =
+          "A new connection without a complete request head within this is closed (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration firstRequestTimeout;
+
+  @Option(
+      names = "--token-review-max-in-flight",
+      defaultValue = "${env:TENANT_PROXY_TOKEN_REVIEW_MAX_IN_FLIGHT:-64}",
+      description = "TokenReviews running at once (default ${DEFAULT-VALUE}).")
+  int tokenReviewsInFlight;
+
+  @Option(
+      names = "--token-review-max-queued",
+      defaultValue = "${env:TENANT_PROXY_TOKEN_REVIEW_MAX_QUEUED:-4096}",
+      description = "TokenReviews waiting; a new token beyond gets 429 (default ${DEFAULT-VALUE}).")
+  int tokenReviewsQueued;
+
+  @Option(
+      names = "--index-sync-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_INDEX_SYNC_TIMEOUT:-30s}",
+      description =
+          "How long one start attempt of the index waits for its informers before retrying"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration indexSyncTimeout;
+
+  @Option(
+      names = "--watch-cache-size",
+      defaultValue = "${env:TENANT_PROXY_WATCH_CACHE_SIZE:-10000}",
+      description =
+          "Events kept per watch cache; older resourceVersions get 410 (default"
+              + " ${DEFAULT-VALUE}).")
+  int watchCacheSize;
+
+  @Option(
+      names = "--watch-bookmark-interval",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_WATCH_BOOKMARK_INTERVAL:-30s}",
+      description = "Bookmark period of served watches (default ${DEFAULT-VALUE}).")
+  Duration watchBookmarkInterval;
+
+  @Option(
+      names = "--watch-buffer-events",
+      defaultValue = "${env:TENANT_PROXY_WATCH_BUFFER_EVENTS:-1000}",
+      description =
+          "Events buffered per slow served watch before it ends with 410 (default"
+              + " ${DEFAULT-VALUE}).")
+  int watchBufferEvents;
+
+  @Option(
+      names = "--resource-version-wait",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_RESOURCE_VERSION_WAIT:-3s}",
+      description =
+          "How long a served read waits for the cache to reach a newer resourceVersion (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration resourceVersionWait;
+
+  @Option(
+      names = "--min-watch-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_MIN_WATCH_TIMEOUT:-30m}",
+      description =
+          "A served watch without timeoutSeconds ends after 1-2x this (default"
+              + " ${DEFAULT-VALUE}).")
+  Duration minWatchTimeout;
+
+  @Option(
       names = "--rbac-sync",
       defaultValue = "${env:TENANT_PROXY_RBAC_SYNC:-false}",
       description =
@@ -213,7 +294,18 @@ public final class ServeCommand implements Callable<Integer> {
             grace,
             maxStreamBuffer,
             eventLoops,
-            connectTimeout)
+            connectTimeout,
+            opsPort,
+            new Tuning(
+                firstRequestTimeout,
+                tokenReviewsInFlight,
+                tokenReviewsQueued,
+                indexSyncTimeout,
+                watchCacheSize,
+                watchBookmarkInterval,
+                watchBufferEvents,
+                resourceVersionWait,
+                minWatchTimeout))
         .validate();
   }
 

@@ -28,6 +28,9 @@ import java.util.Objects;
  * @param maxStreamBufferBytes write-queue bound per streamed response (watches, logs) and relay
  * @param eventLoops number of event loops and server verticles (0 = 2 x CPU cores)
  * @param upstreamConnectTimeout connect timeout towards the API server
+ * @param opsPort plain-HTTP port of {@code /healthz}, {@code /livez}, {@code /readyz}, {@code
+ *     /metrics} on {@code bindAddress} ({@code --ops-port}); 0 picks a free one
+ * @param tuning bounds and timings of the serving core, the index and the watch hub
  */
 public record ProxyConfig(
     String bindAddress,
@@ -45,7 +48,9 @@ public record ProxyConfig(
     Duration shutdownGracePeriod,
     int maxStreamBufferBytes,
     int eventLoops,
-    Duration upstreamConnectTimeout) {
+    Duration upstreamConnectTimeout,
+    int opsPort,
+    Tuning tuning) {
 
   /**
    * Front-proxy (request header) authentication, kube-apiserver's {@code --requestheader-*} flags.
@@ -80,6 +85,123 @@ public record ProxyConfig(
    */
   public record TokenCacheConfig(Duration ttl, Duration negativeTtl, int maxEntries) {}
 
+  /**
+   * Bounds and timings of the serving core, the tenancy index and the namespace watch hub; each is
+   * one flag of {@code serve} (and one value of the Helm chart).
+   *
+   * @param firstRequestTimeout a new connection that sends no complete request head within this is
+   *     closed ({@code --first-request-timeout}; kube-apiserver's ReadHeaderTimeout, 32 s)
+   * @param tokenReviewsInFlight TokenReviews running at once ({@code --token-review-max-in-flight})
+   * @param tokenReviewsQueued TokenReviews waiting beyond those; a new token beyond gets 429
+   *     ({@code --token-review-max-queued})
+   * @param indexSyncTimeout how long one start attempt of the index waits for its informers to sync
+   *     before it logs and retries ({@code --index-sync-timeout})
+   * @param watchCacheSize events kept per watch cache; a watch from an older resourceVersion gets
+   *     410 ({@code --watch-cache-size})
+   * @param watchBookmarkInterval how often a served watch that asked for bookmarks gets one ({@code
+   *     --watch-bookmark-interval})
+   * @param watchBufferEvents events buffered per served watch whose client reads slowly; beyond,
+   *     the watch ends with 410 and the client re-lists ({@code --watch-buffer-events})
+   * @param resourceVersionWait how long a served read with a resourceVersion newer than the cache
+   *     waits for the cache ({@code --resource-version-wait})
+   * @param minWatchTimeout a served watch without timeoutSeconds ends after a random time between
+   *     this and twice this ({@code --min-watch-timeout}, kube-apiserver's --min-request-timeout)
+   */
+  public record Tuning(
+      Duration firstRequestTimeout,
+      int tokenReviewsInFlight,
+      int tokenReviewsQueued,
+      Duration indexSyncTimeout,
+      int watchCacheSize,
+      Duration watchBookmarkInterval,
+      int watchBufferEvents,
+      Duration resourceVersionWait,
+      Duration minWatchTimeout) {
+
+    /** The defaults of the flags. */
+    public static Tuning defaults() {
+      return new Tuning(
+          Duration.ofSeconds(32),
+          64,
+          4096,
+          Duration.ofSeconds(30),
+          10_000,
+          Duration.ofSeconds(30),
+          1000,
+          Duration.ofSeconds(3),
+          Duration.ofMinutes(30));
+    }
+
+    public Tuning withFirstRequestTimeout(Duration timeout) {
+      return new Tuning(
+          timeout,
+          tokenReviewsInFlight,
+          tokenReviewsQueued,
+          indexSyncTimeout,
+          watchCacheSize,
+          watchBookmarkInterval,
+          watchBufferEvents,
+          resourceVersionWait,
+          minWatchTimeout);
+    }
+
+    void validate(List<String> errors) {
+      positive(errors, "--first-request-timeout", firstRequestTimeout);
+      atLeast(errors, "--token-review-max-in-flight", tokenReviewsInFlight, 1, "64");
+      atLeast(errors, "--token-review-max-queued", tokenReviewsQueued, 0, "4096");
+      positive(errors, "--index-sync-timeout", indexSyncTimeout);
+      atLeast(errors, "--watch-cache-size", watchCacheSize, 1, "10000");
+      positive(errors, "--watch-bookmark-interval", watchBookmarkInterval);
+      atLeast(errors, "--watch-buffer-events", watchBufferEvents, 1, "1000");
+      positive(errors, "--resource-version-wait", resourceVersionWait);
+      positive(errors, "--min-watch-timeout", minWatchTimeout);
+    }
+  }
+
+  public ProxyConfig withOpsPort(int newOpsPort) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout,
+        newOpsPort,
+        tuning);
+  }
+
+  public ProxyConfig withTuning(Tuning newTuning) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout,
+        opsPort,
+        newTuning);
+  }
+
   /** Defaults for everything but the TLS files; handy for tests. */
   public static ProxyConfig defaults(Path tlsCertFile, Path tlsPrivateKeyFile) {
     return new ProxyConfig(
@@ -98,7 +220,9 @@ public record ProxyConfig(
         Duration.ofSeconds(20),
         1 << 20,
         0,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        8081,
+        Tuning.defaults());
   }
 
   public ProxyConfig withPort(int newPort) {
@@ -118,7 +242,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withBindAddress(String address) {
@@ -138,7 +264,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withClientCaFile(Path file) {
@@ -158,7 +286,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withRequestHeader(RequestHeaderConfig config) {
@@ -178,7 +308,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withKubeconfig(Path file) {
@@ -198,7 +330,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withTokenCache(TokenCacheConfig config) {
@@ -218,7 +352,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withTlsReloadInterval(Duration interval) {
@@ -238,7 +374,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withEventLoops(int loops) {
@@ -258,7 +396,9 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         loops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   public ProxyConfig withShutdownGracePeriod(Duration grace) {
@@ -278,7 +418,9 @@ public record ProxyConfig(
         grace,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        opsPort,
+        tuning);
   }
 
   /** Number of server verticles / event loops to use. */
@@ -344,6 +486,20 @@ public record ProxyConfig(
       errors.add("--event-loops must be 0 (2 per CPU core) or positive");
     }
     positive(errors, "--upstream-connect-timeout", upstreamConnectTimeout);
+    if (opsPort < 0 || opsPort > 65535) {
+      errors.add("--ops-port " + opsPort + " is out of range: use 0..65535 (0 picks a free port)");
+    } else if (opsPort != 0 && opsPort == port) {
+      errors.add(
+          "--ops-port "
+              + opsPort
+              + " is the same as --secure-port: give the health and metrics endpoints their own"
+              + " port, e.g. 8081");
+    }
+    if (tuning == null) {
+      errors.add("the serving tunables are missing (a bug: use ProxyConfig.Tuning.defaults())");
+    } else {
+      tuning.validate(errors);
+    }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
@@ -360,6 +516,13 @@ public record ProxyConfig(
     }
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       errors.add(flag + " " + file + " is not a readable file: give " + what);
+    }
+  }
+
+  private static void atLeast(
+      List<String> errors, String flag, int value, int min, String example) {
+    if (value < min) {
+      errors.add(flag + " " + value + " must be at least " + min + ", e.g. " + example);
     }
   }
 

@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one place that orders the onion (outermost first):
+ * The one place that orders the onion (outermost first). The operations endpoints are not a filter:
+ * they listen on their own port ({@code OpsServer}), so {@code /healthz}, {@code /readyz}, {@code
+ * /livez} and {@code /metrics} on the serving port pass through to the API server.
  *
  * <ol>
- *   <li>ops ({@code /healthz}, {@code /readyz}, {@code /metrics}; no authentication)
  *   <li>observing (Status mapping, metrics, audit line)
  *   <li>authentication (401 when nobody)
  *   <li>impersonation (SubjectAccessReviews; 403)
@@ -17,7 +18,6 @@ import java.util.List;
  * </ol>
  */
 public final class FilterRegistry {
-  private final ProxyFilter ops;
   private final ProxyFilter observing;
   private final ProxyFilter authentication;
   private final ProxyFilter impersonation;
@@ -25,12 +25,10 @@ public final class FilterRegistry {
   private final ProxyFilter passThrough;
 
   public FilterRegistry(
-      ProxyFilter ops,
       ProxyFilter observing,
       ProxyFilter authentication,
       ProxyFilter impersonation,
       ProxyFilter passThrough) {
-    this.ops = ops;
     this.observing = observing;
     this.authentication = authentication;
     this.impersonation = impersonation;
@@ -45,7 +43,6 @@ public final class FilterRegistry {
 
   public List<ProxyFilter> ordered() {
     List<ProxyFilter> all = new ArrayList<>();
-    all.add(ops);
     all.add(observing);
     all.add(authentication);
     all.add(impersonation);

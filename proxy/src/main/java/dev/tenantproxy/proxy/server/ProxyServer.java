@@ -8,7 +8,7 @@ import dev.tenantproxy.proxy.auth.KubeReviews;
 import dev.tenantproxy.proxy.auth.X509Verifier;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.ops.ObservingFilter;
-import dev.tenantproxy.proxy.ops.OpsFilter;
+import dev.tenantproxy.proxy.ops.OpsServer;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.ops.Readiness;
 import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
@@ -60,6 +60,8 @@ public final class ProxyServer {
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
   private final List<X509Certificate> issuers;
   private final TlsReloader tls;
+  private final Readiness readiness;
+  private volatile OpsServer ops;
   private volatile boolean shuttingDown;
   private volatile int port;
   private final List<String> deployments = new CopyOnWriteArrayList<>();
@@ -68,6 +70,7 @@ public final class ProxyServer {
     this.vertx = b.vertx;
     this.config = b.config;
     this.metrics = new ProxyMetrics(b.registry != null ? b.registry : ProxyMetrics.newRegistry());
+    this.readiness = b.readiness;
     X509Verifier clientCa =
         config.clientCaFile() == null ? null : X509Verifier.fromPemFile(config.clientCaFile());
     X509Verifier frontCa =
@@ -87,6 +90,8 @@ public final class ProxyServer {
     CachingTokenAuthenticator tokens =
         new CachingTokenAuthenticator(
             reviews,
+            config.tuning().tokenReviewsInFlight(),
+            config.tuning().tokenReviewsQueued(),
             config.tokenCache().ttl(),
             config.tokenCache().negativeTtl(),
             config.tokenCache().maxEntries(),
@@ -102,7 +107,6 @@ public final class ProxyServer {
     }
     this.registry =
         new FilterRegistry(
-            new OpsFilter(b.readiness, () -> shuttingDown, metrics),
             new ObservingFilter(metrics),
             new AuthenticationFilter(authenticator),
             new ImpersonationFilter(
@@ -178,7 +182,14 @@ public final class ProxyServer {
     int listenPort = config.port() == 0 ? -1 : config.port();
     return vertx
         .deployVerticle(
-            () -> new ProxyVerticle(config.bindAddress(), listenPort, ssl, chain, servers::add),
+            () ->
+                new ProxyVerticle(
+                    config.bindAddress(),
+                    listenPort,
+                    ssl,
+                    chain,
+                    servers::add,
+                    config.tuning().firstRequestTimeout().toMillis()),
             new DeploymentOptions().setInstances(instances))
         .onSuccess(
             id -> {
@@ -188,15 +199,28 @@ public final class ProxyServer {
                 throw new IllegalStateException("listeners did not share one port");
               }
             })
+        .compose(
+            id ->
+                OpsServer.start(
+                    vertx,
+                    config.bindAddress(),
+                    config.opsPort(),
+                    readiness,
+                    () -> shuttingDown,
+                    metrics))
         .map(
-            id -> {
+            started -> {
+              ops = started;
               tls.start();
               LOG.info(
-                  "tenant-proxy listening on https://{}:{} with {} event loops (TLS engine {})",
+                  "tenant-proxy listening on https://{}:{} with {} event loops (TLS engine {});"
+                      + " health and metrics on http://{}:{}",
                   config.bindAddress(),
                   port,
                   instances,
-                  dev.tenantproxy.proxy.config.TlsEngine.options().getClass().getSimpleName());
+                  dev.tenantproxy.proxy.config.TlsEngine.options().getClass().getSimpleName(),
+                  config.bindAddress(),
+                  started.port());
               return this;
             });
   }
@@ -204,6 +228,15 @@ public final class ProxyServer {
   /** The actual listening port. */
   public int port() {
     return port;
+  }
+
+  /** The actual port of {@code /healthz}, {@code /readyz}, {@code /livez}, {@code /metrics}. */
+  public int opsPort() {
+    OpsServer o = ops;
+    if (o == null) {
+      throw new IllegalStateException("not started");
+    }
+    return o.port();
   }
 
   public ProxyMetrics metrics() {
@@ -244,6 +277,12 @@ public final class ProxyServer {
                 undeploy.add(vertx.undeploy(id));
               }
               return Future.join(undeploy).<Void>mapEmpty().otherwiseEmpty();
+            })
+        .compose(
+            v -> {
+              // last: /readyz answers 503 until the very end of the shutdown
+              OpsServer o = ops;
+              return o == null ? Future.<Void>succeededFuture() : o.close().otherwiseEmpty();
             });
   }
 

@@ -25,13 +25,14 @@ final class ProxyVerticle extends VerticleBase {
   private static final long LINGER_MS = 2_000;
 
   /**
-   * How long a new connection may take to deliver its first request head: a client that connects
-   * (or sends half a request line) and then goes silent is closed, not held for ever. Go's {@code
-   * http.Server.ReadHeaderTimeout}; kube-apiserver uses 32 s. Only the first request is bounded: an
-   * HTTP/2 connection or a keep-alive HTTP/1.1 connection idle between requests is the client's
-   * (kubectl keeps them), and a watch may be silent for minutes.
+   * How long a new connection may take to deliver its first request head ({@code
+   * --first-request-timeout}): a client that connects (or sends half a request line) and then goes
+   * silent is closed, not held for ever. Go's {@code http.Server.ReadHeaderTimeout}; kube-apiserver
+   * uses 32 s. Only the first request is bounded: an HTTP/2 connection or a keep-alive HTTP/1.1
+   * connection idle between requests is the client's (kubectl keeps them), and a watch may be
+   * silent for minutes.
    */
-  static final long FIRST_REQUEST_TIMEOUT_MS = 32_000;
+  private final long firstRequestTimeoutMs;
 
   private final String host;
   private final int port;
@@ -49,7 +50,9 @@ final class ProxyVerticle extends VerticleBase {
       int port,
       ServerSSLOptions ssl,
       FilterChain chain,
-      Consumer<HttpServer> started) {
+      Consumer<HttpServer> started,
+      long firstRequestTimeoutMs) {
+    this.firstRequestTimeoutMs = firstRequestTimeoutMs;
     this.host = host;
     this.port = port;
     this.ssl = ssl;
@@ -90,10 +93,10 @@ final class ProxyVerticle extends VerticleBase {
   private void connected(HttpConnection connection) {
     long timer =
         vertx.setTimer(
-            FIRST_REQUEST_TIMEOUT_MS,
+            firstRequestTimeoutMs,
             t -> {
               if (awaitingFirstRequest.remove(connection) != null) {
-                LOG.debug("no request head within {} ms: closing", FIRST_REQUEST_TIMEOUT_MS);
+                LOG.debug("no request head within {} ms: closing", firstRequestTimeoutMs);
                 connection.close();
               }
             });

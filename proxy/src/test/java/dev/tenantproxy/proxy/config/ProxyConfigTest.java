@@ -53,4 +53,50 @@ class ProxyConfigTest {
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThatThrownBy(() -> Durations.parse("30")).hasMessageContaining("not a duration");
   }
+
+  @Test
+  void everyTunableIsValidatedWithItsFlagAndAnExample() throws Exception {
+    Path cert = Files.writeString(dir.resolve("tls.crt"), "x");
+    Path key = Files.writeString(dir.resolve("tls.key"), "x");
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "x");
+    ProxyConfig bad =
+        ProxyConfig.defaults(cert, key)
+            .withKubeconfig(kubeconfig)
+            .withOpsPort(8443)
+            .withTuning(
+                new ProxyConfig.Tuning(
+                    Duration.ZERO,
+                    0,
+                    -1,
+                    Duration.ZERO,
+                    0,
+                    Duration.ZERO,
+                    0,
+                    Duration.ZERO,
+                    Duration.ofSeconds(-1)));
+
+    assertThatThrownBy(bad::validate)
+        .isInstanceOf(ConfigException.class)
+        .satisfies(
+            e ->
+                assertThat(((ConfigException) e).problems())
+                    .anyMatch(p -> p.startsWith("--ops-port 8443 is the same as --secure-port"))
+                    .anyMatch(p -> p.startsWith("--first-request-timeout must be a positive"))
+                    .anyMatch(
+                        p -> p.equals("--token-review-max-in-flight 0 must be at least 1, e.g. 64"))
+                    .anyMatch(p -> p.startsWith("--token-review-max-queued -1 must be at least 0"))
+                    .anyMatch(p -> p.startsWith("--index-sync-timeout must be a positive"))
+                    .anyMatch(p -> p.startsWith("--watch-cache-size 0 must be at least 1"))
+                    .anyMatch(p -> p.startsWith("--watch-bookmark-interval must be a positive"))
+                    .anyMatch(p -> p.startsWith("--watch-buffer-events 0 must be at least 1"))
+                    .anyMatch(p -> p.startsWith("--resource-version-wait must be a positive"))
+                    .anyMatch(p -> p.startsWith("--min-watch-timeout must be a positive")));
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.defaults(cert, key)
+                    .withKubeconfig(kubeconfig)
+                    .withOpsPort(-2)
+                    .validate())
+        .hasMessageContaining("--ops-port -2 is out of range");
+  }
 }

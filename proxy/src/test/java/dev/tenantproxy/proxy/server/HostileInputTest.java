@@ -229,7 +229,7 @@ class HostileInputTest {
         RawTls.connect(
             TestPki.sslContext(alice, h.servingCa),
             h.proxy.port(),
-            (int) ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS + TIMEOUT_MS)) {
+            (int) firstRequestTimeoutMs() + TIMEOUT_MS)) {
       long start = System.nanoTime();
       raw.write("GET " + CM + " HTTP/1.1\r\nHost: x\r\n");
 
@@ -237,7 +237,7 @@ class HostileInputTest {
 
       assertThat(closed).isTrue();
       assertThat((System.nanoTime() - start) / 1_000_000)
-          .isGreaterThanOrEqualTo(ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS - 1_000);
+          .isGreaterThanOrEqualTo(firstRequestTimeoutMs() - 1_000);
     }
     assertThat(h.api.requests).isEmpty();
   }
@@ -248,7 +248,7 @@ class HostileInputTest {
         RawTls.connect(
             TestPki.sslContext(alice, h.servingCa),
             h.proxy.port(),
-            (int) ProxyVerticle.FIRST_REQUEST_TIMEOUT_MS + 5_000)) {
+            (int) firstRequestTimeoutMs() + 5_000)) {
       assertThat(raw.write("GET " + CM + " HTTP/1.1\r\nHost: x\r\n\r\n").read().status())
           .isEqualTo(200);
 
@@ -347,5 +347,9 @@ class HostileInputTest {
 
   private static RawTls connect() {
     return RawTls.connect(TestPki.sslContext(alice, h.servingCa), h.proxy.port(), TIMEOUT_MS);
+  }
+
+  private static long firstRequestTimeoutMs() {
+    return h.config.tuning().firstRequestTimeout().toMillis();
   }
 }

@@ -74,6 +74,7 @@ public final class ProxyHarness implements AutoCloseable {
         ProxyConfig.defaults(h.proxyServing.certFile(), h.proxyServing.keyFile())
             .withBindAddress("127.0.0.1")
             .withPort(0)
+            .withOpsPort(0)
             .withEventLoops(2)
             .withClientCaFile(h.clientCa.certFile())
             .withRequestHeader(

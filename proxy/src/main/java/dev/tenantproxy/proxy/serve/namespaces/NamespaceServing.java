@@ -95,15 +95,28 @@ public final class NamespaceServing implements AutoCloseable {
             .withHttpClientFactory(
                 new io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory(vertx))
             .build();
+    dev.tenantproxy.proxy.config.ProxyConfig.Tuning tuning = config.tuning();
     TenancyIndex index =
         TenancyIndex.create(
-            client, vertx, dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults());
+            client,
+            vertx,
+            dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults()
+                .withSyncTimeout(tuning.indexSyncTimeout())
+                .withWatchCacheCapacity(tuning.watchCacheSize()));
     index
         .start()
         .onSuccess(v -> LOG.info("tenancy index synced"))
         .onFailure(
             e -> LOG.warn("tenancy index not synced yet (it keeps retrying): {}", e.toString()));
-    NamespaceServing serving = attach(vertx, index, NamespaceService.Options.defaults());
+    NamespaceServing serving =
+        attach(
+            vertx,
+            index,
+            new NamespaceService.Options(
+                tuning.watchBookmarkInterval(),
+                tuning.watchBufferEvents(),
+                tuning.resourceVersionWait(),
+                tuning.minWatchTimeout()));
     serving.owned = List.of(index::close, client::close);
     builder
         .readiness(index::isReady)
