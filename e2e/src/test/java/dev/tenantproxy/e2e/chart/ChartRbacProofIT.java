@@ -1,0 +1,337 @@
+package dev.tenantproxy.e2e.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tenantproxy.e2e.controlplane.Capsule;
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.Helm;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Kubectl;
+import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * THE RBAC PROOF of charts/tenant-proxy: the chart's ServiceAccount, ClusterRole and binding
+ * (rendered by the pinned helm) are applied to the real control plane, a token for that
+ * ServiceAccount is minted by TokenRequest, and the proxy runs with exactly that identity (the
+ * {@code serve} wiring, its kubeconfig holding only that token). The smoke checks — readiness,
+ * namespace list, namespace watch, pass-through, a bearer-token (ServiceAccount) user, a caller's
+ * own {@code --as}, the seed {@code kubectl delete namespace} — pass with the chart's rules; with
+ * any one rule removed, the check that needs it fails.
+ */
+@ExtendWith(ControlPlaneExtension.class)
+class ChartRbacProofIT {
+  private static final Duration BOUND = Duration.ofSeconds(60);
+  private static final Duration KUBECTL_BOUND = Duration.ofSeconds(120);
+  private static final String KUBECTL = "1.33";
+
+  @TempDir static Path dir;
+  static ControlPlane cp;
+  static Helm helm;
+
+  @BeforeAll
+  static void start(ControlPlane controlPlane) {
+    cp = controlPlane;
+    helm = Helm.get();
+  }
+
+  /**
+   * The chart's identity objects for {@code release} in {@code namespace}, as helm renders them.
+   */
+  static List<HasMetadata> chartIdentity(String release, String namespace) {
+    Helm.Result r =
+        helm.template(
+            release,
+            namespace,
+            "--set=tls.existingSecret=unused",
+            "--show-only=templates/serviceaccount.yaml",
+            "--show-only=templates/rbac.yaml");
+    assertThat(r.exitCode()).as("%s", r).isZero();
+    return cp.adminClient()
+        .load(new ByteArrayInputStream(r.stdout().getBytes(StandardCharsets.UTF_8)))
+        .items();
+  }
+
+  /**
+   * Applies the chart's identity (without the ClusterRole rule at {@code dropRule}, when >= 0),
+   * mints a token for its ServiceAccount and starts the proxy with exactly that identity.
+   */
+  static ProxyInFront proxyAsTheChartsServiceAccount(String release, int dropRule) {
+    String ns = release + "-system";
+    cp.adminClient()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    String serviceAccount = null;
+    for (HasMetadata object : chartIdentity(release, ns)) {
+      if (object instanceof ClusterRole role && dropRule >= 0) {
+        List<PolicyRule> rules = new ArrayList<>(role.getRules());
+        assertThat(dropRule).isLessThan(rules.size());
+        rules.remove(dropRule);
+        object = new ClusterRoleBuilder(role).withRules(rules).build();
+      }
+      if ("ServiceAccount".equals(object.getKind())) {
+        serviceAccount = object.getMetadata().getName();
+      }
+      cp.adminClient().resource(object).create();
+    }
+    assertThat(serviceAccount).isEqualTo(release + "-tenant-proxy");
+    // TokenRequest for the chart's ServiceAccount; the kubeconfig holds only that token
+    KubeUser identity = cp.users().serviceAccountToken(ns, serviceAccount);
+    return ProxyInFront.start(
+        cp, dir.resolve(release), true, c -> c.withKubeconfig(identity.kubeconfig()));
+  }
+
+  /** Every smoke check through {@code proxy}; the names of those that failed. */
+  static List<String> smoke(ProxyInFront proxy, Duration readyBound) {
+    List<String> failed = new ArrayList<>();
+    if (!check("ready", () -> awaitReady(proxy, readyBound))) {
+      failed.add("ready");
+      return failed;
+    }
+    String id = UUID.randomUUID().toString().substring(0, 6);
+    String t = "proof-" + id;
+    KubeUser owner = cp.users().certificate("proof-owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule()
+        .createTenant(t, Owner.user(owner.name()), Owner.serviceAccount(t + "-ops", "robot"));
+    cp.capsule().createNamespace(t, t + "-ops");
+    cp.capsule().createNamespace(t, t + "-dev");
+    cp.capsule().createNamespace(t, t + "-old");
+    KubeUser robot = cp.users().serviceAccountToken(t + "-ops", "robot");
+    Kubectl asOwner = Kubectl.version(KUBECTL, proxy.kubeconfig(owner));
+    Kubectl asRobot = Kubectl.version(KUBECTL, proxy.kubeconfig(robot));
+
+    // the namespace list served from the index: exactly the tenant's namespaces
+    if (!check(
+        "list",
+        () ->
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(
+                    () -> {
+                      Kubectl.Result r =
+                          asOwner.run(KUBECTL_BOUND, "get", "namespaces", "-o", "name");
+                      return r.exitCode() == 0
+                          && r.stdout()
+                              .strip()
+                              .equals(
+                                  String.join(
+                                      "\n",
+                                      "namespace/" + t + "-dev",
+                                      "namespace/" + t + "-old",
+                                      "namespace/" + t + "-ops"));
+                    }))) {
+      failed.add("list");
+    }
+    // a watch that follows the tenant: a namespace created later arrives
+    if (!check(
+        "watch",
+        () -> {
+          try (Kubectl.Running watch = asOwner.start("get", "namespaces", "-w", "-o", "name")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> watch.stdout().contains(t + "-ops"));
+            cp.capsule().createNamespace(t, t + "-new");
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> watch.stdout().contains("namespace/" + t + "-new"));
+          }
+        })) {
+      failed.add("watch");
+    }
+    // pass-through as the caller (impersonation of a certificate user)
+    if (!check(
+        "pass-through",
+        () -> {
+          Kubectl.Result r =
+              asOwner.run(KUBECTL_BOUND, "create", "configmap", "cm", "-n", t + "-dev");
+          assertThat(r.exitCode()).as("%s", r).isZero();
+        })) {
+      failed.add("pass-through");
+    }
+    // a bearer token (TokenReview), a ServiceAccount user (uid and extras impersonated)
+    if (!check(
+        "token",
+        () ->
+            assertThat(asRobot.run(KUBECTL_BOUND, "get", "configmaps", "-n", t + "-dev").exitCode())
+                .isZero())) {
+      failed.add("token");
+    }
+    // the caller's own impersonation (--as): allowed by a SubjectAccessReview, then forwarded
+    if (!check("as", () -> callerImpersonation(asOwner, owner, t + "-dev", "proof-guest-" + id))) {
+      failed.add("as");
+    }
+    // the seed: kubectl delete namespace returns once the namespace is gone
+    if (!check(
+        "seed",
+        () -> {
+          Kubectl.Result r =
+              asOwner.run(KUBECTL_BOUND, "delete", "namespace", t + "-old", "--timeout=60s");
+          assertThat(r.exitCode()).as("%s", r).isZero();
+          assertThat(r.stderr().strip()).as("%s", r).isEmpty();
+        })) {
+      failed.add("seed");
+    }
+    return failed;
+  }
+
+  private static void callerImpersonation(
+      Kubectl asOwner, KubeUser owner, String namespace, String guest) {
+    String role = "impersonate-" + guest;
+    cp.adminClient()
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName(role)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("users")
+                .withVerbs("impersonate")
+                .withResourceNames(guest)
+                .endRule()
+                .build())
+        .create();
+    cp.adminClient()
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName(role)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", role)
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName(owner.name())
+                .endSubject()
+                .build())
+        .create();
+    cp.adminClient()
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(guest)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName(guest)
+                .endSubject()
+                .build())
+        .create();
+    Kubectl.Result r =
+        asOwner.run(KUBECTL_BOUND, "get", "configmaps", "-n", namespace, "--as=" + guest);
+    assertThat(r.exitCode()).as("%s", r).isZero();
+  }
+
+  private static boolean check(String name, Runnable check) {
+    try {
+      check.run();
+      return true;
+    } catch (RuntimeException | AssertionError e) {
+      System.err.println("[rbac-proof] check " + name + " failed: " + e);
+      return false;
+    }
+  }
+
+  private static void awaitReady(ProxyInFront proxy, Duration bound) {
+    HttpClient http = HttpClient.newHttpClient();
+    await()
+        .atMost(bound)
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(URI.create(proxy.opsUrl() + "/readyz"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
+  }
+
+  @Test
+  void theProxyRunsWithExactlyTheChartsServiceAccountAndEverySmokeCheckPasses() {
+    try (ProxyInFront proxy = proxyAsTheChartsServiceAccount("proof-full", -1)) {
+      assertThat(smoke(proxy, BOUND)).isEmpty();
+    }
+  }
+
+  /**
+   * Each rule of the chart's ClusterRole, removed alone, breaks the check that needs it: none is
+   * superfluous, and the proof above can fail.
+   */
+  @ParameterizedTest(name = "without rule {0} ({1}): {2} fails")
+  @CsvSource({
+    "0, get/list/watch namespaces, ready",
+    "1, get/list/watch Capsule kinds, ready",
+    "2, impersonate users/groups/serviceaccounts, pass-through",
+    "3, impersonate uids/userextras, token",
+    "4, create tokenreviews, token",
+    "5, create subjectaccessreviews, as"
+  })
+  void removingOneRuleOfTheChartMakesTheCheckThatNeedsItFail(
+      int rule, String what, String expectedFailure) {
+    try (ProxyInFront proxy =
+        proxyAsTheChartsServiceAccount("proof-r" + rule + "-" + uniqueSuffix(), rule)) {
+      List<String> failed = smoke(proxy, Duration.ofSeconds(30));
+
+      assertThat(failed).as(what).contains(expectedFailure);
+    }
+  }
+
+  @Test
+  void theChartsClusterRoleHasTheSixRulesTheProofRemovesOneByOne() {
+    ClusterRole role =
+        chartIdentity("proof-shape", "proof-shape-system").stream()
+            .filter(ClusterRole.class::isInstance)
+            .map(ClusterRole.class::cast)
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(role.getRules()).hasSize(6);
+    assertThat(role.getRules().get(0).getResources()).containsExactly("namespaces");
+    assertThat(role.getRules().get(1).getResources()).contains("tenants");
+    assertThat(role.getRules().get(2).getVerbs()).containsExactly("impersonate");
+    assertThat(role.getRules().get(3).getApiGroups()).containsExactly("authentication.k8s.io");
+    assertThat(role.getRules().get(3).getVerbs()).containsExactly("impersonate");
+    assertThat(role.getRules().get(4).getResources()).containsExactly("tokenreviews");
+    assertThat(role.getRules().get(5).getResources()).containsExactly("subjectaccessreviews");
+  }
+
+  private static String uniqueSuffix() {
+    return UUID.randomUUID().toString().substring(0, 4);
+  }
+}
