@@ -93,7 +93,7 @@ class NamespaceWatchBenchIT {
                 .build());
       }
       // one request per client first, so that each holds its HTTP/2 connection before the
-      // watches are opened on it
+      // watches are opened on it (any answer will do: /healthz passes through to the API server)
       for (HttpClient c : clients) {
         c.send(
             HttpRequest.newBuilder(URI.create(proxy.url() + "/healthz")).build(),
