@@ -445,7 +445,8 @@ public final class ControlPlane implements AutoCloseable {
             .clusterRoles()
             .withName("admin")
             .waitUntilCondition(
-                (ClusterRole role) -> role != null && !role.getRules().isEmpty(),
+                (ClusterRole role) ->
+                    role != null && role.getRules() != null && !role.getRules().isEmpty(),
                 remaining().toMillis(),
                 TimeUnit.MILLISECONDS);
       } catch (KubernetesClientException | IllegalArgumentException e) {
