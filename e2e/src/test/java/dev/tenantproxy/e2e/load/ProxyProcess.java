@@ -69,7 +69,8 @@ public final class ProxyProcess implements AutoCloseable {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> jvm = launcherOptions();
+    List<String> jvm = new ArrayList<>(launcherOptions());
+    jvm.addAll(cdsOptions());
     command.addAll(jvm);
     command.add("-cp");
     command.add(classPath());
@@ -123,6 +124,26 @@ public final class ProxyProcess implements AutoCloseable {
       options.addAll(List.of(extra.split("\\s+")));
     }
     return List.copyOf(options);
+  }
+
+  /**
+   * As {@code bin/tenant-proxy serve} does: the AppCDS archive {@code tenant-proxy.jsa} beside the
+   * proxy jar when it is newer than the jar, else record it when this process exits ({@code
+   * -Dbench.proxy.cds=off}: neither).
+   */
+  private static List<String> cdsOptions() throws IOException {
+    if ("off".equals(System.getProperty("bench.proxy.cds"))) {
+      return List.of();
+    }
+    String cp = classPath();
+    Path jar = Path.of(cp.substring(0, cp.indexOf(File.pathSeparator)));
+    Path archive = jar.resolveSibling("tenant-proxy.jsa");
+    boolean fresh =
+        Files.exists(archive)
+            && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
+    return fresh
+        ? List.of("-XX:SharedArchiveFile=" + archive)
+        : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off");
   }
 
   /** The JVM options this process was started with, the file's lines expanded. */

@@ -72,6 +72,30 @@ public final class ProxyVitals {
         ProxyProcess.sum(after, "tenant_proxy_netty_direct_memory_bytes", "") / MIB);
   }
 
+  /**
+   * The committed native memory by category ({@code jcmd VM.native_memory summary}) as one markdown
+   * line, when the proxy runs with {@code -XX:NativeMemoryTracking=summary}; else empty.
+   */
+  public static String nativeMemory(ProxyProcess proxy) {
+    if (proxy.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+      return "";
+    }
+    String out = proxy.jcmd("VM.native_memory", "summary", "scale=KB").orElse("");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^(?:-\\s+)?(Total: |[A-Z][A-Za-z ]+? \\()reserved=\\d+KB, committed=(\\d+)KB")
+            .matcher(out);
+    StringBuilder sb = new StringBuilder("Native memory committed (NMT, MiB):");
+    while (m.find()) {
+      double mib = Long.parseLong(m.group(2)) / 1024.0;
+      if (mib >= 0.5) {
+        String name = m.group(1).replace(":", "").replace("(", "").trim();
+        sb.append(String.format(Locale.ROOT, " %s %.0f;", name, mib));
+      }
+    }
+    return sb.append('\n').toString();
+  }
+
   /** The JVM options the proxy process ran with (its command line before the main class). */
   public static String jvmOptions(ProxyProcess proxy) {
     return String.join(" ", proxy.jvmOptions());

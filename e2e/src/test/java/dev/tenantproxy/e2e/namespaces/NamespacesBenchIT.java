@@ -60,6 +60,7 @@ class NamespacesBenchIT {
   private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
   private static final int L4_ITERATIONS = Integer.getInteger("bench.l4.iterations", 20);
   private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
   private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
 
   @TempDir Path dir;
@@ -181,8 +182,9 @@ class NamespacesBenchIT {
       proxiedTable.add(HttpRequest.newBuilder(p).header("Accept", TABLE).build());
       directTable.add(HttpRequest.newBuilder(d).header("Accept", TABLE).build());
     }
-    run(directClients, directJson, 3); // warm-up
-    run(viaProxy, proxied, 3);
+    run(directClients, directJson, WARMUP); // warm-up (the JIT compiles the proxy's hot paths)
+    run(viaProxy, proxied, WARMUP);
+    run(viaProxy, proxiedTable, WARMUP);
     List<Round> rounds = new ArrayList<>();
     Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
     StringBuilder cpu = new StringBuilder(ProxyVitals.cpuHeader(pids));
@@ -282,6 +284,7 @@ class NamespacesBenchIT {
                       .contains(lastNs));
       ProxyVitals.Memory synced = ProxyVitals.memory(proxy);
       String l1 = l1(cp, proxy.url(), proxy.pki().caPem(), callers, fleet, proxy);
+      String nativeMemory = ProxyVitals.nativeMemory(proxy);
       ProxyVitals.Memory loaded = ProxyVitals.memory(proxy);
       sb.append(l1)
           .append(
@@ -296,6 +299,7 @@ class NamespacesBenchIT {
           .append(ProxyVitals.Memory.header())
           .append(synced.row("fleet synced, before the load"))
           .append(loaded.row("right after the L1 rounds"))
+          .append(nativeMemory.isEmpty() ? "" : "\n" + nativeMemory)
           .append(String.format(Locale.ROOT, "%nLoad average at the end: %s.%n%n", loadAverage()));
     }
     return sb.toString();
