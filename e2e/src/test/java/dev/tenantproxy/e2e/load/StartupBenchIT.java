@@ -28,6 +28,9 @@ class StartupBenchIT {
 
   @TempDir Path dir;
 
+  /** {@code -Dbench.l6.compareCds}: each fleet run twice, without and with the AppCDS archive. */
+  private static final boolean COMPARE_CDS = Boolean.getBoolean("bench.l6.compareCds");
+
   private record Run(String cluster, int n, ProxyProcess.Startup startup) {}
 
   @Test
@@ -41,12 +44,18 @@ class StartupBenchIT {
     }
     Fleet fleet = Bench.fleet(cp);
     int all = cp.adminClient().namespaces().list().getItems().size();
+    String cds = System.getProperty("bench.proxy.cds", "");
     for (int i = 0; i < RUNS; i++) {
-      runs.add(
-          new Run(
-              "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)",
-              i + 1,
-              once(cp, pki, "fleet-" + i)));
+      String cluster = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
+      if (COMPARE_CDS) {
+        // interleaved: without and with the AppCDS archive (recorded by the bare runs)
+        System.setProperty("bench.proxy.cds", "off");
+        runs.add(new Run(cluster + ", CDS off", i + 1, once(cp, pki, "fleet-nocds-" + i)));
+        System.setProperty("bench.proxy.cds", cds);
+        runs.add(new Run(cluster + ", CDS on", i + 1, once(cp, pki, "fleet-cds-" + i)));
+      } else {
+        runs.add(new Run(cluster, i + 1, once(cp, pki, "fleet-" + i)));
+      }
     }
     StringBuilder sb = new StringBuilder();
     sb.append("# L6 start-up: process start to /readyz 200\n\n")
