@@ -342,6 +342,13 @@ class NamespaceWatchBenchIT {
       ticker.shutdownNow();
       Sample end = sample(cp, proxy);
       String heapInfo = proxy.jcmd("GC.heap_info").orElse("(jcmd failed)");
+      String vitals =
+          "\nJVM options `"
+              + ProxyVitals.jvmOptions(proxy)
+              + "`; memory at the end of the updates:\n\n"
+              + ProxyVitals.Memory.header()
+              + ProxyVitals.memory(proxy).row("end of the updates")
+              + "\n";
       proxy.jcmd("GC.run");
       Thread.sleep(1000);
       Sample afterGc = sample(cp, proxy);
@@ -508,7 +515,9 @@ class NamespaceWatchBenchIT {
           .append("\n```\n\n")
           .append("`jcmd GC.heap_info` at the end of the updates:\n\n```\n")
           .append(heapInfo.trim())
-          .append("\n```\n\n")
+          .append("\n```\n")
+          .append(vitals)
+          .append("\n")
           .append(
               String.format(
                   Locale.ROOT,

@@ -23,10 +23,12 @@ import java.util.stream.Stream;
 /**
  * {@code tenant-proxy serve} as users run it: a separate JVM, {@code java -cp
  * proxy/target/proxy-*.jar:proxy/target/lib/* dev.tenantproxy.proxy.cli.Main serve ...} (what
- * {@code bin/tenant-proxy serve} execs), default JVM options, in front of a {@link ControlPlane}.
- * Its own PKI: serving certificate for 127.0.0.1 and a request-header CA whose {@value
- * #FRONT_PROXY} client certificate may send identity headers (the load generator uses it to be
- * 2,000 owners over a few connections).
+ * {@code bin/tenant-proxy serve} execs) with the default JVM options of {@code bin/jvm.options}
+ * (the file the launcher and the image read; {@code -Dbench.proxy.jvm="-X..."} appends options,
+ * e.g. a JFR recording, which win over the file's), in front of a {@link ControlPlane}. Its own
+ * PKI: serving certificate for 127.0.0.1 and a request-header CA whose {@value #FRONT_PROXY} client
+ * certificate may send identity headers (the load generator uses it to be 2,000 owners over a few
+ * connections).
  */
 public final class ProxyProcess implements AutoCloseable {
   public static final String FRONT_PROXY = "front-proxy";
@@ -38,9 +40,18 @@ public final class ProxyProcess implements AutoCloseable {
   private final Path log;
   private final long startNanos;
   private final HttpClient ops;
+  private final List<String> jvmOptions;
 
-  private ProxyProcess(Process process, int port, int opsPort, Pki pki, Path log, long startNanos) {
+  private ProxyProcess(
+      Process process,
+      int port,
+      int opsPort,
+      Pki pki,
+      Path log,
+      long startNanos,
+      List<String> jvmOptions) {
     this.process = process;
+    this.jvmOptions = jvmOptions;
     this.port = port;
     this.opsPort = opsPort;
     this.pki = pki;
@@ -67,6 +78,9 @@ public final class ProxyProcess implements AutoCloseable {
     int opsPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> jvm = new ArrayList<>(launcherOptions());
+    jvm.addAll(cdsOptions());
+    command.addAll(jvm);
     command.add("-cp");
     command.add(classPath());
     command.add("dev.tenantproxy.proxy.cli.Main");
@@ -98,9 +112,75 @@ public final class ProxyProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    // as bin/tenant-proxy exports it: glibc malloc arenas, a few MiB of RSS each
+    pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
     long t0 = System.nanoTime();
     Process p = pb.start();
-    return new ProxyProcess(p, port, opsPort, pki, log, t0);
+    return new ProxyProcess(p, port, opsPort, pki, log, t0, jvm);
+  }
+
+  /**
+   * The launcher's JVM options: {@code @bin/jvm.options} of this work tree (as {@code
+   * bin/tenant-proxy} passes them) and then {@code -Dbench.proxy.jvm}, split at spaces.
+   */
+  static List<String> launcherOptions() {
+    List<String> options = new ArrayList<>();
+    Path file = root().resolve("bin").resolve("jvm.options");
+    if (Files.exists(file)) {
+      options.add("@" + file);
+    }
+    String extra = System.getProperty("bench.proxy.jvm", "").trim();
+    if (!extra.isEmpty()) {
+      options.addAll(List.of(extra.split("\\s+")));
+    }
+    return List.copyOf(options);
+  }
+
+  /**
+   * As {@code bin/tenant-proxy serve} does: the AppCDS archive {@code tenant-proxy.jsa} beside the
+   * proxy jar when it is newer than the jar, else record it when this process exits ({@code
+   * -Dbench.proxy.cds=off}: neither).
+   */
+  private static List<String> cdsOptions() throws IOException {
+    if ("off".equals(System.getProperty("bench.proxy.cds"))) {
+      return List.of();
+    }
+    String cp = classPath();
+    Path jar = Path.of(cp.substring(0, cp.indexOf(File.pathSeparator)));
+    Path archive = jar.resolveSibling("tenant-proxy.jsa");
+    boolean fresh =
+        Files.exists(archive)
+            && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
+    return fresh
+        ? List.of("-XX:SharedArchiveFile=" + archive)
+        : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off");
+  }
+
+  /** The JVM options this process was started with, the file's lines expanded. */
+  public List<String> jvmOptions() {
+    List<String> expanded = new ArrayList<>();
+    for (String o : jvmOptions) {
+      if (o.startsWith("@")) {
+        try {
+          for (String line : Files.readAllLines(Path.of(o.substring(1)))) {
+            String t = line.replaceAll("#.*", "").trim();
+            if (!t.isEmpty()) {
+              expanded.add(t);
+            }
+          }
+        } catch (IOException e) {
+          expanded.add(o);
+        }
+      } else {
+        expanded.add(o);
+      }
+    }
+    return expanded;
+  }
+
+  private static Path root() {
+    Path root = Path.of("").toAbsolutePath();
+    return Files.isDirectory(root.resolve("proxy")) ? root : root.getParent();
   }
 
   /**
@@ -109,10 +189,7 @@ public final class ProxyProcess implements AutoCloseable {
    * work tree do not rewrite during the run).
    */
   static String classPath() throws IOException {
-    Path root = Path.of("").toAbsolutePath();
-    if (!Files.isDirectory(root.resolve("proxy"))) {
-      root = root.getParent();
-    }
+    Path root = root();
     String override = System.getProperty("bench.proxy.target", "");
     Path target = override.isEmpty() ? root.resolve("proxy").resolve("target") : Path.of(override);
     try (Stream<Path> files = Files.list(target)) {

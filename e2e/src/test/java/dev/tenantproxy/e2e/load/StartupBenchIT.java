@@ -28,6 +28,9 @@ class StartupBenchIT {
 
   @TempDir Path dir;
 
+  /** {@code -Dbench.l6.compareCds}: each fleet run twice, without and with the AppCDS archive. */
+  private static final boolean COMPARE_CDS = Boolean.getBoolean("bench.l6.compareCds");
+
   private record Run(String cluster, int n, ProxyProcess.Startup startup) {}
 
   @Test
@@ -41,12 +44,18 @@ class StartupBenchIT {
     }
     Fleet fleet = Bench.fleet(cp);
     int all = cp.adminClient().namespaces().list().getItems().size();
+    String cds = System.getProperty("bench.proxy.cds", "");
     for (int i = 0; i < RUNS; i++) {
-      runs.add(
-          new Run(
-              "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)",
-              i + 1,
-              once(cp, pki, "fleet-" + i)));
+      String cluster = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
+      if (COMPARE_CDS) {
+        // interleaved: without and with the AppCDS archive (recorded by the bare runs)
+        System.setProperty("bench.proxy.cds", "off");
+        runs.add(new Run(cluster + ", CDS off", i + 1, once(cp, pki, "fleet-nocds-" + i)));
+        System.setProperty("bench.proxy.cds", cds);
+        runs.add(new Run(cluster + ", CDS on", i + 1, once(cp, pki, "fleet-cds-" + i)));
+      } else {
+        runs.add(new Run(cluster, i + 1, once(cp, pki, "fleet-" + i)));
+      }
     }
     StringBuilder sb = new StringBuilder();
     sb.append("# L6 start-up: process start to /readyz 200\n\n")
@@ -76,7 +85,7 @@ class StartupBenchIT {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%nMedian, %s: first answer %.2f s, ready %.2f s (target <= 5 s).%n",
+              "%nMedian, %s: first answer %.2f s, ready %.2f s (target <= 3 s).%n",
               cluster,
               Bench.median(listening),
               Bench.median(ready)));
@@ -84,12 +93,24 @@ class StartupBenchIT {
     sb.append(
         String.format(
             Locale.ROOT, "%nFleet created in %d s before the fleet runs.%n", fleet.seconds()));
+    sb.append("\nJVM options of the first run: `")
+        .append(options)
+        .append("`. Memory of each proxy once ready:\n\n")
+        .append(ProxyVitals.Memory.header())
+        .append(memory);
     Bench.write("L6-startup.md", sb.toString());
   }
+
+  private final StringBuilder memory = new StringBuilder();
+  private String options = "";
 
   private ProxyProcess.Startup once(ControlPlane cp, Pki pki, String name) throws Exception {
     try (ProxyProcess proxy = ProxyProcess.start(cp, dir.resolve(name), pki)) {
       ProxyProcess.Startup s = proxy.awaitReady(Duration.ofMinutes(2));
+      memory.append(ProxyVitals.memory(proxy).row(name + " at ready"));
+      if (options.isEmpty()) {
+        options = ProxyVitals.jvmOptions(proxy);
+      }
       System.out.printf(
           Locale.ROOT,
           "L6 %s: listening %.2f s, ready %.2f s (log %s)%n",

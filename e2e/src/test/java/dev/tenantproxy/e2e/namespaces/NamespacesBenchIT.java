@@ -9,8 +9,11 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.Fleet;
+import dev.tenantproxy.e2e.load.ProxyProcess;
+import dev.tenantproxy.e2e.load.ProxyVitals;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -39,6 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
  * tenants x 5 namespaces, {@code -Dbench.seconds=10}, {@code -Dbench.rounds=2}, {@code
  * -Dbench.concurrency=64}, {@code -Dbench.l4.iterations=20}). Prints the tables and writes them to
  * {@code target/benchmarks/namespaces.md}. The fleet is {@link Fleet}.
+ *
+ * <p>{@code -Dbench.proxy=process} runs the proxy as users run it, a separate JVM ({@link
+ * ProxyProcess}, the launcher's default JVM options), and then measures L1 only, with the proxy's
+ * CPU per request from /proc (load generator excluded) and its memory ({@link ProxyVitals}).
+ *
+ * <p>In L1 every simulated caller has its own certificate and its own HTTP/2 connection on both
+ * paths: through the proxy an owner, direct an admin (group {@code system:masters}) of its own who
+ * asks the API server the same question with a name selector.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class NamespacesBenchIT {
@@ -48,6 +60,8 @@ class NamespacesBenchIT {
   private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 64);
   private static final int L4_ITERATIONS = Integer.getInteger("bench.l4.iterations", 20);
   private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
+  private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
 
   @TempDir Path dir;
 
@@ -83,6 +97,14 @@ class NamespacesBenchIT {
             TENANTS,
             created.seconds()));
 
+    if (PROCESS) {
+      report.append(processL1(cp, id, fleet));
+      Path out = Path.of("target", "benchmarks");
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("namespaces-L1-process.md"), report.toString());
+      System.out.println(report);
+      return;
+    }
     ProxyInFront proxy = ProxyInFront.start(cp, dir, true);
     try {
       List<KubeUser> callers = new ArrayList<>();
@@ -102,7 +124,7 @@ class NamespacesBenchIT {
       // each section is printed as soon as it is measured
       for (java.util.concurrent.Callable<String> section :
           List.<java.util.concurrent.Callable<String>>of(
-              () -> l1(cp, proxy, callers, fleet),
+              () -> l1(cp, proxy.url(), proxy.caPem(), callers, fleet, null),
               () -> l4(cp, proxy, id),
               () -> l5(cp, proxy, id))) {
         String text = section.call();
@@ -124,12 +146,15 @@ class NamespacesBenchIT {
       String target, String format, double rps, double p50, double p99, long errors) {}
 
   private static String l1(
-      ControlPlane cp, ProxyInFront proxy, List<KubeUser> callers, List<List<String>> fleet)
+      ControlPlane cp,
+      String proxyUrl,
+      String proxyCa,
+      List<KubeUser> callers,
+      List<List<String>> fleet,
+      ProxyProcess process)
       throws Exception {
-    KubeUser admin = cp.users().certificate("bench-admin", "system:masters");
-    HttpClient direct =
-        HttpClient.newBuilder().sslContext(ServedNamespaces.sslContext(admin, cp.caPem())).build();
     List<HttpClient> viaProxy = new ArrayList<>();
+    List<HttpClient> directClients = new ArrayList<>();
     List<HttpRequest> proxied = new ArrayList<>();
     List<HttpRequest> directJson = new ArrayList<>();
     List<HttpRequest> proxiedTable = new ArrayList<>();
@@ -137,9 +162,15 @@ class NamespacesBenchIT {
     for (int i = 0; i < callers.size(); i++) {
       viaProxy.add(
           HttpClient.newBuilder()
-              .sslContext(ServedNamespaces.sslContext(callers.get(i), proxy.caPem()))
+              .sslContext(ServedNamespaces.sslContext(callers.get(i), proxyCa))
               .build());
-      URI p = URI.create(proxy.url() + "/api/v1/namespaces");
+      // its own admin certificate and connection: the owner itself may not list namespaces
+      KubeUser admin = cp.users().certificate(callers.get(i).name() + "-direct", "system:masters");
+      directClients.add(
+          HttpClient.newBuilder()
+              .sslContext(ServedNamespaces.sslContext(admin, cp.caPem()))
+              .build());
+      URI p = URI.create(proxyUrl + "/api/v1/namespaces");
       String selector = "kubernetes.io/metadata.name in (" + String.join(",", fleet.get(i)) + ")";
       URI d =
           URI.create(
@@ -151,28 +182,34 @@ class NamespacesBenchIT {
       proxiedTable.add(HttpRequest.newBuilder(p).header("Accept", TABLE).build());
       directTable.add(HttpRequest.newBuilder(d).header("Accept", TABLE).build());
     }
-    List<HttpClient> directClients = new ArrayList<>();
-    for (int i = 0; i < callers.size(); i++) {
-      directClients.add(direct);
-    }
-    run(directClients, directJson, 3); // warm-up
-    run(viaProxy, proxied, 3);
+    run(directClients, directJson, WARMUP); // warm-up (the JIT compiles the proxy's hot paths)
+    run(viaProxy, proxied, WARMUP);
+    run(viaProxy, proxiedTable, WARMUP);
     List<Round> rounds = new ArrayList<>();
+    Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
+    StringBuilder cpu = new StringBuilder(ProxyVitals.cpuHeader(pids));
+    List<Double> proxyCpu = new ArrayList<>();
     for (int r = 0; r < ROUNDS; r++) {
-      rounds.add(
-          summarize(
-              "direct (admin, name selector)", "JSON", run(directClients, directJson, SECONDS)));
-      rounds.add(summarize("proxy (owner)", "JSON", run(viaProxy, proxied, SECONDS)));
-      rounds.add(
-          summarize(
-              "direct (admin, name selector)", "Table", run(directClients, directTable, SECONDS)));
-      rounds.add(summarize("proxy (owner)", "Table", run(viaProxy, proxiedTable, SECONDS)));
+      for (String format : List.of("JSON", "Table")) {
+        boolean json = format.equals("JSON");
+        Map<String, Long> before = ProxyVitals.cpuTicks(pids);
+        ClosedLoop.Result d = run(directClients, json ? directJson : directTable, SECONDS);
+        Map<String, Long> after = ProxyVitals.cpuTicks(pids);
+        cpu.append(ProxyVitals.cpuRow("" + (r + 1), "direct " + format, before, after, d.count()));
+        rounds.add(summarize("direct (admin, name selector)", format, d));
+        before = ProxyVitals.cpuTicks(pids);
+        ClosedLoop.Result p = run(viaProxy, json ? proxied : proxiedTable, SECONDS);
+        after = ProxyVitals.cpuTicks(pids);
+        cpu.append(ProxyVitals.cpuRow("" + (r + 1), "proxy " + format, before, after, p.count()));
+        proxyCpu.add(ProxyVitals.cpuMicros("proxy", before, after, p.count()));
+        rounds.add(summarize("proxy (owner)", format, p));
+      }
     }
     StringBuilder sb = new StringBuilder();
     sb.append("## L1: a tenant owner lists namespaces, ")
         .append(callers.size())
-        .append(" concurrent callers (each its own certificate and connection through the proxy;")
-        .append(" one admin connection pool direct), ")
+        .append(" concurrent callers (each its own certificate and HTTP/2 connection, through")
+        .append(" the proxy as an owner and direct as an admin of its own), ")
         .append(SECONDS)
         .append(" s per round, rounds alternate\n\n")
         .append(
@@ -199,8 +236,82 @@ class NamespacesBenchIT {
               format,
               p / d));
     }
+    if (process != null) {
+      sb.append("\nCPU per request, microseconds (utime + stime from /proc, 10 ms ticks):\n\n")
+          .append(cpu)
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "%nProxy CPU per served list, median of rounds: **%.0f µs** (target <= 100).%n",
+                  median(proxyCpu)));
+    }
     sb.append('\n');
     return sb.toString();
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  /** L1 against the proxy as a separate JVM, with its memory before, under and after the load. */
+  private String processL1(ControlPlane cp, String id, List<List<String>> fleet) throws Exception {
+    StringBuilder sb = new StringBuilder();
+    try (ProxyProcess proxy =
+        ProxyProcess.start(cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"))) {
+      ProxyProcess.Startup startup = proxy.awaitReady(Duration.ofMinutes(3));
+      List<KubeUser> callers = new ArrayList<>();
+      for (int i = 0; i < CONCURRENCY; i++) {
+        callers.add(cp.users().certificate("b" + id + "-user-" + i, Capsule.CAPSULE_USERS_GROUP));
+      }
+      HttpClient lastClient =
+          HttpClient.newBuilder()
+              .sslContext(
+                  ServedNamespaces.sslContext(callers.get(callers.size() - 1), proxy.pki().caPem()))
+              .build();
+      String lastNs = fleet.get(callers.size() - 1).get(4);
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  lastClient
+                      .send(
+                          HttpRequest.newBuilder(URI.create(proxy.url() + "/api/v1/namespaces"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body()
+                      .contains(lastNs));
+      ProxyVitals.Memory synced = ProxyVitals.memory(proxy);
+      String l1 = l1(cp, proxy.url(), proxy.pki().caPem(), callers, fleet, proxy);
+      String nativeMemory = ProxyVitals.nativeMemory(proxy);
+      ProxyVitals.Memory loaded = ProxyVitals.memory(proxy);
+      sb.append(l1)
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "Proxy: a separate JVM (pid %d), ready %.2f s after its start; JVM options"
+                      + " `%s`.%n%n",
+                  proxy.pid(),
+                  startup.readySeconds(),
+                  ProxyVitals.jvmOptions(proxy)))
+          .append("Proxy memory (RSS from /proc; heap, metaspace, direct from its /metrics):\n\n")
+          .append(ProxyVitals.Memory.header())
+          .append(synced.row("fleet synced, before the load"))
+          .append(loaded.row("right after the L1 rounds"))
+          .append(nativeMemory.isEmpty() ? "" : "\n" + nativeMemory)
+          .append(String.format(Locale.ROOT, "%nLoad average at the end: %s.%n%n", loadAverage()));
+    }
+    return sb.toString();
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] l = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return l[0] + " " + l[1] + " " + l[2];
+    } catch (java.io.IOException e) {
+      return "?";
+    }
   }
 
   private static double median(List<Round> rounds, String target, String format) {

@@ -11,6 +11,7 @@ import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.ProxyProcess;
+import dev.tenantproxy.e2e.load.ProxyVitals;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.io.IOException;
@@ -74,6 +75,7 @@ class PassThroughBenchIT {
     String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
     List<Round> results = new ArrayList<>();
     List<String> cpu = new ArrayList<>();
+    String memory = "";
     ProxyInFront inJvm = null;
     ProxyProcess process = null;
     String proxyUrl;
@@ -104,6 +106,14 @@ class PassThroughBenchIT {
         cpu.add(cpuPerRequest("proxy", i + 1, before, cpuTicks(pids), p.count()));
         results.add(summarize("proxy", p));
       }
+      if (process != null) {
+        memory =
+            "\nProxy JVM options `"
+                + ProxyVitals.jvmOptions(process)
+                + "`; its memory right after the rounds:\n\n"
+                + ProxyVitals.Memory.header()
+                + ProxyVitals.memory(process).row("after the L2 rounds");
+      }
     } finally {
       if (inJvm != null) {
         inJvm.close();
@@ -112,7 +122,7 @@ class PassThroughBenchIT {
         process.close();
       }
     }
-    String table = table(results, seconds, rounds) + cpuTable(cpu);
+    String table = table(results, seconds, rounds) + cpuTable(cpu) + memory;
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);

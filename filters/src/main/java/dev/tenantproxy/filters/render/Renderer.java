@@ -12,7 +12,7 @@ import java.time.Instant;
  * Writes lists and watch events the proxy serves itself, from cached objects' JSON, in the shape
  * the client asked for: a typed list, a {@code Table} (v1 or v1beta1, rows with None / Metadata /
  * Object), or a {@code PartialObjectMetadataList}. Objects are streamed one at a time into the
- * output; nothing but the current object is parsed.
+ * output; each object version is parsed once ({@link ObjectParts}) and then copied verbatim.
  */
 public final class Renderer {
   private final Rendering rendering;
@@ -66,7 +66,7 @@ public final class Renderer {
         writeListMeta(g, resourceVersion, continueToken);
         g.writeArrayFieldStart("items");
         for (byte[] item : items) {
-          ObjectJson.copyObject(item, g);
+          ObjectParts.writeObject(item, g);
         }
         g.writeEndArray();
       }
@@ -113,7 +113,7 @@ public final class Renderer {
       } else if (format.isPartialMetadata()) {
         writePartial(g, objectJson);
       } else {
-        ObjectJson.copyObject(objectJson, g);
+        ObjectParts.writeObject(objectJson, g);
       }
       g.writeEndObject();
     } catch (IOException e) {
@@ -202,7 +202,7 @@ public final class Renderer {
       writePartial(g, item);
     } else if (include == IncludeObject.OBJECT) {
       g.writeFieldName("object");
-      ObjectJson.copyObject(item, g);
+      ObjectParts.writeObject(item, g);
     }
     g.writeEndObject();
   }
@@ -212,7 +212,7 @@ public final class Renderer {
     g.writeStringField("kind", "PartialObjectMetadata");
     g.writeStringField("apiVersion", rendering.format().metaApiVersion());
     g.writeFieldName("metadata");
-    ObjectJson.copyField(item, "metadata", g);
+    ObjectParts.writeMetadata(item, g);
     g.writeEndObject();
   }
 }

@@ -61,11 +61,18 @@ final class NamespaceColumns implements TableColumns {
 
   @Override
   public void writeCells(byte[] json, Instant now, JsonGenerator g) throws IOException {
+    ObjectParts parts = ObjectParts.of(json);
     g.writeStartArray();
-    g.writeString(ObjectJson.nestedString(json, "metadata", "name"));
-    g.writeString(ObjectJson.nestedString(json, "status", "phase"));
-    g.writeString(
-        TableColumns.age(ObjectJson.nestedString(json, "metadata", "creationTimestamp"), now));
+    if (parts.valid()) {
+      g.writeString(parts.name());
+      g.writeString(parts.phase());
+      g.writeString(parts.age(now));
+    } else {
+      g.writeString(ObjectJson.nestedString(json, "metadata", "name"));
+      g.writeString(ObjectJson.nestedString(json, "status", "phase"));
+      g.writeString(
+          TableColumns.age(ObjectJson.nestedString(json, "metadata", "creationTimestamp"), now));
+    }
     g.writeEndArray();
   }
 }

@@ -189,4 +189,69 @@ class RendererTest {
     assertThat(TableColumns.age(null, NOW)).isEqualTo("<unknown>");
     assertThat(TableColumns.age("yesterday", NOW)).isEqualTo("<unknown>");
   }
+
+  @Test
+  void typedListCopiesEachStoredObjectByteForByte() throws Exception {
+    // unusual but valid JSON the API server may send: escapes, nested braces in strings, numbers
+    byte[] odd =
+        ("{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\","
+                + "\"annotations\":{\"note\":\"a } { \\\"quoted\\\" \\u003cb\\u003e\"},"
+                + "\"creationTimestamp\":\"2026-11-25T10:00:00Z\"},\"spec\":{\"n\":1.50e3},"
+                + "\"status\":{\"phase\":\"Active\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    Renderer r = new Renderer(Rendering.namespaces(ResponseFormat.JSON, null));
+    String out = new String(r.list("42", null, List.of(odd, odd), NOW), StandardCharsets.UTF_8);
+    String item = new String(odd, StandardCharsets.UTF_8);
+    assertThat(out).contains("[" + item + "," + item + "]");
+    assertThat(parse(out.getBytes(StandardCharsets.UTF_8)).path("items").get(0))
+        .isEqualTo(parse(odd));
+  }
+
+  @Test
+  void partialMetadataIsTheStoredMetadataValueEvenWithBracesInsideStrings() throws Exception {
+    byte[] odd =
+        ("{\"metadata\":{\"name\":\"x\",\"labels\":{\"a\":\"}\"},"
+                + "\"annotations\":{\"b\":\"{\\\"c\\\":[1,{}]}\"}},\"status\":{\"phase\":\"Active\"}}")
+            .getBytes(StandardCharsets.UTF_8);
+    Renderer r = new Renderer(Rendering.namespaces(ResponseFormat.PARTIAL_METADATA_V1, null));
+    JsonNode list = parse(r.list("1", null, List.of(odd), NOW));
+    assertThat(list.path("items").get(0).path("metadata")).isEqualTo(parse(odd).path("metadata"));
+    assertThat(list.path("items").get(0).path("kind").asText()).isEqualTo("PartialObjectMetadata");
+  }
+
+  @Test
+  void aNewVersionOfAnObjectIsRenderedWithItsOwnFields() throws Exception {
+    Renderer r =
+        new Renderer(Rendering.namespaces(ResponseFormat.TABLE_V1, IncludeObject.METADATA));
+    byte[] v1 = namespace("a", "Active", "7");
+    byte[] v2 = namespace("a", "Terminating", "8");
+    JsonNode first = parse(r.list("7", null, List.of(v1), NOW));
+    JsonNode again = parse(r.list("7", null, List.of(v1), NOW.plus(Duration.ofHours(2))));
+    JsonNode second = parse(r.list("8", null, List.of(v2), NOW));
+    assertThat(first.path("rows").get(0).path("cells").get(1).asText()).isEqualTo("Active");
+    assertThat(first.path("rows").get(0).path("cells").get(2).asText()).isEqualTo("5m");
+    // the remembered parts of v1 still give the age at the time of the request
+    assertThat(again.path("rows").get(0).path("cells").get(2).asText()).isEqualTo("125m");
+    assertThat(second.path("rows").get(0).path("cells").get(1).asText()).isEqualTo("Terminating");
+    assertThat(
+            second
+                .path("rows")
+                .get(0)
+                .path("object")
+                .path("metadata")
+                .path("resourceVersion")
+                .asText())
+        .isEqualTo("8");
+  }
+
+  @Test
+  void aStoredObjectThatIsNotOneJsonObjectFailsAsBeforeInsteadOfBeingCopied() {
+    Renderer r = new Renderer(Rendering.namespaces(ResponseFormat.JSON, null));
+    byte[] truncated = "{\"metadata\":{\"name\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] twoObjects = "{\"a\":1}{\"b\":2}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> r.list("1", null, List.of(truncated), NOW))
+        .isInstanceOf(java.io.UncheckedIOException.class);
+    String out = new String(r.list("1", null, List.of(twoObjects), NOW), StandardCharsets.UTF_8);
+    assertThat(out).doesNotContain("{\"b\":2}");
+  }
 }

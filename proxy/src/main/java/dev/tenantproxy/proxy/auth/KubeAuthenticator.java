@@ -30,6 +30,7 @@ public final class KubeAuthenticator implements Authenticator {
   static final String AUTHENTICATED = "system:authenticated";
   private static final String SESSION_CLIENT = "tenantproxy.client-ca";
   private static final String SESSION_FRONT = "tenantproxy.front-proxy";
+  private static final String SESSION_CALLER = "tenantproxy.client-cert-caller";
 
   private final X509Verifier clientCa;
   private final X509Verifier frontProxyCa;
@@ -66,11 +67,20 @@ public final class KubeAuthenticator implements Authenticator {
     if (!chain.isEmpty()
         && clientCa != null
         && verified(session, SESSION_CLIENT, clientCa, chain)) {
+      // the certificate's identity, like its validation, is kept on the TLS session: the subject
+      // is parsed once per connection, not per request
+      if (session != null && session.getValue(SESSION_CALLER) instanceof Caller known) {
+        return Future.succeededFuture(known);
+      }
       X509Certificate leaf = chain.get(0);
       String cn = X509Verifier.commonName(leaf);
       if (cn != null && !cn.isEmpty()) {
-        return Future.succeededFuture(
-            new Caller(cn, "", withAuthenticated(X509Verifier.organizations(leaf)), Map.of()));
+        Caller caller =
+            new Caller(cn, "", withAuthenticated(X509Verifier.organizations(leaf)), Map.of());
+        if (session != null) {
+          session.putValue(SESSION_CALLER, caller);
+        }
+        return Future.succeededFuture(caller);
       }
     }
     String token = bearer(request.headers().get(HttpHeaders.AUTHORIZATION));

@@ -45,6 +45,15 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
         .description("Watches currently streamed to clients")
         .tag("decision", "passed")
         .register(registry);
+    // Netty's pooled buffers are direct memory outside the JDK's buffer pools (no Cleaner):
+    // jvm_buffer_memory_used_bytes does not count them
+    Gauge.builder(
+            "tenant_proxy_netty_direct_memory_bytes",
+            io.netty.util.internal.PlatformDependent::usedDirectMemory)
+        .description(
+            "Direct memory Netty has allocated outside the JDK buffer pools (-1: untracked)")
+        .baseUnit("bytes")
+        .register(registry);
     passthrough = upstreamCounter("passthrough");
     tokenReviews = upstreamCounter("tokenreview");
     accessReviews = upstreamCounter("subjectaccessreview");

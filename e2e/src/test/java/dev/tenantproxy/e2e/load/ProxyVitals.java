@@ -1,0 +1,187 @@
+package dev.tenantproxy.e2e.load;
+
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the load benchmarks report about the proxy JVM besides latency: memory (RSS from /proc;
+ * heap, metaspace and direct buffers from its {@code /metrics}; live heap after a {@code jcmd
+ * GC.run}) and CPU time (utime + stime from {@code /proc/<pid>/stat}) of the proxy, the load
+ * generator (this JVM), kube-apiserver and etcd.
+ */
+public final class ProxyVitals {
+  private static final double MIB = 1024 * 1024;
+
+  private ProxyVitals() {}
+
+  /** Memory of the proxy JVM at one moment, MiB. */
+  public record Memory(
+      double rss,
+      double heapUsed,
+      double heapCommitted,
+      double heapAfterGc,
+      double metaspace,
+      double jdkDirect,
+      double nettyDirect) {
+
+    public static String header() {
+      return "| moment | RSS MiB | heap used MiB | heap committed MiB | heap after full GC MiB"
+          + " | metaspace MiB | direct (JDK buffers) MiB | direct (Netty) MiB |\n"
+          + "|---|---|---|---|---|---|---|---|\n";
+    }
+
+    public String row(String moment) {
+      return String.format(
+          Locale.ROOT,
+          "| %s | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f |%n",
+          moment,
+          rss,
+          heapUsed,
+          heapCommitted,
+          heapAfterGc,
+          metaspace,
+          jdkDirect,
+          nettyDirect);
+    }
+  }
+
+  /**
+   * RSS, heap and metaspace now, then a full GC ({@code jcmd GC.run}) and the live heap after it.
+   * RSS is read before the GC (the figure under load).
+   */
+  public static Memory memory(ProxyProcess proxy) throws Exception {
+    long rss = proxy.rssBytes();
+    String m = proxy.metrics();
+    double used = ProxyProcess.sum(m, "jvm_memory_used_bytes", "area=\"heap\"");
+    double committed = ProxyProcess.sum(m, "jvm_memory_committed_bytes", "area=\"heap\"");
+    proxy.jcmd("GC.run");
+    String after = proxy.metrics();
+    return new Memory(
+        rss / MIB,
+        used / MIB,
+        committed / MIB,
+        ProxyProcess.sum(after, "jvm_memory_used_bytes", "area=\"heap\"") / MIB,
+        ProxyProcess.sum(after, "jvm_memory_used_bytes", "id=\"Metaspace\"") / MIB,
+        ProxyProcess.sum(after, "jvm_buffer_memory_used_bytes", "id=\"direct\"") / MIB,
+        ProxyProcess.sum(after, "tenant_proxy_netty_direct_memory_bytes", "") / MIB);
+  }
+
+  /**
+   * The committed native memory by category ({@code jcmd VM.native_memory summary}) as one markdown
+   * line, when the proxy runs with {@code -XX:NativeMemoryTracking=summary}; else empty.
+   */
+  public static String nativeMemory(ProxyProcess proxy) {
+    if (proxy.jvmOptions().stream().noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking"))) {
+      return "";
+    }
+    String out = proxy.jcmd("VM.native_memory", "summary", "scale=KB").orElse("");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^(?:-\\s+)?(Total: |[A-Z][A-Za-z ]+? \\()reserved=\\d+KB, committed=(\\d+)KB")
+            .matcher(out);
+    StringBuilder sb = new StringBuilder("Native memory committed (NMT, MiB):");
+    while (m.find()) {
+      double mib = Long.parseLong(m.group(2)) / 1024.0;
+      if (mib >= 0.5) {
+        String name = m.group(1).replace(":", "").replace("(", "").trim();
+        sb.append(String.format(Locale.ROOT, " %s %.0f;", name, mib));
+      }
+    }
+    return sb.append('\n').toString();
+  }
+
+  /** The JVM options the proxy process ran with (its command line before the main class). */
+  public static String jvmOptions(ProxyProcess proxy) {
+    return String.join(" ", proxy.jvmOptions());
+  }
+
+  /** Processes whose CPU is accounted: this JVM, the proxy JVM, kube-apiserver, etcd. */
+  public static Map<String, List<Long>> processes(ControlPlane cp, ProxyProcess proxy) {
+    Map<String, List<Long>> pids = new LinkedHashMap<>();
+    pids.put("load generator (test JVM)", List.of(ProcessHandle.current().pid()));
+    pids.put("proxy", proxy == null ? List.of() : List.of(proxy.pid()));
+    String dirName = cp.directory().toAbsolutePath().toString();
+    for (String binary : List.of("kube-apiserver", "etcd")) {
+      pids.put(
+          binary,
+          ProcessHandle.allProcesses()
+              .filter(
+                  h -> {
+                    String cmd = cmdline(h.pid());
+                    String first = cmd.split("\u0000", 2)[0];
+                    return first.endsWith("/" + binary) && cmd.contains(dirName);
+                  })
+              .map(ProcessHandle::pid)
+              .toList());
+    }
+    return pids;
+  }
+
+  /** utime + stime in clock ticks (100 per second) per process name; -1 when unreadable. */
+  public static Map<String, Long> cpuTicks(Map<String, List<Long>> pids) {
+    Map<String, Long> ticks = new LinkedHashMap<>();
+    pids.forEach(
+        (name, list) -> {
+          long total = list.isEmpty() ? -1 : 0;
+          for (long pid : list) {
+            try {
+              String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+              total += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+              total = -1;
+              break;
+            }
+          }
+          ticks.put(name, total);
+        });
+    return ticks;
+  }
+
+  /** Header of the CPU table for {@code pids}' names. */
+  public static String cpuHeader(Map<String, List<Long>> pids) {
+    StringBuilder sb = new StringBuilder("| round | target | requests |");
+    pids.keySet().forEach(n -> sb.append(' ').append(n).append(" µs |"));
+    sb.append('\n').append("|---|---|---|");
+    pids.keySet().forEach(n -> sb.append("---|"));
+    return sb.append('\n').toString();
+  }
+
+  /** One markdown row: CPU microseconds per request of each process during one round. */
+  public static String cpuRow(
+      String round, String target, Map<String, Long> before, Map<String, Long> after, int n) {
+    StringBuilder row = new StringBuilder("| " + round + " | " + target + " | " + n + " |");
+    for (String c : before.keySet()) {
+      long b = before.getOrDefault(c, -1L);
+      long a = after.getOrDefault(c, -1L);
+      if (b < 0 || a < 0 || n == 0) {
+        row.append(" - |");
+      } else {
+        row.append(String.format(Locale.ROOT, " %.0f |", (a - b) * 10_000.0 / n));
+      }
+    }
+    return row.append('\n').toString();
+  }
+
+  /** CPU microseconds per request of one process in one round (NaN when unreadable). */
+  public static double cpuMicros(
+      String name, Map<String, Long> before, Map<String, Long> after, int n) {
+    long b = before.getOrDefault(name, -1L);
+    long a = after.getOrDefault(name, -1L);
+    return b < 0 || a < 0 || n == 0 ? Double.NaN : (a - b) * 10_000.0 / n;
+  }
+
+  private static String cmdline(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+  }
+}
