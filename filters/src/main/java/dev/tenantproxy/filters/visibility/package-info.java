@@ -20,8 +20,8 @@
  *
  * <ul>
  *   <li><b>nodes</b>: labels contain every entry of {@code spec.nodeSelector}; a tenant without a
- *       nodeSelector gives no nodes. <b>No grant needed</b> (capsule-proxy v0.14 lists them
- *       without one, and users rely on it).
+ *       nodeSelector gives no nodes. <b>No grant needed</b> (capsule-proxy v0.14 lists them without
+ *       one, and users rely on it).
  *   <li><b>storageclasses, ingressclasses, priorityclasses, runtimeclasses</b>: name in {@code
  *       allowed}, name matched by {@code allowedRegex} (unanchored, as Go's {@code MatchString}),
  *       labels matched by {@code matchLabels}/{@code matchExpressions}, or name equal to {@code
@@ -39,8 +39,8 @@
  *       {apiGroups, resources, operations, selector}} of a ProxySetting (for its subjects, when its
  *       namespace belongs to a tenant) or of a GlobalProxySettings (for its subjects). {@code "*"}
  *       matches any group / resource, {@code ""} is the core group; operations {@code List}
- *       (implies Get) or {@code Get} (by name only), none = both; the selector is required.
- *       Several rules OR together (capsule-proxy ANDs different keys: a known flaw, not copied).
+ *       (implies Get) or {@code Get} (by name only), none = both; the selector is required. Several
+ *       rules OR together (capsule-proxy ANDs different keys: a known flaw, not copied).
  * </ul>
  *
  * <p>Selectors written in these objects are stricter than the API server's: an empty selector
@@ -51,14 +51,14 @@
  *
  * <p><b>Nothing granted means nothing served</b>: when no rule gives a caller List (or Get) of a
  * kind ({@link dev.tenantproxy.filters.visibility.CallerView#grantsAnything}), the proxy does not
- * answer itself: the request goes to the API server as the caller and its own RBAC answers
- * (usually 403 Forbidden) — never capsule-proxy's 400. A caller with a rule that selects nothing
- * gets an empty list.
+ * answer itself: the request goes to the API server as the caller and its own RBAC answers (usually
+ * 403 Forbidden) — never capsule-proxy's 400. A caller with a rule that selects nothing gets an
+ * empty list.
  *
- * <p><b>Writes</b> ({@link dev.tenantproxy.filters.visibility.CallerView#mayWrite}): {@code
- * Update} allows PUT/PATCH and {@code Delete} DELETE of an object that is visible to the caller
- * <i>and</i> selected by the rules of a tenant in which the caller holds that grant; an {@code
- * Update} or {@code Delete} grant alone does not make anything visible, and {@code
- * clusterResources} rules never allow writes.
+ * <p><b>Writes</b> ({@link dev.tenantproxy.filters.visibility.CallerView#mayWrite}): {@code Update}
+ * allows PUT/PATCH and {@code Delete} DELETE of an object that is visible to the caller <i>and</i>
+ * selected by the rules of a tenant in which the caller holds that grant; an {@code Update} or
+ * {@code Delete} grant alone does not make anything visible, and {@code clusterResources} rules
+ * never allow writes.
  */
 package dev.tenantproxy.filters.visibility;

@@ -205,6 +205,9 @@ final class Extractors {
       Object sel = c.get("selector");
       ClusterResource.LabelSelectorSpec selector =
           sel instanceof Map<?, ?> ? labelSelector(map(sel)) : null;
+      if (sel instanceof Map<?, ?> && selector == null) {
+        selector = new ClusterResource.LabelSelectorSpec(Map.of(), List.of());
+      }
       out.add(
           new ClusterResource(
               strings(c.get("apiGroups")),
