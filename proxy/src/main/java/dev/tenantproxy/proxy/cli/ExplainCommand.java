@@ -113,7 +113,22 @@ public final class ExplainCommand implements Callable<Integer> {
     }
     Caller caller = new Caller(user, "", groups, Map.of());
     Explanation explanation;
-    try (LiveCluster cluster = LiveCluster.connect(kubeconfig, context, timeout)) {
+    LiveCluster connected;
+    try {
+      connected = LiveCluster.connect(kubeconfig, context, timeout);
+    } catch (Exception e) {
+      System.err.println(
+          "cannot read the cluster"
+              + (kubeconfig == null ? " (in-cluster)" : " with --kubeconfig " + kubeconfig)
+              + ": "
+              + e
+              + "\ncheck --kubeconfig / --context, and that these credentials may list the Capsule"
+              + " objects (tenants, namespaces, capsuleconfigurations) within --timeout "
+              + timeout.toMillis()
+              + "ms");
+      return 1;
+    }
+    try (LiveCluster cluster = connected) {
       if (name != null) {
         explanation =
             Explainer.explainObject(
