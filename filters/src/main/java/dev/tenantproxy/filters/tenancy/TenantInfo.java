@@ -1,5 +1,7 @@
 package dev.tenantproxy.filters.tenancy;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +12,13 @@ import java.util.TreeSet;
 /**
  * A Tenant ({@code capsule.clastix.io/v1beta2}) as the proxy needs it. Ownership comes from {@code
  * status.owners} (the controller's merged view), never from {@code spec.owners}; {@code
- * spec.owners[].proxySettings} and {@code spec.nodeSelector} are kept for the cluster-scoped rules.
+ * spec.owners[].proxySettings}, {@code spec.nodeSelector} and the allowed-class policies are kept
+ * for the cluster-scoped rules ({@code dev.tenantproxy.filters.visibility.ClusterVisibility}).
  *
  * @param statusNamespaces {@code status.namespaces}, sorted and without duplicates
+ * @param nodeSelector {@code spec.nodeSelector}; empty when not set
+ * @param classPolicies the allowed-class policies the Tenant sets (a kind without a policy is
+ *     absent; see {@link #classPolicy})
  */
 public record TenantInfo(
     String name,
@@ -22,7 +28,8 @@ public record TenantInfo(
     List<Owner> owners,
     List<String> statusNamespaces,
     List<SpecOwner> specOwners,
-    Map<String, String> nodeSelector)
+    Map<String, String> nodeSelector,
+    Map<ClassKind, ClassPolicy> classPolicies)
     implements TenancyObject {
 
   public TenantInfo {
@@ -35,6 +42,44 @@ public record TenantInfo(
         statusNamespaces == null ? List.of() : List.copyOf(new TreeSet<>(statusNamespaces));
     specOwners = specOwners == null ? List.of() : List.copyOf(specOwners);
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
+    Map<ClassKind, ClassPolicy> policies = new EnumMap<>(ClassKind.class);
+    if (classPolicies != null) {
+      classPolicies.forEach(
+          (k, v) -> {
+            if (k != null && v != null && !v.isEmpty()) {
+              policies.put(k, v);
+            }
+          });
+    }
+    classPolicies = policies.isEmpty() ? Map.of() : Collections.unmodifiableMap(policies);
+  }
+
+  /** A tenant without allowed-class policies. */
+  public TenantInfo(
+      String name,
+      String uid,
+      String resourceVersion,
+      String state,
+      List<Owner> owners,
+      List<String> statusNamespaces,
+      List<SpecOwner> specOwners,
+      Map<String, String> nodeSelector) {
+    this(
+        name,
+        uid,
+        resourceVersion,
+        state,
+        owners,
+        statusNamespaces,
+        specOwners,
+        nodeSelector,
+        Map.of());
+  }
+
+  /** The policy for {@code kind}, {@link ClassPolicy#NONE} when the Tenant sets none. */
+  public ClassPolicy classPolicy(ClassKind kind) {
+    ClassPolicy p = classPolicies.get(kind);
+    return p == null ? ClassPolicy.NONE : p;
   }
 
   /** A tenant with just a name, owners and status namespaces (tests, benchmarks). */

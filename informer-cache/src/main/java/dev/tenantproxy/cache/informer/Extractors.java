@@ -2,6 +2,8 @@ package dev.tenantproxy.cache.informer;
 
 import dev.tenantproxy.cache.watchcache.CachedObject;
 import dev.tenantproxy.filters.tenancy.CapsuleConfigurationInfo;
+import dev.tenantproxy.filters.tenancy.ClassKind;
+import dev.tenantproxy.filters.tenancy.ClassPolicy;
 import dev.tenantproxy.filters.tenancy.ClusterResource;
 import dev.tenantproxy.filters.tenancy.GlobalProxySettingsInfo;
 import dev.tenantproxy.filters.tenancy.NamespaceInfo;
@@ -14,6 +16,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +94,48 @@ final class Extractors {
         owners,
         strings(status.get("namespaces")),
         specOwners,
-        stringMap(spec.get("nodeSelector")));
+        stringMap(spec.get("nodeSelector")),
+        classPolicies(spec));
+  }
+
+  /** The allowed-class policies of a v1beta2 Tenant spec (see {@link ClassKind#specPath()}). */
+  static Map<ClassKind, ClassPolicy> classPolicies(Map<String, Object> spec) {
+    Map<ClassKind, ClassPolicy> out = new EnumMap<>(ClassKind.class);
+    out.put(ClassKind.STORAGE_CLASSES, classPolicy(spec.get("storageClasses")));
+    out.put(
+        ClassKind.INGRESS_CLASSES,
+        classPolicy(map(spec.get("ingressOptions")).get("allowedClasses")));
+    out.put(ClassKind.PRIORITY_CLASSES, classPolicy(spec.get("priorityClasses")));
+    out.put(ClassKind.RUNTIME_CLASSES, classPolicy(spec.get("runtimeClasses")));
+    return out;
+  }
+
+  private static ClassPolicy classPolicy(Object value) {
+    if (!(value instanceof Map<?, ?>)) {
+      return ClassPolicy.NONE;
+    }
+    Map<String, Object> m = map(value);
+    return ClassPolicy.of(
+        strings(m.get("allowed")),
+        str(m.get("allowedRegex")),
+        labelSelector(m),
+        str(m.get("default")));
+  }
+
+  /** {@code matchLabels} / {@code matchExpressions} of {@code m} ({@code null} when neither). */
+  private static ClusterResource.LabelSelectorSpec labelSelector(Map<String, Object> m) {
+    if (!m.containsKey("matchLabels") && !m.containsKey("matchExpressions")) {
+      return null;
+    }
+    List<ClusterResource.Requirement> exprs = new ArrayList<>();
+    for (Map<String, Object> e : maps(m.get("matchExpressions"))) {
+      String key = str(e.get("key"));
+      String op = str(e.get("operator"));
+      if (key != null && op != null) {
+        exprs.add(new ClusterResource.Requirement(key, op, strings(e.get("values"))));
+      }
+    }
+    return new ClusterResource.LabelSelectorSpec(stringMap(m.get("matchLabels")), exprs);
   }
 
   static NamespaceInfo namespace(GenericKubernetesResource r) {
@@ -159,18 +203,10 @@ final class Extractors {
     List<ClusterResource> out = new ArrayList<>();
     for (Map<String, Object> c : maps(value)) {
       Object sel = c.get("selector");
-      ClusterResource.LabelSelectorSpec selector = null;
-      if (sel instanceof Map<?, ?>) {
-        Map<String, Object> s = map(sel);
-        List<ClusterResource.Requirement> exprs = new ArrayList<>();
-        for (Map<String, Object> e : maps(s.get("matchExpressions"))) {
-          String key = str(e.get("key"));
-          String op = str(e.get("operator"));
-          if (key != null && op != null) {
-            exprs.add(new ClusterResource.Requirement(key, op, strings(e.get("values"))));
-          }
-        }
-        selector = new ClusterResource.LabelSelectorSpec(stringMap(s.get("matchLabels")), exprs);
+      ClusterResource.LabelSelectorSpec selector =
+          sel instanceof Map<?, ?> ? labelSelector(map(sel)) : null;
+      if (sel instanceof Map<?, ?> && selector == null) {
+        selector = new ClusterResource.LabelSelectorSpec(Map.of(), List.of());
       }
       out.add(
           new ClusterResource(

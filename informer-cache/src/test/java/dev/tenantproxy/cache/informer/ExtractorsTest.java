@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantproxy.cache.watchcache.CachedObject;
 import dev.tenantproxy.filters.tenancy.CapsuleConfigurationInfo;
+import dev.tenantproxy.filters.tenancy.ClassKind;
+import dev.tenantproxy.filters.tenancy.ClassPolicy;
 import dev.tenantproxy.filters.tenancy.GlobalProxySettingsInfo;
 import dev.tenantproxy.filters.tenancy.NamespaceInfo;
 import dev.tenantproxy.filters.tenancy.Principal;
 import dev.tenantproxy.filters.tenancy.ProxySettingInfo;
 import dev.tenantproxy.filters.tenancy.TenantInfo;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ExtractorsTest {
@@ -84,6 +87,45 @@ class ExtractorsTest {
                     + "'apiGroups':['*'],'resources':['*'],'selector':{}}]}]}}"));
     assertThat(g.rules().get(0).subjects()).containsExactly(Principal.group("ops"));
     assertThat(g.rules().get(0).clusterResources().get(0).selector().isEmpty()).isTrue();
+  }
+
+  @Test
+  void tenantClassPoliciesAreReadFromTheirV1beta2Places() {
+    TenantInfo t =
+        Extractors.tenant(
+            Objects.parse(
+                "{'apiVersion':'capsule.clastix.io/v1beta2','kind':'Tenant','metadata':{'name':'x'},"
+                    + "'spec':{'storageClasses':{'allowed':['fast','slow'],'allowedRegex':'^gold-',"
+                    + "'default':'slow','matchLabels':{'tier':'a'},'matchExpressions':[{'key':'z',"
+                    + "'operator':'Exists'}]},"
+                    + "'ingressOptions':{'allowedClasses':{'allowed':['nginx'],'default':'nginx'}},"
+                    + "'priorityClasses':{'allowedRegex':'(unclosed'},"
+                    + "'runtimeClasses':{'matchLabels':{'rt':'gvisor'}}}}"));
+    ClassPolicy storage = t.classPolicy(ClassKind.STORAGE_CLASSES);
+    assertThat(storage.allowed()).containsExactly("fast", "slow");
+    assertThat(storage.regex().matcher("x-gold-1").find()).isFalse();
+    assertThat(storage.regex().matcher("gold-1").find()).isTrue();
+    assertThat(storage.defaultName()).isEqualTo("slow");
+    assertThat(storage.selector().matchLabels()).containsEntry("tier", "a");
+    assertThat(storage.selector().matchExpressions().get(0).operator()).isEqualTo("Exists");
+    assertThat(t.classPolicy(ClassKind.INGRESS_CLASSES).allowed()).containsExactly("nginx");
+    assertThat(t.classPolicy(ClassKind.INGRESS_CLASSES).defaultName()).isEqualTo("nginx");
+    ClassPolicy priority = t.classPolicy(ClassKind.PRIORITY_CLASSES);
+    assertThat(priority.regex()).isNull();
+    assertThat(priority.regexError()).isNotBlank();
+    assertThat(t.classPolicy(ClassKind.RUNTIME_CLASSES).selector().matchLabels())
+        .containsEntry("rt", "gvisor");
+    // the same spec read twice is equal (the reducer compares models)
+    assertThat(Extractors.classPolicies(Map.of())).isEqualTo(Extractors.classPolicies(Map.of()));
+  }
+
+  @Test
+  void tenantWithoutClassPoliciesHasNone() {
+    TenantInfo t = Extractors.tenant(Objects.tenant("solar", "7", "alice", "solar-a"));
+    for (ClassKind k : ClassKind.values()) {
+      assertThat(t.classPolicy(k)).isSameAs(ClassPolicy.NONE);
+    }
+    assertThat(t.classPolicies()).isEmpty();
   }
 
   @Test

@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
     version = "tenant-proxy 0.1.0",
     description =
         "A tenant-aware proxy in front of the Kubernetes API server for Capsule clusters.",
-    subcommands = {ServeCommand.class, KubeconfigCommand.class, RbacSyncCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      KubeconfigCommand.class,
+      RbacSyncCommand.class,
+      ExplainCommand.class
+    })
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
