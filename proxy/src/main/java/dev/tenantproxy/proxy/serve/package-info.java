@@ -3,8 +3,7 @@
  * index's watch caches with no upstream call; access reviews about served kinds answered from the
  * same registry. Everyone else, every write and every subresource passes through unchanged.
  *
- * <p>STATUS: design only (issue 9, section 1). The code still lives in {@code serve/namespaces};
- * the refactor below moves it here. This note is the plan the refactor follows.
+ * <p>STATUS: the core below is in place; namespaces and tenants are its instances.
  *
  * <h2>DESIGN: one core, parameterized by a served-kind descriptor</h2>
  *
