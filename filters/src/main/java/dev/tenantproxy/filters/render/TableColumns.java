@@ -23,6 +23,30 @@ public interface TableColumns {
   /** Writes this row's {@code cells} array. */
   void writeCells(byte[] objectJson, Instant now, JsonGenerator g) throws IOException;
 
+  /**
+   * One of a CRD's {@code additionalPrinterColumns}.
+   *
+   * @param jsonPath a simple path, {@code .a.b.c}
+   */
+  record PrinterColumn(
+      String name, String type, String format, String description, int priority, String jsonPath) {
+    public PrinterColumn {
+      format = format == null ? "" : format;
+      description = description == null ? "" : description;
+      if (!jsonPath.startsWith(".")) {
+        throw new IllegalArgumentException("a JSONPath starts with '.': " + jsonPath);
+      }
+    }
+  }
+
+  /**
+   * The columns of a custom resource: Name, then its CRD's {@code additionalPrinterColumns}, as the
+   * API server prints them.
+   */
+  static TableColumns customResource(List<PrinterColumn> printerColumns) {
+    return new CustomResourceColumns(printerColumns);
+  }
+
   /** The namespace columns: Name, Status (phase), Age. */
   static TableColumns namespaces() {
     return NamespaceColumns.INSTANCE;

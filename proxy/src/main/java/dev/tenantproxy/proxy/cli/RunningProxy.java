@@ -2,7 +2,7 @@ package dev.tenantproxy.proxy.cli;
 
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
-import dev.tenantproxy.proxy.serve.namespaces.NamespaceServing;
+import dev.tenantproxy.proxy.serve.ServedKinds;
 import dev.tenantproxy.proxy.server.ProxyServer;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
@@ -27,20 +27,16 @@ public final class RunningProxy implements AutoCloseable {
   private final ProxyConfig config;
   private final Vertx vertx;
   private final Upstream upstream;
-  private final NamespaceServing namespaces;
+  private final ServedKinds served;
   private final ProxyServer server;
   private boolean closed;
 
   private RunningProxy(
-      ProxyConfig config,
-      Vertx vertx,
-      Upstream upstream,
-      NamespaceServing namespaces,
-      ProxyServer server) {
+      ProxyConfig config, Vertx vertx, Upstream upstream, ServedKinds served, ProxyServer server) {
     this.config = config;
     this.vertx = vertx;
     this.upstream = upstream;
-    this.namespaces = namespaces;
+    this.served = served;
     this.server = server;
   }
 
@@ -75,15 +71,15 @@ public final class RunningProxy implements AutoCloseable {
         Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
     ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
     // serving filters (namespaces, access reviews) and the index's readiness plug in here
-    NamespaceServing namespaces =
-        serveNamespaces ? NamespaceServing.install(builder, vertx, config, upstream) : null;
+    ServedKinds served =
+        serveNamespaces ? ServedKinds.install(builder, vertx, config, upstream) : null;
     ProxyServer server = builder.build();
-    if (namespaces != null) {
-      server.metrics().servedWatches(namespaces::openWatches);
-      server.metrics().index(namespaces::indexMetrics);
-      server.metrics().watchHubFailures(namespaces::hubFailures);
+    if (served != null) {
+      server.metrics().servedWatches(served::openWatches);
+      server.metrics().index(served::indexMetrics);
+      server.metrics().watchHubFailures(served::hubFailures);
     }
-    RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
+    RunningProxy running = new RunningProxy(config, vertx, upstream, served, server);
     try {
       server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -128,8 +124,8 @@ public final class RunningProxy implements AutoCloseable {
     closed = true;
     boolean clean = true;
     LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
-    if (namespaces != null) {
-      namespaces.endAllWatches();
+    if (served != null) {
+      served.endAllWatches();
     }
     try {
       server
@@ -143,8 +139,8 @@ public final class RunningProxy implements AutoCloseable {
       LOG.warn("shutdown did not finish in time: {}", e.toString());
       clean = false;
     }
-    if (namespaces != null) {
-      namespaces.close();
+    if (served != null) {
+      served.close();
     }
     LOG.info("stopped{}", clean ? "" : " (grace period exceeded)");
     return clean;

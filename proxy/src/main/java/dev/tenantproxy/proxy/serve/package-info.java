@@ -3,93 +3,164 @@
  * index's watch caches with no upstream call; access reviews about served kinds answered from the
  * same registry. Everyone else, every write and every subresource passes through unchanged.
  *
- * <p>STATUS: design only (issue 9, section 1). The code still lives in {@code serve/namespaces};
- * the refactor below moves it here. This note is the plan the refactor follows.
- *
  * <h2>DESIGN: one core, parameterized by a served-kind descriptor</h2>
  *
  * <h3>Packages (they follow the request path)</h3>
  *
  * <ul>
- *   <li>{@code serve} — the core, kind-agnostic: {@code ServedKinds} (the registry, the one {@code
- *       ProxyFilter} that claims a read), {@code KindService} (classify, list, get, watch for one
- *       kind), {@code Lister} (selectors, limit/continue, resourceVersion semantics), {@code
- *       ContinueToken}, {@code WatchHub} (one per kind), {@code WatchStream}/{@code WatchOutput}
- *       (chunked HTTP and WebSocket), {@code WatchMessage}, and {@code AccessReviewsFilter}.
- *   <li>{@code serve/kinds} — the descriptors, one small class per kind: {@code Namespaces} now,
- *       then {@code Tenants}, {@code Nodes}, {@code ClassKinds} (storage, ingress, priority,
+ *   <li>{@code serve} — the core, kind-agnostic: {@link dev.tenantproxy.proxy.serve.ServedKinds}
+ *       (the registry: one entry per kind with its hub thread and service; the one serving filter
+ *       {@code ServingFilter} and the {@link dev.tenantproxy.proxy.serve.AccessReviewsFilter} read
+ *       it), {@link dev.tenantproxy.proxy.serve.KindService} (classify, list, get, watch of one
+ *       kind), {@link dev.tenantproxy.proxy.serve.Lister} (selectors, limit/continue,
+ *       resourceVersion semantics), {@code ContinueToken}, {@link
+ *       dev.tenantproxy.proxy.serve.WatchHub} (one per kind), {@code WatchStream}/{@code
+ *       WatchOutput} (chunked HTTP and WebSocket), {@link dev.tenantproxy.proxy.serve.WatchMessage}
+ *       (with the one ERROR-event writer), {@link dev.tenantproxy.proxy.serve.ServedObject}, {@link
+ *       dev.tenantproxy.proxy.serve.KindView} over a snapshot and a watch cache.
+ *   <li>{@code serve/kinds} — the descriptors, one small class per kind: {@code Namespaces} and
+ *       {@code Tenants} now; then {@code Nodes}, the class kinds (storage, ingress, priority,
  *       runtime classes share one rule with a different tenant spec path), {@code
- *       PersistentVolumes}. A descriptor holds data and one visibility rule, no serving code.
+ *       PersistentVolumes}. A descriptor holds data and one visibility rule, no serving code. The
+ *       one namespace-only filter, {@code ForeignNamespaceWritesFilter} (writes to other tenants'
+ *       namespaces answered 404), lives beside its descriptor.
  * </ul>
  *
- * <h3>The descriptor ({@code ServedKind})</h3>
+ * <h3>The descriptor ({@link dev.tenantproxy.proxy.serve.ServedKind})</h3>
  *
  * <ul>
  *   <li>{@code ResourceKind kind()} — group, version, kind, plural resource, scope (the informer
- *       module's existing record, so the index and the proxy name a kind the same way). A kind
- *       served at several versions (tenants v1beta2 and v1beta1) is one descriptor with the extra
- *       versions listed; the request's version picks {@code apiVersion} in the rendering.
- *   <li>{@code Future<WatchCache> cache(TenancyIndex)} — the informer-cache watch cache holding it:
- *       {@code index.namespaces()} for namespaces (always running: tenancy needs it), {@code
- *       index.serve(kind)} for the others (started on the first request, then kept; until synced
- *       the request waits on the future, bounded by the index's sync timeout, then 503).
- *   <li>{@code fieldLabels} — the field selectors the API server accepts for the kind, and how to
- *       read each from a {@code ServedObject} ({@code metadata.name} for all; {@code status.phase}
- *       for namespaces; {@code spec.unschedulable} for nodes). An unknown field label is 400 with
- *       the API server's wording, checked before anything is read.
- *   <li>{@code TableColumns columns()} — the Table columns, identical to the API server's (built in
- *       ones from the filters module's render package; CRDs from their additionalPrinterColumns,
- *       copied into the repo, never read from ../shared).
- *   <li>{@code Visibility visibility()} — the rule: {@code boolean sees(TenancySnapshot, Caller,
- *       ServedObject)} plus {@code String reason(...)} (why it is visible, for access reviews and
- *       {@code explain}), and {@code Collection<Principal> principalsSeeing(TenancySnapshot,
- *       ServedObject)} used for routing. Pure functions of an immutable snapshot and the object.
- *   <li>{@code fanOutKey} — the key watch events are routed by. For namespaces and tenants it is
- *       the object (name → principals owning its tenant). For kinds whose visibility comes from
- *       tenant specs (nodes, classes) an object change is routed to the principals whose rule
- *       matches it, and a Tenant change (a {@code VisibilityChange} naming principals) re-decides
- *       those principals' watches of every kind: the hub's existing "recompute should against sent"
- *       decision makes both converge, so duplicate or reordered notifications stay harmless.
+ *       module's record, so the index and the proxy name a kind the same way). The request's group,
+ *       version and resource must match it. (Tenants are served at v1beta2 only for now; a v1beta1
+ *       read passes through.)
+ *   <li>{@code Future<WatchCache> cache(TenancyIndex)} — the watch cache holding it: {@code
+ *       index.namespaces()} for namespaces (always running: tenancy needs it; attached as soon as
+ *       it is synced), {@code index.serve(kind)} for the others ({@code startsOnDemand}: started on
+ *       the first read by a Capsule user, off the event loop; the read waits for the first list,
+ *       bounded by the index's sync timeout, and passes through if it fails).
+ *   <li>{@code fieldLabels()} — the field selectors the API server accepts ({@code metadata.name},
+ *       {@code name}, {@code status.phase} for namespaces; {@code metadata.name}, {@code
+ *       metadata.namespace} for custom resources). An unknown label is 400 with the API server's
+ *       wording, checked before anything is read. Values come from the watch cache's extracted
+ *       fields ({@code ServedObject.field}).
+ *   <li>{@code columns()} — the Table columns, identical to the API server's (built-in kinds from
+ *       the filters module's render package; CRDs as Name + their additionalPrinterColumns through
+ *       {@code TableColumns.customResource}, the facts copied into the descriptor).
+ *   <li>The visibility rule: {@code sees(snapshot, caller, object)}, {@code reason(...)} (why, for
+ *       access reviews and {@code explain}), {@code visibleNames(...)} (sorted candidates for a
+ *       list; the default scans the cache) — pure functions of an immutable snapshot and the
+ *       object.
+ *   <li>The fan-out key: {@code principalsSeeing(snapshot, object)} — an event of an object goes to
+ *       the watches that hold it plus the watches of these principals, never to all watches — and
+ *       {@code followsChangeFeed()}: whether a caller's view also changes without an event of the
+ *       kind (namespaces: a tenant gains or loses a namespace, reported by the index's {@code
+ *       VisibilityChange} feed). For kinds whose visibility comes from tenant specs (nodes,
+ *       classes), a Tenant change will re-decide the watches of the principals it names: the hub's
+ *       "recompute should against sent" decision makes duplicate or reordered notifications
+ *       harmless.
  * </ul>
  *
- * <h3>What generalizes, and what goes away</h3>
+ * Tenants read their rule from the object itself ({@code status.owners}), not from the snapshot:
+ * the index applies a Tenant event to the watch cache (which hands it to the hub) before it
+ * publishes the snapshot of the same event, so a snapshot-based rule could decide an event with the
+ * owners before it. From the object, each event carries its own answer: an owner added gets ADDED,
+ * an owner removed DELETED (the hub holds the tenant in the watch's sent set), no feed needed.
  *
- * <ul>
- *   <li>{@code NamespaceObject} → {@code ServedObject}: name, namespace (empty: all served kinds
- *       are cluster-scoped for now), resourceVersion, labels, the descriptor's extracted fields,
- *       and the JSON bytes exactly as the API server sent them (rendering keeps writing those
- *       cached bytes; no per-request re-serialization, so the namespace path is not slower).
- *   <li>{@code NamespaceEvent} → {@code ServedEvent}; {@code NamespaceView}/{@code
- *       IndexNamespaceView} → {@code KindView} (one implementation over a snapshot, a watch cache
- *       and the descriptor's rule); {@code NamespaceLister}/{@code NamespaceService}/{@code
- *       NamespaceServing}/{@code NamespaceRequest}/{@code NamespaceFilter} → {@code Lister}/{@code
- *       KindService}/{@code ServedKinds}/{@code ReadRequest}/{@code ObjectFilter}.
- *   <li>{@code Rendering.namespaces(...)} → {@code Rendering.of(kind, columns, format)}; the
- *       namespace factory stays as a one-line delegate so the filters module's callers and tests
- *       keep compiling.
- *   <li>Failures: list, get, watch set-up and WebSocket upgrade throw {@code KubeStatusException}
- *       and go through {@code server/StatusResponses} only. After a watch has started, the one
- *       ERROR-event writer ({@code WatchMessage.error(Status)}, written by {@code WatchStream} for
- *       both transports) carries it; nothing else writes a Status.
- * </ul>
+ * <h3>Failures</h3>
+ *
+ * List, get, watch set-up and the WebSocket upgrade throw {@code KubeStatusException} (anything
+ * else is a bug) and are answered by {@code server/StatusResponses} (the one mapping: a {@code
+ * KubeStatusException} as it is, anything else logged and 500). Once a watch has started (head
+ * written), the same Status is written as the watch's ERROR event by {@code
+ * WatchMessage.errorLine}, the one writer used by both transports, the hub's 410s and overflow.
  *
  * <h3>Access reviews from the registry</h3>
  *
  * A SelfSubjectAccessReview by a Capsule user whose resourceAttributes name a served kind (group +
- * resource, no subresource) and a verb of get/list/watch is answered by the proxy: allowed when the
- * caller can use the read at all (list/watch: always, the served list is the caller's view; get of
- * a name: the descriptor's rule says the caller sees it, else passed through so the API server's
- * answer stands and no existence is revealed). For a cluster-scoped kind the {@code namespace}
+ * resource, any version, no subresource) and a verb of get/list/watch is answered by the proxy:
+ * allowed for list and watch (the served list is the caller's view), and for a named get when the
+ * descriptor's rule says the caller sees the object (else passed through so the API server's answer
+ * stands and no existence is revealed). Served kinds are cluster-scoped, so the {@code namespace}
  * attribute is ignored: k9s v0.50.16 asks {@code list namespaces} with {@code namespace: default}
- * and must get "allowed". Anything else, and every non-Capsule caller, is forwarded unchanged. A
+ * and gets "allowed". Anything else, and every non-Capsule caller, is forwarded unchanged. A
  * SelfSubjectRulesReview answer is forwarded and gets one rule appended per served kind.
  *
- * <h3>Threading and buffering</h3>
+ * <h2>DESIGN: the watch hub (one per kind)</h2>
  *
- * Unchanged from {@code serve/namespaces} (see its note, which moves here with the code): one hub
- * thread per kind owns that kind's watch state, the sink only does {@code runOnContext}, buffers
- * are bounded by {@code maxBufferedEvents} and end with ERROR 410; the resume rule at
- * resourceVersion N applies per kind against that kind's watch cache and the caller's visibility
- * changes recorded by the hub.
+ * <h3>Inputs, and the one subscription</h3>
+ *
+ * {@code ServedKinds} subscribes each kind's hub ONCE to the kind's watch cache (every event, in
+ * resourceVersion order) and, for a kind that follows it, ONCE to the index's change feed (which
+ * principals gained or lost which namespace, for Tenant changes as well as namespace relabelling).
+ * Both arrive on the index's writer thread and are only queued there. Upstream load is therefore
+ * the index's informers, whatever the number of watchers (invariant 5).
+ *
+ * <h3>Threading</h3>
+ *
+ * All hub state lives on ONE serial executor per kind, the hub thread (a plain daemon thread, not
+ * an event loop, so that fan-out work never delays request handling): the per-watch {@code
+ * WatchState} (what was sent: name → last object sent), the index {@code principal → watches}, the
+ * index {@code name → watches that hold it}, and per principal the last visibility change. No
+ * locks. Registration and cancellation are queued to the same thread, so a new watch's initial
+ * state and the live events that follow it are cut at one point: nothing is lost or repeated in
+ * between. The hub hands each watch its messages through {@code WatchHub.Sink}; the sink ({@code
+ * WatchStream}) only does {@code context.runOnContext}: rendering and writing happen on the watch's
+ * own event loop (invariant 7). Views of the index are lock-free reads of immutable snapshots.
+ *
+ * <h3>Routing (no scan of all watchers)</h3>
+ *
+ * An event for {@code X} goes to the watches that hold {@code X} (they may need DELETED or
+ * MODIFIED) plus the watches of the principals that may see {@code X} now (the descriptor's fan-out
+ * key; they may need ADDED or MODIFIED). A visibility change goes to the watches of the changed
+ * principals. For each target the decision is recomputed from the current view — {@code should =
+ * exists && sees && selectors match} against {@code sent} — so duplicate or reordered notifications
+ * converge: ADDED when it becomes visible/matching, MODIFIED on a newer object, DELETED (the last
+ * object sent, at the change's resourceVersion; or the deleted object) when it leaves, nothing
+ * otherwise.
+ *
+ * <h3>Transports</h3>
+ *
+ * A watch is a chunked HTTP response (one JSON line per event, flushed as its own chunk; kubectl,
+ * client-go) or, when the request asks for a WebSocket upgrade (fabric8 informers), a WebSocket
+ * with one text message per event. Both go through the same {@code WatchStream}. Rendering writes
+ * the cached JSON bytes of each object (no re-serialization), for every kind.
+ *
+ * <h3>Buffering (invariant 6)</h3>
+ *
+ * Each watch counts messages queued to its context but not yet written plus lines held back while
+ * the HTTP write queue is full ({@code writeQueueFull}, resumed by {@code drainHandler}). Above
+ * {@code maxBufferedEvents} (default 1000) the watch gets an ERROR event with a 410 Expired Status
+ * and ends; the client re-lists. The hub stops queueing to it at once.
+ *
+ * <h3>Resuming at resourceVersion N (the rule)</h3>
+ *
+ * <ol>
+ *   <li>N older than the watch cache holds: ERROR 410 {@code too old resource version: N (M)}.
+ *   <li>A visibility change for any of the caller's principals recorded AFTER N (the hub records
+ *       each change-feed change at the watch cache's resourceVersion when it applies it): ERROR
+ *       410. The events since N cannot say what the caller saw at N, so an exact resume is
+ *       impossible; the client re-lists, which is cheap (served from the index) and exact.
+ *   <li>A change recorded exactly AT N is ambiguous (the list at N may or may not have included
+ *       it): those objects are re-announced (ADDED if visible now, DELETED if not; both are
+ *       idempotent for informers), so no re-list loop can occur in a quiet cluster.
+ *   <li>Otherwise the caller's objects at N are taken to be the ones visible now (visibility did
+ *       not change since N) that existed at N, and the cache's events after N are replayed through
+ *       the same decision, then live events follow (those at or before N are skipped).
+ * </ol>
+ *
+ * For a kind whose rule reads the object (tenants), a change of ownership is an event of the kind
+ * itself and is replayed like any other; a tenant that became the caller's after N is then sent as
+ * MODIFIED rather than ADDED (informers and kubectl treat both as "present"; known limitation).
+ *
+ * <p>RV "" and "0" send the current visible, matching objects as ADDED, then live events; {@code
+ * sendInitialEvents=true} adds a BOOKMARK with {@code k8s.io/initial-events-end: "true"} after
+ * them. With {@code allowWatchBookmarks}, a BOOKMARK is requested every {@code bookmarkInterval}
+ * through the hub thread, so it is ordered after every event it covers. {@code timeoutSeconds}
+ * (default: random between 30 and 60 minutes, like the API server) ends the response cleanly.
+ *
+ * <h2>Lists</h2>
+ *
+ * See {@link dev.tenantproxy.proxy.serve.Lister} for selectors, paging, the continue token and
+ * resourceVersion semantics from a cache.
  */
 package dev.tenantproxy.proxy.serve;

@@ -1,0 +1,209 @@
+package dev.tenantproxy.proxy.serve;
+
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
+import dev.tenantproxy.proxy.server.Decision;
+import dev.tenantproxy.proxy.server.FilterChain;
+import dev.tenantproxy.proxy.server.ProxyExchange;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Makes access reviews agree with what the proxy serves, for Capsule users only, from the registry
+ * of served kinds:
+ *
+ * <ul>
+ *   <li>{@code SelfSubjectAccessReview} of get/list/watch on a served kind (its group and resource,
+ *       any version, no subresource; for a named get, only an object the caller may see) → {@code
+ *       allowed: true}, answered by the proxy (so {@code kubectl auth can-i list namespaces}, k9s
+ *       and Lens agree with what works). Served kinds are cluster-scoped: the {@code namespace}
+ *       attribute is ignored (k9s v0.50.16 asks {@code list namespaces} in namespace {@code
+ *       default}). Every other review is forwarded as the caller, unchanged.
+ *   <li>{@code SelfSubjectRulesReview} → forwarded as the caller; the API server's answer gets one
+ *       rule {@code get, list, watch} per served kind added to {@code status.resourceRules}.
+ * </ul>
+ *
+ * Review bodies are small: they are read whole (JSON or the Kubernetes protobuf encoding).
+ */
+public final class AccessReviewsFilter implements ProxyFilter {
+  static final String SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+  static final String SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+  private static final Set<String> SERVED_VERBS = Set.of("get", "list", "watch");
+  private static final int MAX_BODY = 64 * 1024;
+
+  /** What the filter reads: the served kinds, their services and who is a Capsule user. */
+  public interface Registry {
+    List<ServedKind> kinds();
+
+    /** The kind's service once it is served, else null. */
+    KindService service(ServedKind kind);
+
+    boolean isCapsuleUser(Caller caller);
+  }
+
+  private final Registry registry;
+  private final Upstream upstream;
+
+  public AccessReviewsFilter(Registry registry, Upstream upstream) {
+    this.registry = registry;
+    this.upstream = upstream;
+  }
+
+  @Override
+  public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
+    HttpServerRequest req = exchange.request();
+    String path = req.path();
+    Caller caller = exchange.caller();
+    if (req.method() != HttpMethod.POST
+        || caller == null
+        || !(SSAR.equals(path) || SSRR.equals(path))
+        || !registry.isCapsuleUser(caller)) {
+      return chain.next(exchange);
+    }
+    exchange.decide(Decision.SERVED);
+    Future<Buffer> body = req.body();
+    ProxyExchange.resume(req);
+    return body.compose(
+        b -> {
+          if (b.length() > MAX_BODY) {
+            return exchange.fail(
+                dev.tenantproxy.filters.status.KubeStatusException.badRequest(
+                    "request body too large"));
+          }
+          return SSAR.equals(path)
+              ? accessReview(exchange, caller, b)
+              : rulesReview(exchange, caller, b);
+        });
+  }
+
+  private Future<Void> accessReview(ProxyExchange exchange, Caller caller, Buffer body) {
+    String contentType = exchange.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    ResourceAttributes ra = ResourceAttributes.parse(contentType, body.getBytes());
+    String reason = ra == null ? null : reason(ra, caller);
+    if (reason == null) {
+      exchange.decide(Decision.PASSED);
+      return forward(exchange, caller, body, false);
+    }
+    JsonObject review =
+        new JsonObject()
+            .put("kind", "SelfSubjectAccessReview")
+            .put("apiVersion", "authorization.k8s.io/v1")
+            .put("metadata", new JsonObject().putNull("creationTimestamp"))
+            .put("spec", new JsonObject().put("resourceAttributes", ra.toJson()))
+            .put("status", new JsonObject().put("allowed", true).put("reason", reason));
+    // not exchange.respond(): it resumes the request, whose body has already been read
+    return exchange
+        .response()
+        .setStatusCode(201)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(review.toBuffer());
+  }
+
+  /**
+   * Why the proxy allows this review's read, or null when it is not a read the proxy serves to the
+   * caller (then the API server answers it).
+   */
+  private String reason(ResourceAttributes ra, Caller caller) {
+    if (!ra.subresource().isEmpty() || !SERVED_VERBS.contains(ra.verb())) {
+      return null;
+    }
+    for (ServedKind kind : registry.kinds()) {
+      if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
+        continue;
+      }
+      if (ra.name().isEmpty()) {
+        return "tenant-proxy serves the " + kind.kind().plural() + " the caller's tenants grant";
+      }
+      KindService s = registry.service(kind);
+      KindView view = s == null ? null : s.view();
+      ServedObject o = view == null ? null : view.get(ra.name());
+      return o != null && view.sees(caller, o)
+          ? "tenant-proxy: " + kind.reason(view.snapshot(), caller, o)
+          : null;
+    }
+    return null;
+  }
+
+  private Future<Void> rulesReview(ProxyExchange exchange, Caller caller, Buffer body) {
+    return forward(exchange, caller, body, true);
+  }
+
+  /** Forwards the review as the caller; adds the served kinds' rules to a rules review's answer. */
+  private Future<Void> forward(
+      ProxyExchange exchange, Caller caller, Buffer body, boolean addRule) {
+    HttpServerRequest req = exchange.request();
+    return upstream
+        .open(HttpMethod.POST, req.uri())
+        .compose(
+            up -> {
+              MultiMap h = up.headers();
+              String ct = req.getHeader(HttpHeaders.CONTENT_TYPE);
+              h.set(HttpHeaders.CONTENT_TYPE, ct == null ? "application/json" : ct);
+              String accept = req.getHeader(HttpHeaders.ACCEPT);
+              h.set(
+                  HttpHeaders.ACCEPT,
+                  addRule ? "application/json" : accept == null ? "application/json" : accept);
+              String ua = req.getHeader(HttpHeaders.USER_AGENT);
+              if (ua != null) {
+                h.set(HttpHeaders.USER_AGENT, ua);
+              }
+              ForwardHeaders.addImpersonation(h, caller);
+              return up.send(body);
+            })
+        .compose(
+            resp ->
+                resp.body()
+                    .compose(
+                        answer -> {
+                          Buffer out = answer;
+                          String type = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+                          if (addRule
+                              && resp.statusCode() / 100 == 2
+                              && type != null
+                              && type.startsWith("application/json")) {
+                            out = withServedRules(answer, registry.kinds());
+                          }
+                          var r = exchange.response().setStatusCode(resp.statusCode());
+                          if (type != null) {
+                            r.putHeader(HttpHeaders.CONTENT_TYPE, type);
+                          }
+                          List<String> warnings = resp.headers().getAll("Warning");
+                          if (!warnings.isEmpty()) {
+                            r.putHeader("Warning", warnings);
+                          }
+                          return r.end(out);
+                        }));
+  }
+
+  static Buffer withServedRules(Buffer answer, List<ServedKind> kinds) {
+    JsonObject review = new JsonObject(answer);
+    JsonObject status = review.getJsonObject("status");
+    if (status == null) {
+      status = new JsonObject();
+      review.put("status", status);
+    }
+    JsonArray rules = status.getJsonArray("resourceRules");
+    if (rules == null) {
+      rules = new JsonArray();
+      status.put("resourceRules", rules);
+    }
+    for (ServedKind kind : kinds) {
+      rules.add(
+          new JsonObject()
+              .put("verbs", new JsonArray().add("get").add("list").add("watch"))
+              .put("apiGroups", new JsonArray().add(kind.kind().group()))
+              .put("resources", new JsonArray().add(kind.kind().plural())));
+    }
+    return review.toBuffer();
+  }
+}

@@ -1,0 +1,89 @@
+package dev.tenantproxy.proxy.serve;
+
+import dev.tenantproxy.cache.informer.ResourceKind;
+import dev.tenantproxy.cache.informer.TenancyIndex;
+import dev.tenantproxy.cache.watchcache.WatchCache;
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.render.TableColumns;
+import dev.tenantproxy.filters.selector.FieldLabels;
+import dev.tenantproxy.filters.tenancy.Principal;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * A kind the proxy serves from the index: what it is, where its objects are, how selectors and
+ * Tables read it, and who sees which object. A descriptor holds data and one visibility rule, no
+ * serving code; {@link KindService}, {@link Lister} and {@link WatchHub} serve every kind the same
+ * way. Instances live in {@code serve/kinds}; see {@code package-info.java} for the design.
+ */
+public interface ServedKind {
+
+  /** Group, version, kind, plural and scope (the informer module's name for the kind). */
+  ResourceKind kind();
+
+  /**
+   * The watch cache holding the kind, synced: {@code index.namespaces()} for namespaces, {@code
+   * index.serve(kind())} (an informer started on demand) for the others.
+   */
+  Future<WatchCache> cache(TenancyIndex index);
+
+  /** The field selectors the API server accepts for the kind. */
+  FieldLabels fieldLabels();
+
+  /** The Table columns, identical to the API server's for the kind. */
+  TableColumns columns();
+
+  /** Whether {@code caller} may see {@code object} now. Pure. */
+  boolean sees(TenancySnapshot snapshot, Caller caller, ServedObject object);
+
+  /** Why {@code caller} sees {@code object} (for access reviews and explanations). */
+  String reason(TenancySnapshot snapshot, Caller caller, ServedObject object);
+
+  /**
+   * The fan-out key: the principals that may see {@code object} now. An event of the object is
+   * routed to the watches of these principals (plus the watches that hold the object), never to all
+   * watches.
+   */
+  Collection<Principal> principalsSeeing(TenancySnapshot snapshot, ServedObject object);
+
+  /**
+   * Whether a caller's view of the kind changes without an event of the kind itself, reported by
+   * the index's change feed ({@code VisibilityChange}: namespaces joining or leaving a tenant).
+   * Kinds whose rule reads only the object itself (tenants: {@code status.owners}) need no feed.
+   */
+  default boolean followsChangeFeed() {
+    return false;
+  }
+
+  /**
+   * The names {@code caller} may see, sorted by name (the API server's list order). The default
+   * scans the cache; a kind with an index of its own (namespaces) overrides it.
+   */
+  default SortedSet<String> visibleNames(TenancySnapshot snapshot, Caller caller, KindView view) {
+    SortedSet<String> out = new TreeSet<>();
+    for (String name : view.names()) {
+      ServedObject o = view.get(name);
+      if (o != null && sees(snapshot, caller, o)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the kind's cache is started on the first read (an informer of its own, {@code
+   * index.serve(kind)}); false for a cache the index always runs, attached as soon as it is synced.
+   */
+  default boolean startsOnDemand() {
+    return true;
+  }
+
+  /** {@code plural} for the core group, else {@code plural.group} (as in error messages). */
+  default String qualifiedResource() {
+    ResourceKind k = kind();
+    return k.group().isEmpty() ? k.plural() : k.plural() + "." + k.group();
+  }
+}

@@ -1,0 +1,407 @@
+package dev.tenantproxy.proxy.serve;
+
+import dev.tenantproxy.cache.index.VisibilityChange;
+import dev.tenantproxy.cache.informer.TenancyIndex;
+import dev.tenantproxy.cache.watchcache.Subscription;
+import dev.tenantproxy.cache.watchcache.WatchCache;
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.tenancy.Principal;
+import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.serve.kinds.ForeignNamespaceWritesFilter;
+import dev.tenantproxy.proxy.serve.kinds.Namespaces;
+import dev.tenantproxy.proxy.serve.kinds.Tenants;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.server.RequestAttributes;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry of served kinds, and what plugs them into a proxy: per kind one {@link WatchHub} on
+ * its own thread, subscribed ONCE to the kind's watch cache (and, when the kind follows it, to the
+ * index's change feed) as soon as the cache is synced, one {@link KindService}; for all kinds the
+ * one serving filter and the access-review filter, both answering from this registry.
+ *
+ * <p>A kind whose cache the index always runs (namespaces) is attached as soon as that cache is
+ * synced; the others ({@link ServedKind#startsOnDemand()}) on the first read by a Capsule user,
+ * which waits for the informer's first list (bounded by the index's sync timeout; on failure the
+ * read passes through and the next one tries again).
+ *
+ * <pre>{@code
+ * ServedKinds served = ServedKinds.attach(vertx, index, KindService.Options.defaults(),
+ *     ServedKinds.DEFAULT_KINDS);
+ * ProxyServer.builder(vertx, config, upstream)
+ *     .addServingFilter(served.filter())
+ *     .addServingFilter(served.accessReviewsFilter(upstream)) ...
+ * }</pre>
+ */
+public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Registry {
+  private static final Logger LOG = LoggerFactory.getLogger(ServedKinds.class);
+
+  /** What {@code tenant-proxy serve} serves. */
+  public static final List<ServedKind> DEFAULT_KINDS =
+      List.of(Namespaces.INSTANCE, Tenants.INSTANCE);
+
+  /** One served kind: its hub thread and, once attached, its service. */
+  final class Entry {
+    final ServedKind kind;
+    final ExecutorService hubThread;
+    final AtomicReference<KindService> service = new AtomicReference<>();
+    private Future<KindService> starting;
+
+    Entry(ServedKind kind) {
+      this.kind = kind;
+      this.hubThread =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "tenant-proxy-" + kind.kind().plural() + "-watch-hub");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+
+    /** Whether the request's attributes address this kind's reads (cheap; no parsing). */
+    boolean claims(HttpMethod method, RequestAttributes a) {
+      return method == HttpMethod.GET
+          && a.resourceRequest()
+          && a.apiGroup().equals(kind.kind().group())
+          && a.apiVersion().equals(kind.kind().version())
+          && a.resource().equals(kind.kind().plural())
+          && a.subresource().isEmpty();
+    }
+
+    /** The service, starting the kind's cache if needed; fails when it cannot be synced. */
+    synchronized Future<KindService> start() {
+      KindService s = service.get();
+      if (s != null) {
+        return Future.succeededFuture(s);
+      }
+      if (starting == null) {
+        Future<KindService> f =
+            vertx
+                .<Future<WatchCache>>executeBlocking(() -> kind.cache(index), false)
+                .compose(cache -> cache)
+                .map(this::attached);
+        starting = f;
+        f.onFailure(
+            e -> {
+              LOG.warn("{} cannot be served yet: {}", kind.kind().displayName(), e.toString());
+              synchronized (this) {
+                starting = null;
+              }
+            });
+      }
+      return starting;
+    }
+
+    /** Attaches the hub to a synced cache (idempotent). */
+    synchronized KindService attached(WatchCache cache) {
+      KindService existing = service.get();
+      if (existing != null) {
+        return existing;
+      }
+      long rv = cache.resourceVersion();
+      WatchHub hub =
+          new WatchHub(() -> new IndexKindView(kind, index.snapshot(), cache), hubThread, rv);
+      subscriptions.add(cache.watch(rv, event -> hub.onEvent(IndexKindView.toEvent(event))));
+      if (kind.followsChangeFeed()) {
+        subscriptions.add(index.onVisibilityChange(change -> forward(hub, change)));
+      }
+      KindService s =
+          new KindService(
+              vertx,
+              kind,
+              () -> new IndexKindView(kind, index.snapshot(), cache),
+              hub,
+              options,
+              Clock.systemUTC());
+      service.set(s);
+      LOG.info(
+          "serving {} from the index (watch cache at resourceVersion {})",
+          kind.kind().displayName(),
+          rv);
+      return s;
+    }
+  }
+
+  private final Vertx vertx;
+  private final TenancyIndex index;
+  private final KindService.Options options;
+  private final List<Entry> entries;
+  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private volatile List<Runnable> owned = List.of();
+  private volatile long timer = -1;
+  private volatile boolean closed;
+
+  private ServedKinds(
+      Vertx vertx, TenancyIndex index, KindService.Options options, List<ServedKind> kinds) {
+    this.vertx = vertx;
+    this.index = index;
+    this.options = options;
+    this.entries = kinds.stream().map(Entry::new).toList();
+  }
+
+  /**
+   * Serves {@code kinds}: those that are not started on demand as soon as their cache is synced
+   * (checked every 100 ms), the others on their first read.
+   */
+  public static ServedKinds attach(
+      Vertx vertx, TenancyIndex index, KindService.Options options, List<ServedKind> kinds) {
+    ServedKinds s = new ServedKinds(vertx, index, options, kinds);
+    if (!s.tryStartEager()) {
+      s.timer =
+          vertx.setPeriodic(
+              100,
+              t -> {
+                if (s.closed || s.tryStartEager()) {
+                  vertx.cancelTimer(t);
+                }
+              });
+    }
+    return s;
+  }
+
+  /**
+   * What {@code tenant-proxy serve} needs in one call: a fabric8 client on the proxy's own
+   * credentials (the kubeconfig and context of {@code config}, else in-cluster), the tenancy index
+   * on it (started; it retries until synced), the {@link #DEFAULT_KINDS} attached, and the serving
+   * filters and the index's readiness registered on {@code builder}. {@link #close()} ends the
+   * watches and stops the index and its client.
+   */
+  public static ServedKinds install(
+      dev.tenantproxy.proxy.server.ProxyServer.Builder builder,
+      Vertx vertx,
+      dev.tenantproxy.proxy.config.ProxyConfig config,
+      dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    io.fabric8.kubernetes.client.Config kube =
+        config.kubeconfig() != null
+            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                config.kubeContext(), config.kubeconfig().toFile())
+            : io.fabric8.kubernetes.client.Config.autoConfigure(null);
+    io.fabric8.kubernetes.client.KubernetesClient client =
+        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+            .withConfig(kube)
+            .withHttpClientFactory(
+                new io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory(vertx))
+            .build();
+    dev.tenantproxy.proxy.config.ProxyConfig.Tuning tuning = config.tuning();
+    TenancyIndex index =
+        TenancyIndex.create(
+            client,
+            vertx,
+            dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults()
+                .withSyncTimeout(tuning.indexSyncTimeout())
+                .withWatchCacheCapacity(tuning.watchCacheSize()));
+    index
+        .start()
+        .onSuccess(v -> LOG.info("tenancy index synced"))
+        .onFailure(
+            e -> LOG.warn("tenancy index not synced yet (it keeps retrying): {}", e.toString()));
+    ServedKinds served =
+        attach(
+            vertx,
+            index,
+            new KindService.Options(
+                tuning.watchBookmarkInterval(),
+                tuning.watchBufferEvents(),
+                tuning.resourceVersionWait(),
+                tuning.minWatchTimeout()),
+            DEFAULT_KINDS);
+    served.owned = List.of(index::close, client::close);
+    builder
+        .readiness(index::isReady)
+        .addServingFilter(served.foreignWritesFilter(upstream))
+        .addServingFilter(served.filter())
+        .addServingFilter(served.accessReviewsFilter(upstream));
+    return served;
+  }
+
+  private synchronized boolean tryStartEager() {
+    boolean all = true;
+    for (Entry e : entries) {
+      if (e.kind.startsOnDemand() || e.service.get() != null) {
+        continue;
+      }
+      Future<WatchCache> f = e.kind.cache(index);
+      if (f.succeeded() && f.result().isSynced()) {
+        e.attached(f.result());
+      } else {
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  private static void forward(WatchHub hub, VisibilityChange change) {
+    Set<Principal> changed = new LinkedHashSet<>(change.gained());
+    changed.addAll(change.lost());
+    if (!changed.isEmpty()) {
+      hub.onVisibilityChange(
+          changed,
+          change.namespace(),
+          change.currentObject() == null ? null : IndexKindView.toServed(change.currentObject()));
+    }
+  }
+
+  /** The entry whose reads this request is, or null. */
+  Entry claiming(HttpMethod method, RequestAttributes attributes) {
+    for (Entry e : entries) {
+      if (e.claims(method, attributes)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The service of the kind this request reads, for a Capsule user: at once when attached, after
+   * the kind's first sync when it starts on demand; null (pass through) when the request is not
+   * such a read, the caller is not a Capsule user, or the kind cannot be served yet.
+   */
+  Future<KindService> serviceFor(HttpMethod method, RequestAttributes attributes, Caller caller) {
+    Entry e = claiming(method, attributes);
+    if (e == null || caller == null) {
+      return null;
+    }
+    KindService s = e.service.get();
+    if (s != null) {
+      return Future.succeededFuture(s);
+    }
+    if (!e.kind.startsOnDemand() || !Visibility.isCapsuleUser(index.snapshot(), caller)) {
+      return null;
+    }
+    Promise<KindService> p = Promise.promise();
+    e.start().onComplete(ar -> p.complete(ar.succeeded() ? ar.result() : null));
+    return p.future();
+  }
+
+  /** The attached service of the kind with this group and resource, or null. */
+  KindService service(String group, String resource) {
+    for (Entry e : entries) {
+      if (e.kind.kind().group().equals(group) && e.kind.kind().plural().equals(resource)) {
+        return e.service.get();
+      }
+    }
+    return null;
+  }
+
+  /** The served kinds. */
+  @Override
+  public List<ServedKind> kinds() {
+    return entries.stream().map(e -> e.kind).toList();
+  }
+
+  @Override
+  public KindService service(ServedKind kind) {
+    for (Entry e : entries) {
+      if (e.kind.equals(kind)) {
+        return e.service.get();
+      }
+    }
+    return null;
+  }
+
+  /** Whether Capsule treats the caller as one of its users (only those are served). */
+  @Override
+  public boolean isCapsuleUser(Caller caller) {
+    return Visibility.isCapsuleUser(index.snapshot(), caller);
+  }
+
+  /** Watch-hub tasks that failed so far, over all kinds. */
+  public long hubFailures() {
+    long n = 0;
+    for (Entry e : entries) {
+      KindService s = e.service.get();
+      n += s == null ? 0 : s.hub().failures();
+    }
+    return n;
+  }
+
+  /** The index writer's counters (for metrics). */
+  public dev.tenantproxy.cache.informer.IndexMetrics indexMetrics() {
+    return index.metrics();
+  }
+
+  /** Writes to namespaces outside the caller's view: 404, never forwarded. */
+  public ProxyFilter foreignWritesFilter(dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    return new ForeignNamespaceWritesFilter(
+        () -> {
+          KindService s = service("", "namespaces");
+          return s == null ? null : s.view();
+        },
+        upstream);
+  }
+
+  /** The serving filter of every kind (passes a kind's reads on until it is served). */
+  public ProxyFilter filter() {
+    return new ServingFilter(this);
+  }
+
+  /**
+   * The access-review filter (SelfSubjectAccessReview / SelfSubjectRulesReview agree with what is
+   * served); register it with the serving filters.
+   */
+  public ProxyFilter accessReviewsFilter(dev.tenantproxy.proxy.upstream.Upstream upstream) {
+    return new AccessReviewsFilter(this, upstream);
+  }
+
+  /** The namespace service, or null until the index is synced. */
+  public KindService service() {
+    return service("", "namespaces");
+  }
+
+  /** Whether namespaces are served (the cache was synced and the hub subscribed). */
+  public boolean isServing() {
+    return service() != null;
+  }
+
+  /** Watches served right now, over all kinds. */
+  public int openWatches() {
+    int n = 0;
+    for (Entry e : entries) {
+      KindService s = e.service.get();
+      n += s == null ? 0 : s.openWatches();
+    }
+    return n;
+  }
+
+  /** Ends every open served watch cleanly (the first step of a graceful shutdown). */
+  public void endAllWatches() {
+    for (Entry e : entries) {
+      KindService s = e.service.get();
+      if (s != null) {
+        s.endAllWatches();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    endAllWatches();
+    closed = true;
+    long t = timer;
+    if (t >= 0) {
+      vertx.cancelTimer(t);
+    }
+    subscriptions.forEach(Subscription::close);
+    entries.forEach(e -> e.hubThread.shutdownNow());
+    for (Runnable r : owned) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.warn("closing: {}", e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.tenantproxy.proxy.serve;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * Where a served watch writes its events: a chunked HTTP response (one JSON line per event, each
+ * flushed as a chunk) or a WebSocket (one text message per event, as fabric8 and client-go's
+ * WebSocket watches expect). Both are write streams with back-pressure.
+ */
+interface WatchOutput {
+  /** Writes one event line (ending with a newline). */
+  void write(Buffer line);
+
+  boolean writeQueueFull();
+
+  void drainHandler(Handler<Void> handler);
+
+  /** Writes what is left (may be null) and ends the stream. */
+  void end(Buffer rest);
+
+  static WatchOutput of(HttpServerResponse response) {
+    return new WatchOutput() {
+      @Override
+      public void write(Buffer line) {
+        response.write(line);
+      }
+
+      @Override
+      public boolean writeQueueFull() {
+        return response.writeQueueFull();
+      }
+
+      @Override
+      public void drainHandler(Handler<Void> handler) {
+        response.drainHandler(handler);
+      }
+
+      @Override
+      public void end(Buffer rest) {
+        if (response.ended()) {
+          return;
+        }
+        if (rest == null || rest.length() == 0) {
+          response.end();
+        } else {
+          response.end(rest);
+        }
+      }
+    };
+  }
+
+  static WatchOutput of(ServerWebSocket ws) {
+    return new WatchOutput() {
+      @Override
+      public void write(Buffer lines) {
+        // one message per event; a buffer may hold several lines (the rest at the end)
+        String text = lines.toString();
+        int start = 0;
+        int nl;
+        while ((nl = text.indexOf('\n', start)) >= 0) {
+          if (nl > start) {
+            ws.writeTextMessage(text.substring(start, nl));
+          }
+          start = nl + 1;
+        }
+        if (start < text.length()) {
+          ws.writeTextMessage(text.substring(start));
+        }
+      }
+
+      @Override
+      public boolean writeQueueFull() {
+        return ws.writeQueueFull();
+      }
+
+      @Override
+      public void drainHandler(Handler<Void> handler) {
+        ws.drainHandler(handler);
+      }
+
+      @Override
+      public void end(Buffer rest) {
+        if (rest != null && rest.length() > 0) {
+          write(rest);
+        }
+        if (!ws.isClosed()) {
+          ws.close();
+        }
+      }
+    };
+  }
+}
