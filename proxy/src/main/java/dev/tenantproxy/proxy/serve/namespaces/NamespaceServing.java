@@ -109,7 +109,9 @@ public final class NamespaceServing implements AutoCloseable {
         .readiness(index::isReady)
         .addServingFilter(serving.foreignWritesFilter(upstream))
         .addServingFilter(serving.filter())
-        .addServingFilter(serving.accessReviewsFilter(upstream));
+        .addServingFilter(serving.accessReviewsFilter(upstream))
+        .addServingFilter(
+            dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream));
     return serving;
   }
 

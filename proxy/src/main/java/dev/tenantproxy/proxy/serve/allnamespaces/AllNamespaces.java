@@ -1,0 +1,65 @@
+package dev.tenantproxy.proxy.serve.allnamespaces;
+
+import dev.tenantproxy.cache.informer.TenancyIndex;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * All-namespaces reads for Capsule users ({@code kubectl get pods -A}): the one entry point. See
+ * the package DESIGN note.
+ *
+ * <pre>{@code
+ * builder.addServingFilter(AllNamespaces.filter(index, upstream));
+ * }</pre>
+ */
+public final class AllNamespaces {
+  private static final LongAdder UPSTREAM_REQUESTS = new LongAdder();
+
+  private AllNamespaces() {}
+
+  /**
+   * Tunables.
+   *
+   * @param concurrency upstream list requests one merged list has in flight at most
+   * @param maxHeldBytes how much of a merged list is held before its head is sent (the {@code
+   *     Warning} header needs every namespace's answer); beyond it the list streams on
+   * @param discoveryTtl how long a group/version's discovery is used before it is fetched again
+   * @param discoveryMissRefresh how soon an unknown resource refetches its group/version
+   */
+  public record Options(
+      int concurrency, long maxHeldBytes, Duration discoveryTtl, Duration discoveryMissRefresh) {
+    public static Options defaults() {
+      return new Options(8, 8L << 20, Duration.ofMinutes(5), Duration.ofSeconds(10));
+    }
+  }
+
+  /** The filter over the index (serves nothing until its Namespace cache has synced). */
+  public static ProxyFilter filter(TenancyIndex index, Upstream upstream) {
+    return filter(
+        () -> index.namespaces().isSynced() ? index.snapshot() : null,
+        upstream,
+        Options.defaults());
+  }
+
+  /** The filter over any source of snapshots (null while not ready). */
+  public static ProxyFilter filter(
+      Supplier<TenancySnapshot> snapshots, Upstream upstream, Options options) {
+    ApiResources resources =
+        new ApiResources(
+            upstream,
+            System::currentTimeMillis,
+            options.discoveryTtl().toMillis(),
+            options.discoveryMissRefresh().toMillis());
+    return new AllNamespacesFilter(
+        snapshots, resources, upstream, options, UPSTREAM_REQUESTS::increment);
+  }
+
+  /** Upstream requests made by all-namespaces reads in this process so far. */
+  public static long upstreamRequests() {
+    return UPSTREAM_REQUESTS.sum();
+  }
+}

@@ -1,0 +1,243 @@
+package dev.tenantproxy.proxy.serve.allnamespaces;
+
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.request.ListOptions;
+import dev.tenantproxy.filters.request.ResourceRequest;
+import dev.tenantproxy.filters.request.ResponseFormat;
+import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
+import dev.tenantproxy.proxy.server.Decision;
+import dev.tenantproxy.proxy.server.FilterChain;
+import dev.tenantproxy.proxy.server.ProxyExchange;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.server.RequestAttributes;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.function.Supplier;
+
+/**
+ * The serving filter for all-namespaces reads: a Capsule user's cluster-scope {@code GET} of a
+ * namespaced kind (found in the API server's discovery) is answered by merging per-namespace
+ * requests made as the caller over the namespaces the index shows it. Everything else (other
+ * callers, named objects, namespaced paths, cluster-scoped or unknown kinds, subresources, writes)
+ * goes on down the onion unchanged. See the package DESIGN note.
+ */
+public final class AllNamespacesFilter implements ProxyFilter {
+  private final Supplier<TenancySnapshot> snapshots;
+  private final ApiResources resources;
+  private final Upstream upstream;
+  private final AllNamespaces.Options options;
+  private final UpstreamCounter counter;
+
+  /** Counts the upstream requests this filter makes (for metrics and the benchmark). */
+  public interface UpstreamCounter {
+    void upstreamRequest();
+  }
+
+  AllNamespacesFilter(
+      Supplier<TenancySnapshot> snapshots,
+      ApiResources resources,
+      Upstream upstream,
+      AllNamespaces.Options options,
+      UpstreamCounter counter) {
+    this.snapshots = snapshots;
+    this.resources = resources;
+    this.upstream = upstream;
+    this.options = options;
+    this.counter = counter;
+  }
+
+  @Override
+  public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
+    Caller caller = exchange.caller();
+    RequestAttributes a = exchange.attributes();
+    HttpServerRequest req = exchange.request();
+    if (caller == null
+        || req.method() != HttpMethod.GET
+        || !a.resourceRequest()
+        || !a.namespace().isEmpty()
+        || !a.name().isEmpty()
+        || !a.subresource().isEmpty()
+        || a.resource().isEmpty()
+        || a.isWatch()) {
+      return chain.next(exchange);
+    }
+    TenancySnapshot snapshot = snapshots.get();
+    if (snapshot == null || !Visibility.isCapsuleUser(snapshot, caller)) {
+      return chain.next(exchange);
+    }
+    return resources
+        .namespaced(a.apiGroup(), a.apiVersion(), a.resource())
+        .compose(
+            found -> {
+              if (found.isEmpty() || !found.get().lists()) {
+                return chain.next(exchange);
+              }
+              return list(exchange, snapshot, caller, found.get());
+            });
+  }
+
+  private Future<Void> list(
+      ProxyExchange exchange, TenancySnapshot snapshot, Caller caller, ApiResources.Resource kind) {
+    HttpServerRequest req = exchange.request();
+    exchange.decide(Decision.SERVED);
+    exchange.resumeRequest();
+    ResourceRequest rr;
+    try {
+      rr =
+          ResourceRequest.classify(
+              req.method().name(),
+              req.path(),
+              req.query(),
+              req.getHeader(HttpHeaders.ACCEPT),
+              req.getHeader(HttpHeaders.CONTENT_TYPE));
+    } catch (KubeStatusException e) {
+      return exchange.fail(e);
+    }
+    ResponseFormat format = rr.format();
+    if (format.binaryOnly()) {
+      return exchange.fail(
+          KubeStatusException.notAcceptable(
+              "only the following media types are accepted: application/json"));
+    }
+    ListOptions o = rr.listOptions();
+    SortedSet<String> visible = Visibility.visibleNamespaces(snapshot, caller);
+    MergeToken resume = null;
+    List<String> order = new ArrayList<>(visible);
+    if (!o.continueToken().isEmpty()) {
+      try {
+        resume = MergeToken.decode(o.continueToken());
+      } catch (KubeStatusException e) {
+        return exchange.fail(e);
+      }
+      order = new ArrayList<>(visible.tailSet(resume.namespace()));
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    if (!o.labelSelectorRaw().isEmpty()) {
+      params.put("labelSelector", o.labelSelectorRaw());
+    }
+    if (!o.fieldSelectorRaw().isEmpty()) {
+      params.put("fieldSelector", o.fieldSelectorRaw());
+    }
+    String includeObject = rr.query().first("includeObject");
+    if (includeObject != null && format.isTable()) {
+      params.put("includeObject", includeObject);
+    }
+    if (o.timeoutSeconds() != null) {
+      params.put("timeoutSeconds", Long.toString(o.timeoutSeconds()));
+    }
+    MergedList.Plan plan =
+        new MergedList.Plan(
+            order,
+            resume,
+            o.limit(),
+            resume == null ? o.resourceVersion() : "",
+            resume == null ? o.resourceVersionMatch() : "",
+            params,
+            kind.resource(),
+            emptyEnvelope(kind, format));
+    String accept = upstreamAccept(format);
+    String userAgent = req.getHeader(HttpHeaders.USER_AGENT);
+    MergedList.Fetcher fetcher = (ns, p) -> fetch(kind, ns, p, caller, accept, userAgent);
+    return new MergedList(
+            exchange.response(),
+            req.version() != io.vertx.core.http.HttpVersion.HTTP_2,
+            fetcher,
+            plan,
+            options.concurrency(),
+            options.maxHeldBytes())
+        .run();
+  }
+
+  private Future<MergedList.Answer> fetch(
+      ApiResources.Resource kind,
+      String namespace,
+      Map<String, String> params,
+      Caller caller,
+      String accept,
+      String userAgent) {
+    String uri = path(kind, namespace) + query(params);
+    counter.upstreamRequest();
+    return upstream
+        .open(HttpMethod.GET, uri)
+        .compose(
+            up -> {
+              up.putHeader(HttpHeaders.ACCEPT, accept);
+              if (userAgent != null) {
+                up.putHeader(HttpHeaders.USER_AGENT, userAgent);
+              }
+              ForwardHeaders.addImpersonation(up.headers(), caller);
+              return up.send()
+                  .compose(
+                      resp ->
+                          resp.body()
+                              .map(
+                                  b ->
+                                      new MergedList.Answer(
+                                          resp.statusCode(),
+                                          resp.getHeader(HttpHeaders.CONTENT_TYPE),
+                                          resp.headers().getAll("Warning"),
+                                          b.getBytes())));
+            });
+  }
+
+  static String path(ApiResources.Resource kind, String namespace) {
+    String prefix =
+        kind.group().isEmpty()
+            ? "/api/" + kind.version()
+            : "/apis/" + kind.group() + "/" + kind.version();
+    return prefix + "/namespaces/" + namespace + "/" + kind.resource();
+  }
+
+  static String query(Map<String, String> params) {
+    if (params.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      sb.append(sb.length() == 0 ? '?' : '&')
+          .append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8))
+          .append('=')
+          .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+    }
+    return sb.toString();
+  }
+
+  /** The JSON media type the API server must answer each namespace with. */
+  static String upstreamAccept(ResponseFormat format) {
+    String v = format.representationVersion().isEmpty() ? "v1" : format.representationVersion();
+    return switch (format.representation()) {
+      case TABLE -> "application/json;as=Table;v=" + v + ";g=meta.k8s.io";
+      case PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST ->
+          "application/json;as=PartialObjectMetadataList;v=" + v + ";g=meta.k8s.io";
+      case OBJECT -> "application/json";
+    };
+  }
+
+  private static MergedList.Envelope emptyEnvelope(
+      ApiResources.Resource kind, ResponseFormat format) {
+    String v = format.representationVersion().isEmpty() ? "v1" : format.representationVersion();
+    return switch (format.representation()) {
+      case TABLE -> new MergedList.Envelope("Table", "meta.k8s.io/" + v, true);
+      case PARTIAL_OBJECT_METADATA, PARTIAL_OBJECT_METADATA_LIST ->
+          new MergedList.Envelope("PartialObjectMetadataList", "meta.k8s.io/" + v, false);
+      case OBJECT ->
+          new MergedList.Envelope(
+              kind.kind() + "List",
+              kind.group().isEmpty() ? kind.version() : kind.group() + "/" + kind.version(),
+              false);
+    };
+  }
+}
