@@ -29,11 +29,28 @@ public final class AllNamespaces {
    *     Warning} header needs every namespace's answer); beyond it the list streams on
    * @param discoveryTtl how long a group/version's discovery is used before it is fetched again
    * @param discoveryMissRefresh how soon an unknown resource refetches its group/version
+   * @param minWatchTimeout without {@code timeoutSeconds} a watch lasts between this and twice this
+   * @param slowConsumer a watch whose client has not drained its write queue for this long ends
+   *     with ERROR 410 (its upstream watches are paused meanwhile: back-pressure, no buffering)
+   * @param maxEventBytes the largest single upstream watch event accepted
    */
   public record Options(
-      int concurrency, long maxHeldBytes, Duration discoveryTtl, Duration discoveryMissRefresh) {
+      int concurrency,
+      long maxHeldBytes,
+      Duration discoveryTtl,
+      Duration discoveryMissRefresh,
+      Duration minWatchTimeout,
+      Duration slowConsumer,
+      int maxEventBytes) {
     public static Options defaults() {
-      return new Options(8, 8L << 20, Duration.ofMinutes(5), Duration.ofSeconds(10));
+      return new Options(
+          8,
+          8L << 20,
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(10),
+          Duration.ofMinutes(30),
+          Duration.ofSeconds(30),
+          16 << 20);
     }
   }
 
@@ -41,13 +58,21 @@ public final class AllNamespaces {
   public static ProxyFilter filter(TenancyIndex index, Upstream upstream) {
     return filter(
         () -> index.namespaces().isSynced() ? index.snapshot() : null,
+        (context, namespace) -> {
+          var subscription =
+              index.onVisibilityChange(context, change -> namespace.accept(change.namespace()));
+          return subscription::close;
+        },
         upstream,
         Options.defaults());
   }
 
   /** The filter over any source of snapshots (null while not ready). */
   public static ProxyFilter filter(
-      Supplier<TenancySnapshot> snapshots, Upstream upstream, Options options) {
+      Supplier<TenancySnapshot> snapshots,
+      AllNamespacesFilter.VisibilityFeed feed,
+      Upstream upstream,
+      Options options) {
     ApiResources resources =
         new ApiResources(
             upstream,
@@ -55,7 +80,23 @@ public final class AllNamespaces {
             options.discoveryTtl().toMillis(),
             options.discoveryMissRefresh().toMillis());
     return new AllNamespacesFilter(
-        snapshots, resources, upstream, options, UPSTREAM_REQUESTS::increment);
+        snapshots, resources, upstream, options, UPSTREAM_REQUESTS::increment, feed);
+  }
+
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN_WATCHES =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  static void watchOpened() {
+    OPEN_WATCHES.incrementAndGet();
+  }
+
+  static void watchClosed() {
+    OPEN_WATCHES.decrementAndGet();
+  }
+
+  /** Upstream watches open for all-namespaces watches in this process right now. */
+  public static int openUpstreamWatches() {
+    return OPEN_WATCHES.get();
   }
 
   /** Upstream requests made by all-namespaces reads in this process so far. */

@@ -15,9 +15,12 @@ import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,6 +43,16 @@ public final class AllNamespacesFilter implements ProxyFilter {
   private final Upstream upstream;
   private final AllNamespaces.Options options;
   private final UpstreamCounter counter;
+  private final VisibilityFeed feed;
+
+  /** Tells a watch that a namespace's visibility may have changed (on the watch's context). */
+  public interface VisibilityFeed {
+    /**
+     * @return closes the subscription
+     */
+    Runnable subscribe(
+        io.vertx.core.Context context, java.util.function.Consumer<String> namespace);
+  }
 
   /** Counts the upstream requests this filter makes (for metrics and the benchmark). */
   public interface UpstreamCounter {
@@ -51,7 +64,9 @@ public final class AllNamespacesFilter implements ProxyFilter {
       ApiResources resources,
       Upstream upstream,
       AllNamespaces.Options options,
-      UpstreamCounter counter) {
+      UpstreamCounter counter,
+      VisibilityFeed feed) {
+    this.feed = feed;
     this.snapshots = snapshots;
     this.resources = resources;
     this.upstream = upstream;
@@ -70,8 +85,7 @@ public final class AllNamespacesFilter implements ProxyFilter {
         || !a.namespace().isEmpty()
         || !a.name().isEmpty()
         || !a.subresource().isEmpty()
-        || a.resource().isEmpty()
-        || a.isWatch()) {
+        || a.resource().isEmpty()) {
       return chain.next(exchange);
     }
     TenancySnapshot snapshot = snapshots.get();
@@ -82,10 +96,12 @@ public final class AllNamespacesFilter implements ProxyFilter {
         .namespaced(a.apiGroup(), a.apiVersion(), a.resource())
         .compose(
             found -> {
-              if (found.isEmpty() || !found.get().lists()) {
+              if (found.isEmpty() || !(a.isWatch() ? found.get().watches() : found.get().lists())) {
                 return chain.next(exchange);
               }
-              return list(exchange, snapshot, caller, found.get());
+              return a.isWatch()
+                  ? watch(exchange, caller, found.get())
+                  : list(exchange, snapshot, caller, found.get());
             });
   }
 
@@ -159,6 +175,190 @@ public final class AllNamespacesFilter implements ProxyFilter {
             options.concurrency(),
             options.maxHeldBytes())
         .run();
+  }
+
+  private Future<Void> watch(ProxyExchange exchange, Caller caller, ApiResources.Resource kind) {
+    HttpServerRequest req = exchange.request();
+    exchange.decide(Decision.SERVED);
+    exchange.resumeRequest();
+    ResourceRequest rr;
+    try {
+      rr =
+          ResourceRequest.classify(
+              req.method().name(),
+              req.path(),
+              req.query(),
+              req.getHeader(HttpHeaders.ACCEPT),
+              req.getHeader(HttpHeaders.CONTENT_TYPE));
+    } catch (KubeStatusException e) {
+      return exchange.fail(e);
+    }
+    ResponseFormat format = rr.format();
+    if (format.binaryOnly()) {
+      return exchange.fail(
+          KubeStatusException.notAcceptable(
+              "only the following media types are accepted: application/json"));
+    }
+    ListOptions o = rr.listOptions();
+    if (o.isWatchList() && !o.allowWatchBookmarks()) {
+      return exchange.fail(
+          KubeStatusException.badRequest(
+              "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when"
+                  + " sendInitialEvents is set"));
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    if (!o.labelSelectorRaw().isEmpty()) {
+      params.put("labelSelector", o.labelSelectorRaw());
+    }
+    if (!o.fieldSelectorRaw().isEmpty()) {
+      params.put("fieldSelector", o.fieldSelectorRaw());
+    }
+    String includeObject = rr.query().first("includeObject");
+    if (includeObject != null && format.isTable()) {
+      params.put("includeObject", includeObject);
+    }
+    long timeout =
+        o.timeoutSeconds() != null && o.timeoutSeconds() > 0
+            ? o.timeoutSeconds() * 1000
+            : options.minWatchTimeout().toMillis()
+                + java.util.concurrent.ThreadLocalRandom.current()
+                    .nextLong(Math.max(1, options.minWatchTimeout().toMillis()));
+    MergedWatch.Params wp =
+        new MergedWatch.Params(
+            params,
+            o.resourceVersion(),
+            o.isWatchList(),
+            o.allowWatchBookmarks(),
+            timeout,
+            options.slowConsumer().toMillis(),
+            options.maxEventBytes());
+    String accept = upstreamAccept(format);
+    String userAgent = req.getHeader(HttpHeaders.USER_AGENT);
+    MergedWatch.Opener opener = (ns, p) -> openWatch(kind, ns, p, caller, accept, userAgent);
+    io.vertx.core.Context context = exchange.context();
+    Promise<Void> done = Promise.promise();
+    if ("websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
+      req.toWebSocket()
+          .onFailure(
+              e ->
+                  done.tryFail(
+                      KubeStatusException.badRequest(
+                          "websocket upgrade failed: " + e.getMessage())))
+          .onSuccess(
+              ws -> {
+                MergedWatch w = new MergedWatch(context.owner(), opener, wp, WatchOutput.of(ws));
+                ws.closeHandler(v -> w.closed());
+                ws.exceptionHandler(e -> w.closed());
+                begin(w, context, caller)
+                    .onComplete(
+                        ar -> {
+                          if (ar.failed()) {
+                            ws.close();
+                          } else {
+                            w.start();
+                          }
+                        });
+                w.done().onComplete(ar -> done.tryComplete());
+              });
+      return done.future();
+    }
+    HttpServerResponse response = req.response();
+    MergedWatch w = new MergedWatch(context.owner(), opener, wp, WatchOutput.of(response));
+    response.closeHandler(v -> w.closed());
+    begin(w, context, caller)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                if (ar.cause() instanceof MergedWatch.UpstreamAnswer ua && !response.closed()) {
+                  response
+                      .setStatusCode(ua.status)
+                      .putHeader(
+                          HttpHeaders.CONTENT_TYPE,
+                          ua.contentType == null ? "application/json" : ua.contentType)
+                      .end(Buffer.buffer(ua.body))
+                      .onComplete(x -> done.tryComplete());
+                } else {
+                  done.tryFail(ar.cause());
+                }
+                return;
+              }
+              if (response.closed()) {
+                w.closed();
+                return;
+              }
+              response.setStatusCode(200);
+              if (req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                response.setChunked(true);
+              }
+              response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+              response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
+              if (!ar.result().isEmpty()) {
+                response.putHeader(
+                    "Warning", MergedList.forbiddenWarning(kind.resource(), ar.result()));
+              }
+              response.writeHead();
+              w.start();
+              w.done().onComplete(x -> done.tryComplete());
+            });
+    return done.future();
+  }
+
+  /**
+   * Subscribes the watch to visibility changes, then opens the namespaces visible now (a change in
+   * between is re-decided against the current snapshot, so nothing is missed).
+   */
+  private Future<java.util.Set<String>> begin(
+      MergedWatch w, io.vertx.core.Context context, Caller caller) {
+    Runnable unsubscribe =
+        feed.subscribe(
+            context,
+            ns -> {
+              TenancySnapshot now = snapshots.get();
+              boolean sees = now != null && Visibility.canSee(now, caller, ns);
+              if (sees && !w.watches(ns)) {
+                w.join(ns);
+              } else if (!sees && w.watches(ns)) {
+                w.leave(ns);
+              }
+            });
+    w.onEnd(unsubscribe);
+    w.visibility(
+        ns -> {
+          TenancySnapshot now = snapshots.get();
+          return now != null && Visibility.canSee(now, caller, ns);
+        });
+    TenancySnapshot snapshot = snapshots.get();
+    List<String> visible =
+        snapshot == null
+            ? List.of()
+            : new ArrayList<>(Visibility.visibleNamespaces(snapshot, caller));
+    return w.open(visible)
+        .onFailure(
+            e -> {
+              w.closed();
+            });
+  }
+
+  private Future<io.vertx.core.http.HttpClientResponse> openWatch(
+      ApiResources.Resource kind,
+      String namespace,
+      Map<String, String> params,
+      Caller caller,
+      String accept,
+      String userAgent) {
+    String uri = path(kind, namespace) + query(params);
+    counter.upstreamRequest();
+    return upstream
+        .open(HttpMethod.GET, uri)
+        .compose(
+            up -> {
+              up.putHeader(HttpHeaders.ACCEPT, accept);
+              if (userAgent != null) {
+                up.putHeader(HttpHeaders.USER_AGENT, userAgent);
+              }
+              ForwardHeaders.addImpersonation(up.headers(), caller);
+              return up.send();
+            });
   }
 
   private Future<MergedList.Answer> fetch(

@@ -89,7 +89,8 @@ class AllNamespacesListTest {
                     filterHolder[0] == null
                         ? chain.next(exchange)
                         : filterHolder[0].handle(exchange, chain)));
-    filterHolder[0] = AllNamespaces.filter(() -> snap, harness.upstream, options);
+    filterHolder[0] =
+        AllNamespaces.filter(() -> snap, (c, n) -> () -> {}, harness.upstream, options);
     harness.api.handler = this::answer;
     alice = harness.client(harness.user("alice", "system:authenticated"), HttpVersion.HTTP_2);
   }
@@ -386,7 +387,15 @@ class AllNamespacesListTest {
   void upstreamRequestsPerListAreBoundedByTheConcurrency() {
     // given: 20 namespaces answering slowly
     start(
-        20, new AllNamespaces.Options(4, 8L << 20, Duration.ofMinutes(5), Duration.ofSeconds(10)));
+        20,
+        new AllNamespaces.Options(
+            4,
+            8L << 20,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(30),
+            Duration.ofSeconds(30),
+            1 << 20));
     answerDelayMs = 20;
 
     // when
