@@ -415,6 +415,36 @@ class AllNamespacesListIT {
     assertThat(via.stderr()).contains("forbidden").contains("at the cluster scope");
   }
 
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void accessReviewsAtClusterScopeAgreeWithWhatIsServed(String version) {
+    Kubectl kubectl = kubectl(version);
+    for (String[] q :
+        List.of(
+            new String[] {"list", "pods"},
+            new String[] {"watch", "deployments.apps"},
+            new String[] {"list", "widgets.example.dev"},
+            new String[] {"list", "configmaps"})) {
+      assertThat(kubectl.run(BOUND, "auth", "can-i", q[0], q[1], "-A").stdout().strip())
+          .as("%s %s -A", q[0], q[1])
+          .isEqualTo("yes");
+    }
+    // what is not served keeps the API server's answer
+    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "nodes").stdout().strip())
+        .isEqualTo("no");
+    assertThat(kubectl.run(BOUND, "auth", "can-i", "delete", "pods", "-A").stdout().strip())
+        .isEqualTo("no");
+    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "pods", "-n", windDev).stdout().strip())
+        .isEqualTo("no");
+    // and straight to the API server the same owner is refused at cluster scope, as before
+    assertThat(
+            Kubectl.version(version, alice.kubeconfig())
+                .run(BOUND, "auth", "can-i", "list", "pods", "-A")
+                .stdout()
+                .strip())
+        .isEqualTo("no");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private static Kubectl kubectl(String version) {

@@ -2,7 +2,6 @@ package dev.tenantproxy.proxy.serve.allnamespaces;
 
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
-import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
@@ -55,7 +54,7 @@ public final class AllNamespaces {
   }
 
   /** The filter over the index (serves nothing until its Namespace cache has synced). */
-  public static ProxyFilter filter(TenancyIndex index, Upstream upstream) {
+  public static AllNamespacesFilter filter(TenancyIndex index, Upstream upstream) {
     return filter(
         () -> index.namespaces().isSynced() ? index.snapshot() : null,
         (context, namespace) -> {
@@ -68,7 +67,7 @@ public final class AllNamespaces {
   }
 
   /** The filter over any source of snapshots (null while not ready). */
-  public static ProxyFilter filter(
+  public static AllNamespacesFilter filter(
       Supplier<TenancySnapshot> snapshots,
       AllNamespacesFilter.VisibilityFeed feed,
       Upstream upstream,

@@ -74,6 +74,23 @@ public final class AllNamespacesFilter implements ProxyFilter {
     this.counter = counter;
   }
 
+  /**
+   * Whether a Capsule user's {@code verb} (list or watch) of {@code group/resource} at cluster
+   * scope is served here (the kind is namespaced and the API server lists / watches it); for access
+   * reviews. {@code version} may be empty (the group's preferred version is used).
+   */
+  public Future<Boolean> serves(String group, String version, String resource, String verb) {
+    if (!verb.equals("list") && !verb.equals("watch")) {
+      return Future.succeededFuture(false);
+    }
+    return resources
+        .namespacedInGroup(group, version, resource)
+        .map(
+            found ->
+                found.isPresent()
+                    && (verb.equals("list") ? found.get().lists() : found.get().watches()));
+  }
+
   @Override
   public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
     Caller caller = exchange.caller();

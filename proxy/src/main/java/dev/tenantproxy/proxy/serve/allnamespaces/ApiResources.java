@@ -81,6 +81,53 @@ final class ApiResources {
             });
   }
 
+  private final Map<String, String> preferred = new ConcurrentHashMap<>();
+
+  /**
+   * As {@link #namespaced}, for a group whose version may be empty (access reviews often name
+   * none): the group's preferred version from {@code GET /apis/GROUP} (core: {@code v1}).
+   */
+  Future<Optional<Resource>> namespacedInGroup(String group, String version, String resource) {
+    if (!version.isEmpty()) {
+      return namespaced(group, version, resource);
+    }
+    if (group.isEmpty()) {
+      return namespaced("", "v1", resource);
+    }
+    String known = preferred.get(group);
+    if (known != null) {
+      return namespaced(group, known, resource);
+    }
+    return upstream
+        .open(HttpMethod.GET, "/apis/" + group)
+        .compose(
+            req -> {
+              req.putHeader(HttpHeaders.ACCEPT, "application/json");
+              return req.send()
+                  .compose(
+                      resp ->
+                          resp.body()
+                              .map(
+                                  b -> {
+                                    if (resp.statusCode() != 200) {
+                                      return "";
+                                    }
+                                    JsonObject pv =
+                                        new JsonObject(b).getJsonObject("preferredVersion");
+                                    return pv == null ? "" : pv.getString("version", "");
+                                  }));
+            })
+        .compose(
+            v -> {
+              if (v.isEmpty()) {
+                return Future.succeededFuture(Optional.<Resource>empty());
+              }
+              preferred.put(group, v);
+              return namespaced(group, v, resource);
+            })
+        .otherwise(Optional.empty());
+  }
+
   private Future<Entry> fetch(String group, String version, String gv) {
     Future<Entry> running = fetching.get(gv);
     if (running != null) {

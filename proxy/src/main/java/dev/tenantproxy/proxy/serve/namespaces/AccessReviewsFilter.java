@@ -38,14 +38,33 @@ public final class AccessReviewsFilter implements ProxyFilter {
   static final String SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
   private static final Set<String> SERVED_VERBS = Set.of("get", "list", "watch");
   private static final String REASON = "tenant-proxy serves the namespaces of the caller's tenants";
+  private static final String REASON_ALL_NAMESPACES =
+      "tenant-proxy merges the caller's own reads in each namespace of its tenants";
   private static final int MAX_BODY = 64 * 1024;
 
   private final Supplier<NamespaceService> service;
   private final Upstream upstream;
+  private final ClusterReads clusterReads;
+
+  /**
+   * Cluster-scope reads served by another filter (all-namespaces lists and watches of namespaced
+   * kinds): {@code true} when {@code verb} on {@code group/resource} (version may be empty) at
+   * cluster scope is answered for a Capsule user.
+   */
+  @FunctionalInterface
+  public interface ClusterReads {
+    Future<Boolean> serves(String group, String version, String resource, String verb);
+  }
 
   public AccessReviewsFilter(Supplier<NamespaceService> service, Upstream upstream) {
+    this(service, upstream, (g, v, r, verb) -> Future.succeededFuture(false));
+  }
+
+  public AccessReviewsFilter(
+      Supplier<NamespaceService> service, Upstream upstream, ClusterReads clusterReads) {
     this.service = service;
     this.upstream = upstream;
+    this.clusterReads = clusterReads;
   }
 
   @Override
@@ -81,6 +100,24 @@ public final class AccessReviewsFilter implements ProxyFilter {
       ProxyExchange exchange, NamespaceService s, Caller caller, Buffer body) {
     String contentType = exchange.request().getHeader(HttpHeaders.CONTENT_TYPE);
     ResourceAttributes ra = ResourceAttributes.parse(contentType, body.getBytes());
+    if (ra != null
+        && ra.namespace().isEmpty()
+        && ra.name().isEmpty()
+        && ra.subresource().isEmpty()
+        && !(ra.group().isEmpty() && "namespaces".equals(ra.resource()))
+        && (ra.verb().equals("list") || ra.verb().equals("watch"))) {
+      return clusterReads
+          .serves(ra.group(), ra.version(), ra.resource(), ra.verb())
+          .otherwise(false)
+          .compose(
+              served -> {
+                if (served) {
+                  return allowed(exchange, ra, REASON_ALL_NAMESPACES);
+                }
+                exchange.decide(Decision.PASSED);
+                return forward(exchange, caller, body, false);
+              });
+    }
     if (ra == null
         || !ra.group().isEmpty()
         || !"namespaces".equals(ra.resource())
@@ -90,13 +127,17 @@ public final class AccessReviewsFilter implements ProxyFilter {
       exchange.decide(Decision.PASSED);
       return forward(exchange, caller, body, false);
     }
+    return allowed(exchange, ra, REASON);
+  }
+
+  private static Future<Void> allowed(ProxyExchange exchange, ResourceAttributes ra, String why) {
     JsonObject review =
         new JsonObject()
             .put("kind", "SelfSubjectAccessReview")
             .put("apiVersion", "authorization.k8s.io/v1")
             .put("metadata", new JsonObject().putNull("creationTimestamp"))
             .put("spec", new JsonObject().put("resourceAttributes", ra.toJson()))
-            .put("status", new JsonObject().put("allowed", true).put("reason", REASON));
+            .put("status", new JsonObject().put("allowed", true).put("reason", why));
     // not exchange.respond(): it resumes the request, whose body has already been read
     return exchange
         .response()

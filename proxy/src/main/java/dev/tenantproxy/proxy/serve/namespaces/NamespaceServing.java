@@ -105,13 +105,15 @@ public final class NamespaceServing implements AutoCloseable {
             e -> LOG.warn("tenancy index not synced yet (it keeps retrying): {}", e.toString()));
     NamespaceServing serving = attach(vertx, index, NamespaceService.Options.defaults());
     serving.owned = List.of(index::close, client::close);
+    var allNamespaces =
+        dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream);
     builder
         .readiness(index::isReady)
         .addServingFilter(serving.foreignWritesFilter(upstream))
         .addServingFilter(serving.filter())
-        .addServingFilter(serving.accessReviewsFilter(upstream))
         .addServingFilter(
-            dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream));
+            new AccessReviewsFilter(serving.service::get, upstream, allNamespaces::serves))
+        .addServingFilter(allNamespaces);
     return serving;
   }
 
