@@ -111,6 +111,9 @@ class AllNamespacesWatchIT {
       await().atMost(BOUND).until(() -> events(w).contains("ADDED " + f.dev() + "/cm-" + f.dev()));
       await().atMost(BOUND).until(() -> AllNamespaces.openUpstreamWatches() >= 1);
       int watchesBefore = AllNamespaces.openUpstreamWatches();
+      assertThat(proxy.metrics().scrape())
+          .contains("tenant_proxy_allnamespaces_upstream_watches ")
+          .contains("tenant_proxy_allnamespaces_upstream_requests_total ");
 
       // when a new object appears in her namespace
       configMap(cp, f.dev(), "live-" + f.dev());

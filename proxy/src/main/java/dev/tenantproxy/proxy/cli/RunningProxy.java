@@ -75,6 +75,8 @@ public final class RunningProxy implements AutoCloseable {
       server.metrics().servedWatches(namespaces::openWatches);
       server.metrics().index(namespaces::indexMetrics);
       server.metrics().watchHubFailures(namespaces::hubFailures);
+      dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.registerMetrics(
+          server.metrics().registry());
     }
     RunningProxy running = new RunningProxy(config, vertx, upstream, namespaces, server);
     try {

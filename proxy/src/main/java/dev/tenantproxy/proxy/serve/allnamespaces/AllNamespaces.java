@@ -98,6 +98,29 @@ public final class AllNamespaces {
     return OPEN_WATCHES.get();
   }
 
+  /**
+   * Registers {@code tenant_proxy_allnamespaces_upstream_requests_total} and {@code
+   * tenant_proxy_allnamespaces_upstream_watches} (process-wide).
+   */
+  public static void registerMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "tenant_proxy_allnamespaces_upstream_requests",
+            UPSTREAM_REQUESTS,
+            LongAdder::doubleValue)
+        .description("Upstream lists and watches made for all-namespaces reads, as the caller")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "tenant_proxy_allnamespaces_upstream_watches", OPEN_WATCHES, AtomicIntegerHolder::get)
+        .description("Upstream per-namespace watches held open by merged all-namespaces watches")
+        .register(registry);
+  }
+
+  private static final class AtomicIntegerHolder {
+    static double get(java.util.concurrent.atomic.AtomicInteger i) {
+      return i.get();
+    }
+  }
+
   /** Upstream requests made by all-namespaces reads in this process so far. */
   public static long upstreamRequests() {
     return UPSTREAM_REQUESTS.sum();

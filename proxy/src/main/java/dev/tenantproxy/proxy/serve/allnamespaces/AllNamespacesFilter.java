@@ -44,6 +44,18 @@ public final class AllNamespacesFilter implements ProxyFilter {
   private final AllNamespaces.Options options;
   private final UpstreamCounter counter;
   private final VisibilityFeed feed;
+  private final Map<MergedWatch, io.vertx.core.Context> openWatches =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Ends every open merged watch cleanly, each on its own context (graceful shutdown). */
+  public void endAllWatches() {
+    openWatches.forEach((w, context) -> context.runOnContext(v -> w.end()));
+  }
+
+  /** Merged watches open right now. */
+  public int openWatches() {
+    return openWatches.size();
+  }
 
   /** Tells a watch that a namespace's visibility may have changed (on the watch's context). */
   public interface VisibilityFeed {
@@ -338,7 +350,12 @@ public final class AllNamespacesFilter implements ProxyFilter {
                 w.leave(ns);
               }
             });
-    w.onEnd(unsubscribe);
+    openWatches.put(w, context);
+    w.onEnd(
+        () -> {
+          openWatches.remove(w);
+          unsubscribe.run();
+        });
     w.visibility(
         ns -> {
           TenancySnapshot now = snapshots.get();

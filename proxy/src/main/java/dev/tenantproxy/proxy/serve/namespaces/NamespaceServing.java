@@ -107,6 +107,7 @@ public final class NamespaceServing implements AutoCloseable {
     serving.owned = List.of(index::close, client::close);
     var allNamespaces =
         dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream);
+    serving.endMergedWatches = allNamespaces::endAllWatches;
     builder
         .readiness(index::isReady)
         .addServingFilter(serving.foreignWritesFilter(upstream))
@@ -118,6 +119,7 @@ public final class NamespaceServing implements AutoCloseable {
   }
 
   private volatile List<Runnable> owned = List.of();
+  private volatile Runnable endMergedWatches = () -> {};
 
   private synchronized boolean tryStart() {
     if (service.get() != null) {
@@ -209,6 +211,7 @@ public final class NamespaceServing implements AutoCloseable {
 
   /** Ends every open namespace watch cleanly (the first step of a graceful shutdown). */
   public void endAllWatches() {
+    endMergedWatches.run();
     NamespaceService s = service.get();
     if (s != null) {
       s.endAllWatches();

@@ -81,6 +81,8 @@ class AllNamespacesWatchTest {
         name, "uid-" + name, "1", "Active", Map.of(NamespaceInfo.TENANT_LABEL, tenant), null);
   }
 
+  private AllNamespacesFilter filter;
+
   private void start(String... solarNamespaces) {
     snapshot.set(snapshot(solarNamespaces));
     ProxyFilter[] holder = new ProxyFilter[1];
@@ -99,6 +101,7 @@ class AllNamespacesWatchTest {
             },
             harness.upstream,
             AllNamespaces.Options.defaults());
+    filter = (AllNamespacesFilter) holder[0];
     harness.api.handler = this::answer;
     alice = harness.client(harness.user("alice", "system:authenticated"), HttpVersion.HTTP_1_1);
   }
@@ -334,6 +337,26 @@ class AllNamespacesWatchTest {
                 .getJsonObject("annotations")
                 .getString("k8s.io/initial-events-end"))
         .isEqualTo("true");
+  }
+
+  @Test
+  void gracefulShutdownEndsMergedWatchesCleanlyAndClosesTheirUpstreamWatches() {
+    // given
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2 && filter.openWatches() == 1);
+    upstream("solar-a", "ADDED", "a1", 11);
+    await().atMost(BOUND).until(() -> events.size() == 1);
+
+    // when
+    filter.endAllWatches();
+
+    // then
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(ended.succeeded()).isTrue();
+    await().atMost(BOUND).until(() -> closedUpstream.containsAll(Set.of("solar-a", "solar-b")));
+    assertThat(filter.openWatches()).isZero();
   }
 
   private static JsonObject initialEnd(long rv) {
