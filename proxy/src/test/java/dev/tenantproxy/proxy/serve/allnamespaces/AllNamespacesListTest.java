@@ -407,6 +407,42 @@ class AllNamespacesListTest {
   }
 
   @Test
+  void aListLargerThanTheHoldLimitStreamsAsOneValidList() {
+    // given: the head is sent after 10 bytes held, so the list streams namespace by namespace
+    start(
+        6,
+        new AllNamespaces.Options(
+            2,
+            10,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(30),
+            Duration.ofSeconds(30),
+            1 << 20));
+    statusOf.put("solar-04", 403);
+
+    // when
+    ProxyHarness.Response r = ProxyHarness.get(alice, "/api/v1/configmaps", null);
+
+    // then: one valid list of every readable namespace, in order
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(names(r.body()))
+        .containsExactly(
+            "a-solar-00",
+            "b-solar-00",
+            "a-solar-01",
+            "b-solar-01",
+            "a-solar-02",
+            "b-solar-02",
+            "a-solar-03",
+            "b-solar-03",
+            "a-solar-05",
+            "b-solar-05");
+    assertThat(new JsonObject(r.body()).getJsonObject("metadata").getString("resourceVersion"))
+        .isEqualTo("42");
+  }
+
+  @Test
   void othersAndClusterScopedKindsPassThrough() {
     // given
     start(1, AllNamespaces.Options.defaults());
