@@ -78,6 +78,8 @@ public final class RunningProxy implements AutoCloseable {
       server.metrics().servedWatches(served::openWatches);
       server.metrics().index(served::indexMetrics);
       server.metrics().watchHubFailures(served::hubFailures);
+      dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.registerMetrics(
+          server.metrics().registry());
     }
     RunningProxy running = new RunningProxy(config, vertx, upstream, served, server);
     try {

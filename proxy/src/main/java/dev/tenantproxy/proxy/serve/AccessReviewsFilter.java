@@ -39,6 +39,8 @@ public final class AccessReviewsFilter implements ProxyFilter {
   static final String SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
   static final String SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
   private static final Set<String> SERVED_VERBS = Set.of("get", "list", "watch");
+  private static final String REASON_ALL_NAMESPACES =
+      "tenant-proxy merges the caller's own reads in each namespace of its tenants";
   private static final int MAX_BODY = 64 * 1024;
 
   /** What the filter reads: the served kinds, their services and who is a Capsule user. */
@@ -53,10 +55,26 @@ public final class AccessReviewsFilter implements ProxyFilter {
 
   private final Registry registry;
   private final Upstream upstream;
+  private final ClusterReads clusterReads;
+
+  /**
+   * Cluster-scope reads served by another filter (all-namespaces lists and watches of namespaced
+   * kinds): {@code true} when {@code verb} on {@code group/resource} (version may be empty) at
+   * cluster scope is answered for a Capsule user.
+   */
+  @FunctionalInterface
+  public interface ClusterReads {
+    Future<Boolean> serves(String group, String version, String resource, String verb);
+  }
 
   public AccessReviewsFilter(Registry registry, Upstream upstream) {
+    this(registry, upstream, (g, v, r, verb) -> Future.succeededFuture(false));
+  }
+
+  public AccessReviewsFilter(Registry registry, Upstream upstream, ClusterReads clusterReads) {
     this.registry = registry;
     this.upstream = upstream;
+    this.clusterReads = clusterReads;
   }
 
   @Override
@@ -89,18 +107,40 @@ public final class AccessReviewsFilter implements ProxyFilter {
   private Future<Void> accessReview(ProxyExchange exchange, Caller caller, Buffer body) {
     String contentType = exchange.request().getHeader(HttpHeaders.CONTENT_TYPE);
     ResourceAttributes ra = ResourceAttributes.parse(contentType, body.getBytes());
+    if (ra != null
+        && ra.namespace().isEmpty()
+        && ra.name().isEmpty()
+        && ra.subresource().isEmpty()
+        && !(ra.group().isEmpty() && "namespaces".equals(ra.resource()))
+        && (ra.verb().equals("list") || ra.verb().equals("watch"))) {
+      return clusterReads
+          .serves(ra.group(), ra.version(), ra.resource(), ra.verb())
+          .otherwise(false)
+          .compose(
+              served -> {
+                if (served) {
+                  return allowed(exchange, ra, REASON_ALL_NAMESPACES);
+                }
+                exchange.decide(Decision.PASSED);
+                return forward(exchange, caller, body, false);
+              });
+    }
     String reason = ra == null ? null : reason(ra, caller);
     if (reason == null) {
       exchange.decide(Decision.PASSED);
       return forward(exchange, caller, body, false);
     }
+    return allowed(exchange, ra, reason);
+  }
+
+  private static Future<Void> allowed(ProxyExchange exchange, ResourceAttributes ra, String why) {
     JsonObject review =
         new JsonObject()
             .put("kind", "SelfSubjectAccessReview")
             .put("apiVersion", "authorization.k8s.io/v1")
             .put("metadata", new JsonObject().putNull("creationTimestamp"))
             .put("spec", new JsonObject().put("resourceAttributes", ra.toJson()))
-            .put("status", new JsonObject().put("allowed", true).put("reason", reason));
+            .put("status", new JsonObject().put("allowed", true).put("reason", why));
     // not exchange.respond(): it resumes the request, whose body has already been read
     return exchange
         .response()
@@ -121,7 +161,10 @@ public final class AccessReviewsFilter implements ProxyFilter {
       if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
         continue;
       }
-      if (ra.name().isEmpty()) {
+      // A name only matters for get: k9s v0.50.16 asks "list namespaces" with namespace AND name
+      // set to its current namespace ("default"), and a served list or watch works whatever the
+      // name (it answers the visible part, which may be empty), so "allowed" reveals nothing.
+      if (ra.name().isEmpty() || !"get".equals(ra.verb())) {
         return "tenant-proxy serves the " + kind.kind().plural() + " the caller's tenants grant";
       }
       KindService s = registry.service(kind);

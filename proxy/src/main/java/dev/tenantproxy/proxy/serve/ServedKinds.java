@@ -141,6 +141,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   private final List<Entry> entries;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile List<Runnable> owned = List.of();
+  private volatile Runnable endMergedWatches = () -> {};
   private volatile long timer = -1;
   private volatile boolean closed;
 
@@ -219,11 +220,15 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
                 tuning.minWatchTimeout()),
             DEFAULT_KINDS);
     served.owned = List.of(index::close, client::close);
+    var allNamespaces =
+        dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream);
+    served.endMergedWatches = allNamespaces::endAllWatches;
     builder
         .readiness(index::isReady)
         .addServingFilter(served.foreignWritesFilter(upstream))
         .addServingFilter(served.filter())
-        .addServingFilter(served.accessReviewsFilter(upstream));
+        .addServingFilter(new AccessReviewsFilter(served, upstream, allNamespaces::serves))
+        .addServingFilter(allNamespaces);
     return served;
   }
 
@@ -378,6 +383,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
 
   /** Ends every open served watch cleanly (the first step of a graceful shutdown). */
   public void endAllWatches() {
+    endMergedWatches.run();
     for (Entry e : entries) {
       KindService s = e.service.get();
       if (s != null) {

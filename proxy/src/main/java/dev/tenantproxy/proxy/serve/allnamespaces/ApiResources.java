@@ -1,0 +1,188 @@
+package dev.tenantproxy.proxy.serve.allnamespaces;
+
+import dev.tenantproxy.proxy.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The API server's discovery of one group/version ({@code GET /api/v1}, {@code GET
+ * /apis/GROUP/VERSION}), fetched with the proxy's own credentials on first use and cached: an entry
+ * is refreshed after {@code ttlMillis}, and a resource the cached entry does not know (a CRD just
+ * installed) triggers a refresh at most every {@code missRefreshMillis}. Concurrent lookups of one
+ * group/version share one request. Nothing is hard-coded: core kinds, {@code apps} and CRDs are
+ * found the same way.
+ */
+final class ApiResources {
+
+  /** One namespaced resource the API server lists. */
+  record Resource(String group, String version, String resource, String kind, List<String> verbs) {
+    boolean lists() {
+      return verbs.contains("list");
+    }
+
+    boolean watches() {
+      return verbs.contains("watch");
+    }
+  }
+
+  private record Entry(Map<String, Resource> namespaced, long fetchedAt) {}
+
+  private final Upstream upstream;
+  private final LongSupplier clock;
+  private final long ttlMillis;
+  private final long missRefreshMillis;
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<String, Future<Entry>> fetching = new ConcurrentHashMap<>();
+
+  ApiResources(Upstream upstream, LongSupplier clock, long ttlMillis, long missRefreshMillis) {
+    this.upstream = upstream;
+    this.clock = clock;
+    this.ttlMillis = ttlMillis;
+    this.missRefreshMillis = missRefreshMillis;
+  }
+
+  /**
+   * The namespaced resource {@code group/version/resource}, or empty when the API server does not
+   * serve it namespaced (cluster-scoped, unknown, or discovery failed: the request then passes
+   * through and the API server answers as it would).
+   */
+  Future<Optional<Resource>> namespaced(String group, String version, String resource) {
+    String gv = group.isEmpty() ? version : group + "/" + version;
+    long now = clock.getAsLong();
+    Entry e = entries.get(gv);
+    if (e != null) {
+      Resource r = e.namespaced().get(resource);
+      boolean fresh = now - e.fetchedAt() < ttlMillis;
+      if (r != null && fresh) {
+        return Future.succeededFuture(Optional.of(r));
+      }
+      if (fresh && now - e.fetchedAt() < missRefreshMillis) {
+        return Future.succeededFuture(Optional.ofNullable(r));
+      }
+    }
+    return fetch(group, version, gv)
+        .map(fetched -> Optional.ofNullable(fetched.namespaced().get(resource)))
+        .otherwise(
+            failure -> {
+              Entry stale = entries.get(gv);
+              return stale == null
+                  ? Optional.empty()
+                  : Optional.ofNullable(stale.namespaced().get(resource));
+            });
+  }
+
+  private final Map<String, String> preferred = new ConcurrentHashMap<>();
+
+  /**
+   * As {@link #namespaced}, for a group whose version may be empty (access reviews often name
+   * none): the group's preferred version from {@code GET /apis/GROUP} (core: {@code v1}).
+   */
+  Future<Optional<Resource>> namespacedInGroup(String group, String version, String resource) {
+    if (!version.isEmpty()) {
+      return namespaced(group, version, resource);
+    }
+    if (group.isEmpty()) {
+      return namespaced("", "v1", resource);
+    }
+    String known = preferred.get(group);
+    if (known != null) {
+      return namespaced(group, known, resource);
+    }
+    return upstream
+        .open(HttpMethod.GET, "/apis/" + group)
+        .compose(
+            req -> {
+              req.putHeader(HttpHeaders.ACCEPT, "application/json");
+              return req.send()
+                  .compose(
+                      resp ->
+                          resp.body()
+                              .map(
+                                  b -> {
+                                    if (resp.statusCode() != 200) {
+                                      return "";
+                                    }
+                                    JsonObject pv =
+                                        new JsonObject(b).getJsonObject("preferredVersion");
+                                    return pv == null ? "" : pv.getString("version", "");
+                                  }));
+            })
+        .compose(
+            v -> {
+              if (v.isEmpty()) {
+                return Future.succeededFuture(Optional.<Resource>empty());
+              }
+              preferred.put(group, v);
+              return namespaced(group, v, resource);
+            })
+        .otherwise(Optional.empty());
+  }
+
+  private Future<Entry> fetch(String group, String version, String gv) {
+    Future<Entry> running = fetching.get(gv);
+    if (running != null) {
+      return running;
+    }
+    Promise<Entry> promise = Promise.promise();
+    Future<Entry> prior = fetching.putIfAbsent(gv, promise.future());
+    if (prior != null) {
+      return prior;
+    }
+    String path = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
+    upstream
+        .open(HttpMethod.GET, path)
+        .compose(
+            req -> {
+              req.putHeader(HttpHeaders.ACCEPT, "application/json");
+              return req.send()
+                  .compose(resp -> resp.body().map(b -> read(group, version, resp, b)));
+            })
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                entries.put(gv, ar.result());
+              }
+              fetching.remove(gv, promise.future());
+              promise.handle(ar);
+            });
+    return promise.future();
+  }
+
+  private Entry read(
+      String group,
+      String version,
+      io.vertx.core.http.HttpClientResponse resp,
+      io.vertx.core.buffer.Buffer body) {
+    if (resp.statusCode() != 200) {
+      // 404: no such group/version, nothing namespaced to serve
+      return new Entry(Map.of(), clock.getAsLong());
+    }
+    return parse(group, version, new JsonObject(body));
+  }
+
+  private Entry parse(String group, String version, JsonObject list) {
+    Map<String, Resource> out = new HashMap<>();
+    JsonArray resources = list.getJsonArray("resources", new JsonArray());
+    for (int i = 0; i < resources.size(); i++) {
+      JsonObject r = resources.getJsonObject(i);
+      String name = r.getString("name", "");
+      if (name.isEmpty() || name.contains("/") || !r.getBoolean("namespaced", false)) {
+        continue;
+      }
+      JsonArray verbs = r.getJsonArray("verbs", new JsonArray());
+      List<String> v = verbs.stream().map(String::valueOf).toList();
+      out.put(name, new Resource(group, version, name, r.getString("kind", ""), v));
+    }
+    return new Entry(Map.copyOf(out), clock.getAsLong());
+  }
+}

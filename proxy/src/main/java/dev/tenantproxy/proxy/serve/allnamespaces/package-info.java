@@ -1,0 +1,117 @@
+/**
+ * All-namespaces reads for Capsule users ({@code kubectl get pods -A}, {@code -A -w}, k9s / Lens
+ * "all namespaces", fabric8 / client-go {@code inAnyNamespace()} informers): a cluster-scope list
+ * or watch of a namespaced kind is answered by merging per-namespace requests made AS THE CALLER
+ * over the namespaces the tenancy index shows it. Everyone else passes through unchanged.
+ *
+ * <h2>DESIGN</h2>
+ *
+ * <h3>What is claimed</h3>
+ *
+ * {@link dev.tenantproxy.proxy.serve.allnamespaces.AllNamespacesFilter} claims a {@code GET}
+ * without namespace, name or subresource, by a Capsule user (the index's rule), of a resource that
+ * the API server's discovery lists as namespaced with the {@code list} (or {@code watch}) verb.
+ * Discovery ({@code ApiResources}) is fetched per group/version with the proxy's credentials on
+ * first use, kept 5 minutes, and refetched (at most every 10 s) when a resource is unknown, so a
+ * CRD installed later is served without a restart. Nothing is hard-coded; cluster-scoped and
+ * unknown kinds pass through (the API server answers as before).
+ *
+ * <h3>Security</h3>
+ *
+ * Every upstream request carries {@code Impersonate-*} for the caller (as the pass-through does):
+ * the API server applies the caller's RBAC in each namespace, and the proxy never reads a tenant
+ * object it was not asked for with the caller's rights. Only namespaces the index makes visible are
+ * asked; an item (or Table row object) whose namespace differs from the one asked is dropped.
+ * Protobuf-only clients get 406 (the merge is JSON); JSON, {@code Table} (v1/v1beta1, {@code
+ * includeObject}) and {@code PartialObjectMetadataList} are merged.
+ *
+ * <h3>Lists: one consistent snapshot</h3>
+ *
+ * Namespaces are read in sorted order. The first namespace is read with the client's {@code
+ * resourceVersion}/{@code resourceVersionMatch}; its answer's resourceVersion {@code N} becomes the
+ * list's, and every other namespace is read at {@code
+ * resourceVersion=N&resourceVersionMatch=Exact}. resourceVersions are etcd revisions shared by
+ * every namespace, so this is one snapshot at revision {@code N}, and a watch from {@code N}
+ * continues it exactly. (Alternatives: reading each namespace "latest" would mix revisions, and a
+ * watch from the largest of them could miss events of the others.) Until {@code N} is known one
+ * request is in flight; then up to {@code concurrency} (8) per list, answers consumed in namespace
+ * order.
+ *
+ * <h3>Paging</h3>
+ *
+ * With {@code limit=L}, namespace requests carry the limit still free when they are sent; an answer
+ * with more items than still fit when its turn comes is asked again with the smaller limit. The
+ * page ends at an upstream {@code continue} (the namespace has more) or when {@code L} items were
+ * merged; its {@code continue} is a {@code MergeToken}: {@code {rv, namespace to resume in, the API
+ * server's token for it}} — only data of the caller's own view. A forged token is harmless: its
+ * namespace is only a position in the caller's sorted visible namespaces (one outside the view
+ * resumes at the next visible one, without its upstream token), the upstream token is bound by the
+ * API server to that namespace's key prefix, and all requests are the caller's. Pages can hold
+ * fewer than {@code L} items (allowed by the API). {@code remainingItemCount} is never sent.
+ *
+ * <h3>Refusals and failures</h3>
+ *
+ * 403 in a namespace (the caller's RBAC does not allow the kind there): the namespace is left out
+ * and named in a {@code Warning: 299 - "tenant-proxy: <resource> of namespaces a, b left out: the
+ * caller may not list them there"} header (kubectl prints it on stderr). To put that header on the
+ * response, a list is held until every namespace answered, up to 8 MiB; beyond that the head is
+ * sent and the rest streams (refusals known by then are in the header). 404 (namespace deleted
+ * meanwhile) is left out silently. Any other upstream answer (400 bad selector, 410 expired
+ * continue, 5xx) is the client's answer, unchanged, when the head is not yet sent; else the stream
+ * is reset. Upstream {@code Warning}s are passed on.
+ *
+ * <h3>Watches</h3>
+ *
+ * {@code MergedWatch}: one upstream watch per visible namespace (always with {@code
+ * allowWatchBookmarks}), merged into one chunked response or WebSocket. The client's {@code
+ * resourceVersion} (e.g. {@code N} from the merged list) is given to every initial namespace. The
+ * watch subscribes to the index's change feed BEFORE reading the visible set; each change is
+ * re-decided against the current snapshot (watching vs. visible), so duplicates or reordering
+ * converge:
+ *
+ * <ul>
+ *   <li>a namespace joining is watched from "now" (no resourceVersion): the API server sends its
+ *       objects as ADDED (nothing was sent from it before, so no duplicates);
+ *   <li>a namespace leaving: its upstream watch is reset and a DELETED of the last object sent is
+ *       written for every object still sent from it (the watch remembers name → last object per
+ *       namespace, like an informer's store);
+ *   <li>a refused (403) namespace watch is retried with backoff (200 ms doubling to 30 s) while it
+ *       stays visible: Capsule creates the owners' RoleBindings just after a namespace joins.
+ * </ul>
+ *
+ * Bookmarks: the upstream bookmarks advance each namespace's progress; the client (when it asked
+ * for bookmarks) gets a BOOKMARK at the smallest progress over all namespaces whenever it grows —
+ * resuming there replays at most events already sent (harmless for informers), never loses one.
+ * WatchList ({@code sendInitialEvents=true}) is passed to each initial namespace; their
+ * initial-events-end bookmarks are swallowed and one is sent once every initial namespace has sent
+ * its own, at the smallest progress. An upstream ERROR (e.g. 410 Expired) becomes one ERROR event
+ * and ends the merged watch (the client re-lists); an upstream watch that ends (the API server's
+ * timeout) ends the merged watch cleanly (the client re-watches). {@code timeoutSeconds} (default:
+ * random 30–60 min) ends it cleanly.
+ *
+ * <p>Known limit: events of different namespaces are interleaved in arrival order, not in global
+ * resourceVersion order. A client that resumes from the resourceVersion of the last EVENT it saw
+ * (rather than a bookmark) may miss an event of another namespace that was in flight at that
+ * moment; with bookmarks on (client-go and fabric8 informers) the window is one bookmark interval.
+ *
+ * <h3>Back-pressure and bounds</h3>
+ *
+ * Lists: at most {@code concurrency} upstream pages in memory per list; no new upstream request
+ * while the client's write queue is full. Watches: when the client's write queue is full every
+ * upstream response of that watch is paused (TCP/HTTP-2 flow control pushes back to the API
+ * server), so nothing is buffered in the proxy beyond one chunk per namespace; a client that has
+ * not drained for 30 s gets ERROR 410 and the watch ends. One upstream event is at most 16 MiB.
+ *
+ * <h3>Threading</h3>
+ *
+ * A merged list or watch lives on its request's event loop: upstream requests are opened from
+ * there, so their callbacks run there too; change-feed notifications are delivered there by the
+ * index ({@code onVisibilityChange(context, ...)}). No locks, no blocking.
+ *
+ * <h3>Upstream cost</h3>
+ *
+ * A list costs one request per visible namespace (plus one discovery request per group/version
+ * every 5 min); a watch holds one upstream watch per visible namespace for its lifetime (HTTP/2
+ * streams multiplexed over the proxy's pooled connections). See docs/benchmarks (L8).
+ */
+package dev.tenantproxy.proxy.serve.allnamespaces;

@@ -1,0 +1,378 @@
+package dev.tenantproxy.proxy.serve.allnamespaces;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tenantproxy.filters.tenancy.CapsuleConfigurationInfo;
+import dev.tenantproxy.filters.tenancy.NamespaceInfo;
+import dev.tenantproxy.filters.tenancy.Owner;
+import dev.tenantproxy.filters.tenancy.Principal;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.tenancy.TenantInfo;
+import dev.tenantproxy.proxy.ops.Readiness;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.testing.ProxyHarness;
+import dev.tenantproxy.proxy.testing.TestClient;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The merged watch against a fake API server whose per-namespace watch streams the test writes:
+ * joins and leaves, the upstream's ERROR 410, merged bookmarks, WatchList's initial-events-end.
+ */
+class AllNamespacesWatchTest {
+  private static final Duration BOUND = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  private ProxyHarness harness;
+  private TestClient alice;
+  private final AtomicReference<TenancySnapshot> snapshot = new AtomicReference<>();
+  private final Map<String, HttpServerResponse> upstreamWatches = new ConcurrentHashMap<>();
+  private final Map<String, String> upstreamUris = new ConcurrentHashMap<>();
+  private final Set<String> closedUpstream = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<String>> feed = new CopyOnWriteArrayList<>();
+  private final List<Context> feedContexts = new CopyOnWriteArrayList<>();
+
+  private static TenancySnapshot snapshot(String... solarNamespaces) {
+    TenancySnapshot s =
+        TenancySnapshot.empty()
+            .with(
+                new CapsuleConfigurationInfo(
+                    "default", "1", List.of(Principal.user("alice")), List.of()))
+            .with(
+                TenantInfo.of(
+                    "solar",
+                    List.of(new Owner(Principal.user("alice"), List.of("admin"))),
+                    List.of()))
+            .with(
+                TenantInfo.of(
+                    "wind",
+                    List.of(new Owner(Principal.user("bob"), List.of("admin"))),
+                    List.of()));
+    for (String ns : solarNamespaces) {
+      s = s.with(namespace(ns, "solar"));
+    }
+    return s.with(namespace("wind-dev", "wind"));
+  }
+
+  private static NamespaceInfo namespace(String name, String tenant) {
+    return new NamespaceInfo(
+        name, "uid-" + name, "1", "Active", Map.of(NamespaceInfo.TENANT_LABEL, tenant), null);
+  }
+
+  private AllNamespacesFilter filter;
+
+  private void start(String... solarNamespaces) {
+    snapshot.set(snapshot(solarNamespaces));
+    ProxyFilter[] holder = new ProxyFilter[1];
+    harness =
+        ProxyHarness.start(
+            dir, c -> c, Readiness.always(), List.of((ex, chain) -> holder[0].handle(ex, chain)));
+    holder[0] =
+        AllNamespaces.filter(
+            snapshot::get,
+            (context, consumer) -> {
+              feed.add(consumer);
+              feedContexts.add(context);
+              return () -> {
+                feed.remove(consumer);
+              };
+            },
+            harness.upstream,
+            AllNamespaces.Options.defaults());
+    filter = (AllNamespacesFilter) holder[0];
+    harness.api.handler = this::answer;
+    alice = harness.client(harness.user("alice", "system:authenticated"), HttpVersion.HTTP_1_1);
+  }
+
+  private void answer(HttpServerRequest req) {
+    HttpServerResponse resp = req.response().putHeader("Content-Type", "application/json");
+    if (req.path().equals("/api/v1")) {
+      resp.end(
+          new JsonObject()
+              .put(
+                  "resources",
+                  new JsonArray()
+                      .add(
+                          new JsonObject()
+                              .put("name", "configmaps")
+                              .put("namespaced", true)
+                              .put("kind", "ConfigMap")
+                              .put("verbs", new JsonArray().add("list").add("watch"))))
+              .encode());
+      return;
+    }
+    String ns = req.path().split("/")[4];
+    upstreamUris.put(ns, req.uri());
+    resp.setChunked(true);
+    resp.writeHead();
+    resp.closeHandler(v -> closedUpstream.add(ns));
+    upstreamWatches.put(ns, resp);
+  }
+
+  /** Writes one event to a namespace's upstream watch, on the fake's context. */
+  private void upstream(String ns, String type, String name, long rv) {
+    JsonObject meta = new JsonObject().put("name", name).put("resourceVersion", Long.toString(rv));
+    if (!type.equals("BOOKMARK")) {
+      meta.put("namespace", ns);
+    }
+    upstreamRaw(
+        ns,
+        new JsonObject()
+            .put("type", type)
+            .put(
+                "object",
+                new JsonObject()
+                    .put("kind", "ConfigMap")
+                    .put("apiVersion", "v1")
+                    .put("metadata", meta)));
+  }
+
+  private void upstreamRaw(String ns, JsonObject event) {
+    HttpServerResponse r = upstreamWatches.get(ns);
+    harness.vertx.runOnContext(v -> r.write(event.encode() + "\n"));
+  }
+
+  /** Tells every open merged watch that the caller's view may have changed for {@code ns}. */
+  private void visibilityChanged(String ns) {
+    for (int i = 0; i < feed.size(); i++) {
+      Consumer<String> c = feed.get(i);
+      feedContexts.get(i).runOnContext(v -> c.accept(ns));
+    }
+  }
+
+  /** Opens a watch through the proxy; its event lines are collected. */
+  private Future<Void> watch(String uri, List<JsonObject> events) {
+    Promise<Void> ended = Promise.promise();
+    alice.exchange(
+        agent ->
+            agent
+                .request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
+                .compose(
+                    req ->
+                        req.send()
+                            .map(
+                                resp -> {
+                                  StringBuilder partial = new StringBuilder();
+                                  resp.handler(
+                                      b -> {
+                                        partial.append(b.toString());
+                                        int nl;
+                                        while ((nl = partial.indexOf("\n")) >= 0) {
+                                          String line = partial.substring(0, nl).strip();
+                                          partial.delete(0, nl + 1);
+                                          if (!line.isEmpty()) {
+                                            events.add(new JsonObject(line));
+                                          }
+                                        }
+                                      });
+                                  resp.endHandler(v -> ended.tryComplete());
+                                  resp.exceptionHandler(e -> ended.tryComplete());
+                                  return resp;
+                                })));
+    return ended.future();
+  }
+
+  private static List<String> typed(List<JsonObject> events) {
+    return events.stream()
+        .map(
+            e ->
+                e.getString("type")
+                    + " "
+                    + e.getJsonObject("object").getJsonObject("metadata").getString("name", "")
+                    + (e.getString("type").equals("BOOKMARK")
+                        ? "@"
+                            + e.getJsonObject("object")
+                                .getJsonObject("metadata")
+                                .getString("resourceVersion")
+                        : ""))
+        .toList();
+  }
+
+  @AfterEach
+  void stop() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  @Test
+  void aJoiningNamespaceIsWatchedFromNowAndALeavingOneGetsDeletedForEverythingSentFromIt() {
+    // given alice watching solar-a
+    start("solar-a");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-a") && !feed.isEmpty());
+    assertThat(upstreamUris.get("solar-a")).contains("resourceVersion=10").contains("watch=true");
+    upstream("solar-a", "ADDED", "a1", 11);
+    await().atMost(BOUND).until(() -> typed(events).contains("ADDED a1"));
+
+    // when solar-b joins her tenant
+    snapshot.set(snapshot("solar-a", "solar-b"));
+    visibilityChanged("solar-b");
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-b"));
+    // then it is watched from now (no resourceVersion: its objects arrive as ADDED)
+    assertThat(upstreamUris.get("solar-b")).doesNotContain("resourceVersion=");
+    upstream("solar-b", "ADDED", "b1", 20);
+    upstream("solar-b", "ADDED", "b2", 21);
+    upstream("solar-b", "DELETED", "b2", 22);
+    upstream("solar-b", "ADDED", "b3", 23);
+    await().atMost(BOUND).until(() -> typed(events).contains("ADDED b3"));
+
+    // when it leaves
+    snapshot.set(snapshot("solar-a"));
+    visibilityChanged("solar-b");
+
+    // then DELETED for what is still sent from it, and its upstream watch is closed
+    await().atMost(BOUND).until(() -> typed(events).contains("DELETED b3"));
+    assertThat(typed(events))
+        .containsExactly(
+            "ADDED a1",
+            "ADDED b1",
+            "ADDED b2",
+            "DELETED b2",
+            "ADDED b3",
+            "DELETED b1",
+            "DELETED b3");
+    await().atMost(BOUND).until(() -> closedUpstream.contains("solar-b"));
+    assertThat(upstreamWatches).doesNotContainKey("wind-dev");
+  }
+
+  @Test
+  void anUpstreamExpiredErrorIsOneErrorForTheClientAndEndsTheWatch() {
+    // given
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=5", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2);
+
+    // when one namespace's upstream says the resourceVersion is too old
+    upstreamRaw(
+        "solar-b",
+        new JsonObject()
+            .put("type", "ERROR")
+            .put(
+                "object",
+                new JsonObject()
+                    .put("kind", "Status")
+                    .put("apiVersion", "v1")
+                    .put("status", "Failure")
+                    .put("message", "too old resource version: 5 (100)")
+                    .put("reason", "Expired")
+                    .put("code", 410)));
+
+    // then
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).getString("type")).isEqualTo("ERROR");
+    assertThat(events.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
+    await().atMost(BOUND).until(() -> closedUpstream.containsAll(Set.of("solar-a", "solar-b")));
+  }
+
+  @Test
+  void bookmarksCarryTheSmallestResourceVersionEveryNamespaceReached() {
+    // given
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    watch("/api/v1/configmaps?watch=true&resourceVersion=5&allowWatchBookmarks=true", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2);
+
+    // when
+    upstream("solar-a", "BOOKMARK", "", 30);
+    upstream("solar-b", "BOOKMARK", "", 20);
+    upstream("solar-a", "ADDED", "a1", 31);
+    upstream("solar-b", "BOOKMARK", "", 40);
+
+    // then: only once both reached a point, and never beyond the slower one
+    await().atMost(BOUND).until(() -> typed(events).contains("BOOKMARK @31"));
+    assertThat(typed(events)).containsExactly("BOOKMARK @20", "ADDED a1", "BOOKMARK @31");
+  }
+
+  @Test
+  void watchListEndsItsInitialEventsOnceEveryNamespaceHas() {
+    // given
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    watch(
+        "/api/v1/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true",
+        events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2);
+    assertThat(upstreamUris.values()).allMatch(u -> u.contains("sendInitialEvents=true"));
+
+    // when
+    upstream("solar-a", "ADDED", "a1", 11);
+    upstreamRaw("solar-a", initialEnd(12));
+    upstream("solar-b", "ADDED", "b1", 13);
+    upstreamRaw("solar-b", initialEnd(14));
+
+    // then
+    await().atMost(BOUND).until(() -> events.size() == 3);
+    assertThat(typed(events)).containsExactly("ADDED a1", "ADDED b1", "BOOKMARK @12");
+    assertThat(
+            events
+                .get(2)
+                .getJsonObject("object")
+                .getJsonObject("metadata")
+                .getJsonObject("annotations")
+                .getString("k8s.io/initial-events-end"))
+        .isEqualTo("true");
+  }
+
+  @Test
+  void gracefulShutdownEndsMergedWatchesCleanlyAndClosesTheirUpstreamWatches() {
+    // given
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2 && filter.openWatches() == 1);
+    upstream("solar-a", "ADDED", "a1", 11);
+    await().atMost(BOUND).until(() -> events.size() == 1);
+
+    // when
+    filter.endAllWatches();
+
+    // then
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(ended.succeeded()).isTrue();
+    await().atMost(BOUND).until(() -> closedUpstream.containsAll(Set.of("solar-a", "solar-b")));
+    assertThat(filter.openWatches()).isZero();
+  }
+
+  private static JsonObject initialEnd(long rv) {
+    return new JsonObject()
+        .put("type", "BOOKMARK")
+        .put(
+            "object",
+            new JsonObject()
+                .put("kind", "ConfigMap")
+                .put("apiVersion", "v1")
+                .put(
+                    "metadata",
+                    new JsonObject()
+                        .put("resourceVersion", Long.toString(rv))
+                        .put(
+                            "annotations",
+                            new JsonObject().put("k8s.io/initial-events-end", "true"))));
+  }
+}
