@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.explain;
 
+import dev.tenantproxy.cache.informer.InformerHealth;
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.cache.informer.TenancyIndexOptions;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
@@ -66,11 +67,37 @@ public final class LiveCluster implements AutoCloseable {
           .toCompletionStage()
           .toCompletableFuture()
           .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      cluster.awaitOptionalInformers(System.nanoTime() + timeout.toNanos());
     } catch (InterruptedException | TimeoutException | ExecutionException | RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * {@code start()} waits for the required informers only; an explanation also needs the optional
+   * ones (ProxySetting, GlobalProxySettings): wait until each is synced or failing (e.g. its CRD is
+   * not installed), and say on stderr which rules are missing when one is neither by the deadline.
+   */
+  private void awaitOptionalInformers(long deadlineNanos) throws InterruptedException {
+    while (true) {
+      List<InformerHealth> pending =
+          index.health().stream().filter(h -> !h.synced() && h.lastError() == null).toList();
+      if (pending.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        for (InformerHealth h : pending) {
+          System.err.println(
+              "warning: "
+                  + h.kind()
+                  + " not synced in time: its rules are missing from this answer");
+        }
+        return;
+      }
+      Thread.sleep(50); // a command-line thread polling the index's health; no event for it
+    }
   }
 
   /** The synced snapshot. */
