@@ -10,7 +10,10 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.proxy.cli.Main;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -240,6 +243,153 @@ class ExplainIT {
     List<String> names = new ArrayList<>();
     classes.get("visible").forEach(n -> names.add(n.get("name").asText()));
     assertThat(names).containsExactly("fast-" + id, "gold-" + id + "-1");
+  }
+
+  @Test
+  void explainsAKindCreatedAfterTheFactThatAGlobalProxySettingsRuleNames(ControlPlane cp)
+      throws Exception {
+    // given a cluster-scoped CRD, two objects, and a GlobalProxySettings rule for alice
+    var admin = cp.adminClient();
+    String group = "w" + id + ".example.com";
+    CustomResourceDefinition crd =
+        new CustomResourceDefinitionBuilder()
+            .withNewMetadata()
+            .withName("widgets." + group)
+            .endMetadata()
+            .withNewSpec()
+            .withGroup(group)
+            .withScope("Cluster")
+            .withNewNames()
+            .withPlural("widgets")
+            .withSingular("widget")
+            .withKind("Widget")
+            .endNames()
+            .addNewVersion()
+            .withName("v1")
+            .withServed(true)
+            .withStorage(true)
+            .withNewSchema()
+            .withNewOpenAPIV3Schema()
+            .withType("object")
+            .withXKubernetesPreserveUnknownFields(true)
+            .endOpenAPIV3Schema()
+            .endSchema()
+            .endVersion()
+            .endSpec()
+            .build();
+    admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    cleanup.add(
+        () ->
+            admin
+                .apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("widgets." + group)
+                .delete());
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName("widgets." + group)
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            BOUND_SECONDS,
+            TimeUnit.SECONDS);
+    var widgets =
+        admin.genericKubernetesResources(
+            new ResourceDefinitionContext.Builder()
+                .withGroup(group)
+                .withVersion("v1")
+                .withKind("Widget")
+                .withPlural("widgets")
+                .withNamespaced(false)
+                .build());
+    for (String[] w : new String[][] {{"blue-" + id, "blue"}, {"red-" + id, "red"}}) {
+      widgets
+          .resource(
+              new GenericKubernetesResourceBuilder()
+                  .withApiVersion(group + "/v1")
+                  .withKind("Widget")
+                  .withNewMetadata()
+                  .withName(w[0])
+                  .addToLabels("color", w[1])
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    String gps = "g-" + id;
+    admin
+        .genericKubernetesResources(Capsule.GLOBAL_PROXY_SETTINGS)
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion(Capsule.GROUP + "/v1beta1")
+                .withKind("GlobalProxySettings")
+                .withNewMetadata()
+                .withName(gps)
+                .endMetadata()
+                .withAdditionalProperties(
+                    Map.of(
+                        "spec",
+                        Map.of(
+                            "rules",
+                            List.of(
+                                Map.of(
+                                    "subjects",
+                                    List.of(Map.of("kind", "User", "name", alice)),
+                                    "clusterResources",
+                                    List.of(
+                                        Map.of(
+                                            "apiGroups",
+                                            List.of(group),
+                                            "resources",
+                                            List.of("widgets"),
+                                            "operations",
+                                            List.of("List"),
+                                            "selector",
+                                            Map.of("matchLabels", Map.of("color", "blue")))))))))
+                .build())
+        .create();
+    cleanup.add(
+        () ->
+            admin.genericKubernetesResources(Capsule.GLOBAL_PROXY_SETTINGS).withName(gps).delete());
+
+    // when
+    String text = explain(cp, "--user", alice, "--group", Capsule.CAPSULE_USERS_GROUP);
+
+    // then the kind is listed (found by discovery) with the rule and the one blue widget
+    assertThat(text)
+        .contains(
+            "widgets."
+                + group
+                + " ("
+                + group
+                + "/v1): 1 of 2 visible\n"
+                + "  rules that apply:\n"
+                + "    + GlobalProxySettings "
+                + gps
+                + " spec.rules[0].clusterResources[0] selector color=blue operations [List, Get]\n"
+                + "  visible:\n"
+                + "    blue-"
+                + id
+                + "  GlobalProxySettings "
+                + gps
+                + " spec.rules[0].clusterResources[0] selector color=blue operations [List, Get]\n");
+    // and the red one, by name, is explained
+    assertThat(
+            explain(
+                cp,
+                "--user",
+                alice,
+                "--group",
+                Capsule.CAPSULE_USERS_GROUP,
+                "widgets." + group + "/red-" + id))
+        .contains("NOT VISIBLE")
+        .contains("selector color=blue operations [List, Get]: does not select it");
   }
 
   @Test

@@ -74,6 +74,48 @@ public final class ClusterVisibility {
     return out;
   }
 
+  /**
+   * The kinds without a tenant rule that {@code clusterResources} rules applying to {@code caller}
+   * name concretely (no {@code "*"}), sorted by group and resource: what {@code tenant-proxy
+   * explain} lists beyond the built-in kinds. A ProxySetting counts only in a tenant namespace.
+   */
+  public static List<ClusterKind> kindsNamedByRules(TenancySnapshot snapshot, Caller caller) {
+    java.util.TreeMap<String, ClusterKind> out = new java.util.TreeMap<>();
+    List<dev.tenantproxy.filters.tenancy.ClusterResource> named = new ArrayList<>();
+    for (ProxySettingInfo ps : snapshot.proxySettings().values()) {
+      String tenant = snapshot.tenantOfNamespace(ps.namespace());
+      if (tenant == null || snapshot.tenant(tenant) == null) {
+        continue;
+      }
+      for (ProxySettingInfo.Subject s : ps.subjects()) {
+        if (Visibility.matches(caller, s.principal())) {
+          named.addAll(s.clusterResources());
+        }
+      }
+    }
+    for (var g : snapshot.globalProxySettings().values()) {
+      for (var rule : g.rules()) {
+        if (rule.subjects().stream().anyMatch(p -> Visibility.matches(caller, p))) {
+          named.addAll(rule.clusterResources());
+        }
+      }
+    }
+    for (var cr : named) {
+      for (String group : cr.apiGroups()) {
+        for (String resource : cr.resources()) {
+          if (group.equals("*") || resource.equals("*")) {
+            continue;
+          }
+          ClusterKind k = ClusterKind.of(group, resource);
+          if (k.tenantRule() == null) {
+            out.put(group + "/" + resource, k);
+          }
+        }
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
   private static Iterable<TenantInfo> candidateTenants(
       TenancySnapshot snapshot, ClusterKind kind, ServedObject object) {
     if (kind.tenantRule() == null) {

@@ -522,6 +522,52 @@ class ClusterVisibilityTest {
   }
 
   @Test
+  void kindsNamedByRulesAreTheConcreteOnesOfRulesThatNameTheCaller() {
+    TenancySnapshot s =
+        snapshot(
+            tenant("solar").owner(Principal.user("alice")).build(),
+            namespace("solar-dev", "solar"),
+            namespace("loose", null),
+            new ProxySettingInfo(
+                "solar-dev",
+                "p",
+                "1",
+                List.of(
+                    new ProxySettingInfo.Subject(
+                        Principal.user("alice"),
+                        List.of(
+                            cr(List.of("example.com"), List.of("widgets", "gadgets"), null, null)),
+                        null))),
+            new ProxySettingInfo(
+                "loose",
+                "p",
+                "1",
+                List.of(
+                    new ProxySettingInfo.Subject(
+                        Principal.user("alice"),
+                        List.of(cr(List.of("ignored.io"), List.of("things"), null, null)),
+                        null))),
+            new GlobalProxySettingsInfo(
+                "g",
+                "1",
+                List.of(
+                    new GlobalProxySettingsInfo.Rule(
+                        List.of(Principal.group("projectcapsule.dev")),
+                        List.of(
+                            cr(List.of("*"), List.of("*"), null, null),
+                            cr(List.of(""), List.of("nodes", "componentstatuses"), null, null))),
+                    new GlobalProxySettingsInfo.Rule(
+                        List.of(Principal.user("bob")),
+                        List.of(cr(List.of("bob.io"), List.of("bobs"), null, null))))));
+    assertThat(ClusterVisibility.kindsNamedByRules(s, ALICE))
+        .extracting(ClusterKind::displayName)
+        .containsExactly("componentstatuses", "gadgets.example.com", "widgets.example.com");
+    assertThat(ClusterVisibility.kindsNamedByRules(s, Caller.of("bob")))
+        .extracting(ClusterKind::displayName)
+        .containsExactly("bobs.bob.io");
+  }
+
+  @Test
   void kindsAreLookedUpByGroupAndResource() {
     assertThat(ClusterKind.of("", "nodes")).isSameAs(ClusterKind.NODES);
     assertThat(ClusterKind.of("storage.k8s.io", "storageclasses"))

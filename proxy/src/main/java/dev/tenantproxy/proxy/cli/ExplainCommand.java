@@ -5,6 +5,8 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.core.ConsoleAppender;
 import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.visibility.ClusterKind;
+import dev.tenantproxy.filters.visibility.ClusterVisibility;
 import dev.tenantproxy.proxy.explain.ExplainJson;
 import dev.tenantproxy.proxy.explain.ExplainKind;
 import dev.tenantproxy.proxy.explain.ExplainText;
@@ -95,20 +97,11 @@ public final class ExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     logToStderr();
-    ExplainKind only = null;
+    String typedKind = null;
     String name = null;
     if (target != null) {
       String[] parts = target.split("/", 2);
-      Optional<ExplainKind> kind = ExplainKind.byName(parts[0]);
-      if (kind.isEmpty()) {
-        System.err.println(
-            "unknown kind "
-                + parts[0]
-                + ": give one of nodes, storageclasses, ingressclasses, priorityclasses,"
-                + " runtimeclasses, persistentvolumes, tenants");
-        return 2;
-      }
-      only = kind.get();
+      typedKind = parts[0];
       name = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
     }
     Caller caller = new Caller(user, "", groups, Map.of());
@@ -129,14 +122,42 @@ public final class ExplainCommand implements Callable<Integer> {
       return 1;
     }
     try (LiveCluster cluster = connected) {
+      ExplainKind only = null;
+      if (typedKind != null) {
+        only = kindNamed(cluster, typedKind);
+        if (only == null) {
+          System.err.println(
+              "unknown kind "
+                  + typedKind
+                  + ": give one of nodes, storageclasses, ingressclasses, priorityclasses,"
+                  + " runtimeclasses, persistentvolumes, tenants, or RESOURCE.GROUP of a"
+                  + " cluster-scoped kind the API server serves (e.g. widgets.example.com)");
+          return 2;
+        }
+      }
       if (name != null) {
         explanation =
             Explainer.explainObject(
                 cluster.snapshot(), caller, only, name, cluster.get(only, name));
       } else {
         List<Explainer.KindObjects> kinds = new ArrayList<>();
-        for (ExplainKind k : only == null ? ExplainKind.BUILT_IN : List.of(only)) {
-          kinds.add(cluster.list(k));
+        List<ExplainKind> listed = new ArrayList<>();
+        if (only != null) {
+          listed.add(only);
+        } else {
+          listed.addAll(ExplainKind.BUILT_IN);
+          // and the kinds the caller's ProxySetting / GlobalProxySettings rules name
+          for (ClusterKind k : ClusterVisibility.kindsNamedByRules(cluster.snapshot(), caller)) {
+            ExplainKind found = cluster.discover(k);
+            listed.add(found != null ? found : new ExplainKind(k, "?", "?", List.of()));
+          }
+        }
+        for (ExplainKind k : listed) {
+          kinds.add(
+              k.version().equals("?")
+                  ? new Explainer.KindObjects(
+                      k, List.of(), "the API server does not serve " + k.displayName())
+                  : cluster.list(k));
         }
         explanation = Explainer.explain(cluster.snapshot(), caller, kinds);
       }
@@ -145,6 +166,23 @@ public final class ExplainCommand implements Callable<Integer> {
         output == Output.json ? ExplainJson.render(explanation) : ExplainText.render(explanation));
     System.out.flush();
     return 0;
+  }
+
+  /**
+   * A built-in kind by any of its names, else a cluster-scoped {@code resource.group} found by
+   * discovery; {@code null} when neither.
+   */
+  private static ExplainKind kindNamed(LiveCluster cluster, String typed) {
+    Optional<ExplainKind> builtIn = ExplainKind.byName(typed);
+    if (builtIn.isPresent()) {
+      return builtIn.get();
+    }
+    int dot = typed.indexOf('.');
+    ClusterKind kind =
+        dot < 0
+            ? ClusterKind.of("", typed)
+            : ClusterKind.of(typed.substring(dot + 1), typed.substring(0, dot));
+    return cluster.discover(kind);
   }
 
   /** Logs go to stderr (warnings only), so stdout is exactly the explanation (-o json). */

@@ -1,9 +1,14 @@
 package dev.tenantproxy.proxy.explain;
 
+import dev.tenantproxy.cache.informer.InformerHealth;
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.cache.informer.TenancyIndexOptions;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.visibility.ClusterKind;
 import dev.tenantproxy.filters.visibility.ServedObject;
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,11 +67,37 @@ public final class LiveCluster implements AutoCloseable {
           .toCompletionStage()
           .toCompletableFuture()
           .get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      cluster.awaitOptionalInformers(System.nanoTime() + timeout.toNanos());
     } catch (InterruptedException | TimeoutException | ExecutionException | RuntimeException e) {
       cluster.close();
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * {@code start()} waits for the required informers only; an explanation also needs the optional
+   * ones (ProxySetting, GlobalProxySettings): wait until each is synced or failing (e.g. its CRD is
+   * not installed), and say on stderr which rules are missing when one is neither by the deadline.
+   */
+  private void awaitOptionalInformers(long deadlineNanos) throws InterruptedException {
+    while (true) {
+      List<InformerHealth> pending =
+          index.health().stream().filter(h -> !h.synced() && h.lastError() == null).toList();
+      if (pending.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        for (InformerHealth h : pending) {
+          System.err.println(
+              "warning: "
+                  + h.kind()
+                  + " not synced in time: its rules are missing from this answer");
+        }
+        return;
+      }
+      Thread.sleep(50); // a command-line thread polling the index's health; no event for it
+    }
   }
 
   /** The synced snapshot. */
@@ -100,6 +131,46 @@ public final class LiveCluster implements AutoCloseable {
     return r == null
         ? null
         : ServedObject.of(r.getMetadata().getName(), r.getMetadata().getLabels());
+  }
+
+  /**
+   * A cluster-scoped kind of the API server found by discovery ({@code widgets.example.com}, {@code
+   * example.com}'s preferred version), or {@code null} when it does not serve it.
+   */
+  public ExplainKind discover(ClusterKind kind) {
+    try {
+      String groupVersion;
+      if (kind.group().isEmpty()) {
+        groupVersion = "v1";
+      } else {
+        APIGroup group = client.getApiGroup(kind.group());
+        if (group == null || group.getPreferredVersion() == null) {
+          return null;
+        }
+        groupVersion = group.getPreferredVersion().getGroupVersion();
+      }
+      APIResourceList resources = client.getApiResources(groupVersion);
+      if (resources == null) {
+        return null;
+      }
+      for (APIResource r : resources.getResources()) {
+        if (r.getName().equals(kind.resource()) && !Boolean.TRUE.equals(r.getNamespaced())) {
+          List<String> aliases = new ArrayList<>();
+          aliases.add(r.getName());
+          if (r.getSingularName() != null && !r.getSingularName().isEmpty()) {
+            aliases.add(r.getSingularName());
+          }
+          if (r.getShortNames() != null) {
+            aliases.addAll(r.getShortNames());
+          }
+          String version = groupVersion.substring(groupVersion.indexOf('/') + 1);
+          return new ExplainKind(kind, version, r.getKind(), aliases);
+        }
+      }
+      return null;
+    } catch (KubernetesClientException e) {
+      return null;
+    }
   }
 
   private static ResourceDefinitionContext context(ExplainKind kind) {
