@@ -121,10 +121,13 @@ public final class AccessReviewsFilter implements ProxyFilter {
       if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
         continue;
       }
+      KindService s = registry.service(kind);
+      if (s == null && !kind.startsOnDemand()) {
+        return null; // not served yet (the index is not synced): the API server answers
+      }
       if (ra.name().isEmpty()) {
         return "tenant-proxy serves the " + kind.kind().plural() + " the caller's tenants grant";
       }
-      KindService s = registry.service(kind);
       KindView view = s == null ? null : s.view();
       ServedObject o = view == null ? null : view.get(ra.name());
       return o != null && view.sees(caller, o)
