@@ -161,13 +161,16 @@ public final class AccessReviewsFilter implements ProxyFilter {
       if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
         continue;
       }
+      KindService s = registry.service(kind);
+      if (s == null && !kind.startsOnDemand()) {
+        return null; // not served yet (the index is not synced): the API server answers
+      }
       // A name only matters for get: k9s v0.50.16 asks "list namespaces" with namespace AND name
       // set to its current namespace ("default"), and a served list or watch works whatever the
       // name (it answers the visible part, which may be empty), so "allowed" reveals nothing.
       if (ra.name().isEmpty() || !"get".equals(ra.verb())) {
         return "tenant-proxy serves the " + kind.kind().plural() + " the caller's tenants grant";
       }
-      KindService s = registry.service(kind);
       KindView view = s == null ? null : s.view();
       ServedObject o = view == null ? null : view.get(ra.name());
       return o != null && view.sees(caller, o)

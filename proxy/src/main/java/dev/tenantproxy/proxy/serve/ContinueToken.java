@@ -12,11 +12,11 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * The {@code continue} token of a served namespace list: base64url of {@code {"v":1,"rv":"<list
+ * The {@code continue} token of a served list (any kind): base64url of {@code {"v":1,"rv":"<list
  * resourceVersion>","start":"<last name returned>"}}. It names only the resourceVersion of the
- * first page and the last namespace the caller was given (one it may see), so it reveals nothing
+ * first page and the last object the caller was given (one it may see), so it reveals nothing
  * outside the caller's visibility; a forged token can only move where a page of the caller's own
- * visible namespaces starts.
+ * visible objects starts.
  */
 public record ContinueToken(long resourceVersion, String lastName) {
   private static final JsonFactory JSON = new JsonFactory();

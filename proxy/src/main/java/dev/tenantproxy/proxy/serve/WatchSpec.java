@@ -4,7 +4,7 @@ import dev.tenantproxy.filters.identity.Caller;
 import java.util.Objects;
 
 /**
- * What one namespace watch asks for.
+ * What one watch of a served kind asks for.
  *
  * @param resourceVersion -1 for unset/"" and 0 for "0" (current state as ADDED, then live); N to
  *     resume after N

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one watch has been sent, and the decision for the next change of a namespace, as the API
+ * What one watch has been sent, and the decision for the next change of an object, as the API
  * server's cache watcher decides for a filtered watch:
  *
  * <pre>
@@ -59,12 +59,12 @@ final class WatchState {
   }
 
   /**
-   * Decides what this watch must be told about one namespace.
+   * Decides what this watch must be told about one object.
    *
-   * @param name the namespace
+   * @param name the object's name
    * @param current its current object, or its last state when {@code exists} is false (may then be
    *     null when unknown)
-   * @param exists false when the namespace was deleted
+   * @param exists false when the object was deleted
    * @param visible whether the caller may see it now
    * @param changeResourceVersion the resourceVersion of the change (for DELETED of an object that
    *     only left the caller's view)
