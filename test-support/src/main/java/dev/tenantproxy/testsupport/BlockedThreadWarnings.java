@@ -20,7 +20,7 @@ public final class BlockedThreadWarnings {
 
   private static final int KEPT = 50;
   private static final Object LOCK = new Object();
-  private static final List<String> recent = new ArrayList<>();
+  private static final List<Warning> recent = new ArrayList<>();
   private static long total;
   private static boolean installed;
 
@@ -47,7 +47,11 @@ public final class BlockedThreadWarnings {
         new AppenderBase<>() {
           @Override
           protected void append(ILoggingEvent event) {
-            record(event.getThreadName(), event.getFormattedMessage());
+            record(
+                event.getThreadName(),
+                event.getFormattedMessage(),
+                loadPerCore(),
+                blockingFrame(event.getThrowableProxy()));
           }
         };
     appender.setName("tenant-proxy-blocked-event-loop-guard");
@@ -56,13 +60,70 @@ public final class BlockedThreadWarnings {
     logger.addAppender(appender);
   }
 
-  static void record(String thread, String message) {
+  /**
+   * One report of Vert.x's checker, with what the guard needs to tell a blocking call from a thread
+   * that was merely not given a core.
+   *
+   * @param loadPerCore the machine's one-minute load average per core when it was logged
+   * @param blockingFrame the top frame of the blocked thread's stack when it is a blocking call
+   *     (sleep, park, wait), else null; Vert.x attaches the stack once a block passes its warning
+   *     exception time (5 s by default)
+   */
+  public record Warning(String thread, String message, double loadPerCore, String blockingFrame) {
+    public long blockedMillis() {
+      return BlockedThreadWarnings.blockedMillis(message);
+    }
+
+    @Override
+    public String toString() {
+      return "["
+          + thread
+          + "] "
+          + message
+          + String.format(java.util.Locale.ROOT, " (load %.1f per core", loadPerCore)
+          + (blockingFrame == null ? ")" : "; blocking call " + blockingFrame + ")");
+    }
+  }
+
+  private static final List<String> BLOCKING_CALLS =
+      List.of(
+          "java.lang.Thread.sleep",
+          "java.lang.Object.wait",
+          "jdk.internal.misc.Unsafe.park",
+          "java.util.concurrent.locks.LockSupport.park");
+
+  /** The top frame when the stack shows a thread waiting in a blocking call, else null. */
+  static String blockingFrame(ch.qos.logback.classic.spi.IThrowableProxy proxy) {
+    if (proxy == null || proxy.getStackTraceElementProxyArray() == null) {
+      return null;
+    }
+    var frames = proxy.getStackTraceElementProxyArray();
+    for (int i = 0; i < Math.min(3, frames.length); i++) {
+      StackTraceElement e = frames[i].getStackTraceElement();
+      String method = e.getClassName() + "." + e.getMethodName();
+      for (String call : BLOCKING_CALLS) {
+        if (method.startsWith(call)) {
+          return method;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The one-minute load average per core (0 where the platform does not report one). */
+  static double loadPerCore() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    double load = os.getSystemLoadAverage();
+    return load < 0 ? 0 : load / Math.max(1, os.getAvailableProcessors());
+  }
+
+  static void record(String thread, String message, double loadPerCore, String blockingFrame) {
     synchronized (LOCK) {
       total++;
       if (recent.size() == KEPT) {
         recent.remove(0);
       }
-      recent.add("[" + thread + "] " + message);
+      recent.add(new Warning(thread, message, loadPerCore, blockingFrame));
     }
   }
 
@@ -97,7 +158,7 @@ public final class BlockedThreadWarnings {
   }
 
   /** The warnings logged after {@code mark} (at most the last {@value #KEPT}). */
-  public static List<String> since(long mark) {
+  public static List<Warning> since(long mark) {
     synchronized (LOCK) {
       long n = Math.min(total - mark, recent.size());
       return n <= 0

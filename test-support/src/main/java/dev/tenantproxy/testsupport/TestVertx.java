@@ -26,7 +26,8 @@ public final class TestVertx {
 
   /**
    * A Vert.x whose blocked-thread checker looks every 100 ms and reports any task that holds an
-   * event loop longer than 2 s (the {@link BlockedEventLoopGuard} turns a report into a failure).
+   * event loop longer than 2 s (the {@link BlockedEventLoopGuard} turns a report into a failure),
+   * each report with the blocked thread's stack (so the guard can tell a blocking call).
    */
   public static Vertx create() {
     return Vertx.vertx(
@@ -34,7 +35,9 @@ public final class TestVertx {
             .setBlockedThreadCheckInterval(100)
             .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
             .setMaxEventLoopExecuteTime(2)
-            .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS));
+            .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
+            .setWarningExceptionTime(1)
+            .setWarningExceptionTimeUnit(TimeUnit.SECONDS));
   }
 
   /**

@@ -38,13 +38,43 @@ class BlockedEventLoopGuardTest {
           .isInstanceOf(AssertionError.class)
           .hasMessageContaining("during this test");
       BlockedEventLoopGuard.check(mark, "this test", 60_000);
-      assertThat(BlockedThreadWarnings.blockedMillis(BlockedThreadWarnings.since(mark).get(0)))
+      assertThat(BlockedThreadWarnings.since(mark).get(0).blockedMillis())
           .isGreaterThanOrEqualTo(2_000);
+      assertThat(BlockedThreadWarnings.since(mark).get(0).blockingFrame())
+          .as("the sleep is recognised as a blocking call from the captured stack")
+          .startsWith("java.lang.Thread.sleep");
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       // the block was on purpose: without this, the guard would (rightly) fail this test
       BlockedThreadWarnings.discardSince(mark);
     }
+  }
+
+  @Test
+  void aBlockingCallFailsAtTheLimitHoweverLoadedTheMachineIs() {
+    var sleeping =
+        new BlockedThreadWarnings.Warning(
+            "vert.x-eventloop-thread-0",
+            "Thread vert.x-eventloop-thread-0 has been blocked for 5200 ms",
+            11.0,
+            "java.lang.Thread.sleep");
+    assertThat(BlockedEventLoopGuard.limit(sleeping, 5_000)).isEqualTo(5_000);
+  }
+
+  @Test
+  void aThreadWaitingForACoreGetsALimitThatGrowsWithTheRunQueueUpToAMinute() {
+    assertThat(BlockedEventLoopGuard.limit(starved(0.4), 5_000)).isEqualTo(5_000);
+    assertThat(BlockedEventLoopGuard.limit(starved(2.0), 5_000)).isEqualTo(5_000);
+    assertThat(BlockedEventLoopGuard.limit(starved(11.0), 5_000)).isEqualTo(27_500);
+    assertThat(BlockedEventLoopGuard.limit(starved(100.0), 5_000)).isEqualTo(60_000);
+  }
+
+  private static BlockedThreadWarnings.Warning starved(double loadPerCore) {
+    return new BlockedThreadWarnings.Warning(
+        "vert.x-eventloop-thread-0",
+        "Thread vert.x-eventloop-thread-0 has been blocked for 6857 ms",
+        loadPerCore,
+        null);
   }
 
   @Test
