@@ -148,12 +148,23 @@ public final class ProxyProcess implements AutoCloseable {
     String cp = classPath();
     Path jar = Path.of(cp.substring(0, cp.indexOf(File.pathSeparator)));
     Path archive = jar.resolveSibling("tenant-proxy.jsa");
-    boolean fresh =
-        Files.exists(archive)
-            && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
+    boolean fresh = Files.exists(archive) && newer(archive, jar);
+    if (fresh) {
+      try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
+        fresh = libs.allMatch(lib -> newer(archive, lib));
+      }
+    }
     return fresh
         ? List.of("-XX:SharedArchiveFile=" + archive)
         : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off");
+  }
+
+  private static boolean newer(Path a, Path b) {
+    try {
+      return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b)) > 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The JVM options this process was started with, the file's lines expanded. */
