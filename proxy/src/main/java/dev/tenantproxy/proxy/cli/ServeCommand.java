@@ -177,6 +177,20 @@ public final class ServeCommand implements Callable<Integer> {
   Duration connectTimeout;
 
   @Option(
+      names = "--max-watches-per-caller",
+      defaultValue = "${env:TENANT_PROXY_MAX_WATCHES_PER_CALLER:-1000}",
+      description = "Open watches per caller; beyond: 429 (default ${DEFAULT-VALUE}).")
+  int maxWatchesPerCaller;
+
+  @Option(
+      names = "--max-inflight-per-caller",
+      defaultValue = "${env:TENANT_PROXY_MAX_INFLIGHT_PER_CALLER:-400}",
+      description =
+          "Requests in flight per caller (watches, upgrades and follow streams not counted);"
+              + " beyond: 429 (default ${DEFAULT-VALUE}).")
+  int maxInflightPerCaller;
+
+  @Option(
       names = "--rbac-sync",
       defaultValue = "${env:TENANT_PROXY_RBAC_SYNC:-false}",
       description =
@@ -213,7 +227,8 @@ public final class ServeCommand implements Callable<Integer> {
             grace,
             maxStreamBuffer,
             eventLoops,
-            connectTimeout)
+            connectTimeout,
+            new ProxyConfig.CallerLimits(maxWatchesPerCaller, maxInflightPerCaller))
         .validate();
   }
 

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param maxStreamBufferBytes write-queue bound per streamed response (watches, logs) and relay
  * @param eventLoops number of event loops and server verticles (0 = 2 x CPU cores)
  * @param upstreamConnectTimeout connect timeout towards the API server
+ * @param callerLimits per-caller bounds on open watches and in-flight requests
  */
 public record ProxyConfig(
     String bindAddress,
@@ -45,7 +46,44 @@ public record ProxyConfig(
     Duration shutdownGracePeriod,
     int maxStreamBufferBytes,
     int eventLoops,
-    Duration upstreamConnectTimeout) {
+    Duration upstreamConnectTimeout,
+    CallerLimits callerLimits) {
+
+  // --- per-caller limits (issue 12): --max-watches-per-caller, --max-inflight-per-caller ---
+  /**
+   * Per authenticated caller (user name), like kube-apiserver's priority and fairness: beyond
+   * either bound a request gets 429 TooManyRequests with {@code Retry-After}.
+   *
+   * @param maxWatches open watches at once ({@code --max-watches-per-caller})
+   * @param maxInflight other requests in flight at once ({@code --max-inflight-per-caller});
+   *     watches and long-running streams (upgrades, {@code follow=true}) are not counted here
+   */
+  public record CallerLimits(int maxWatches, int maxInflight) {
+    public static final CallerLimits DEFAULTS = new CallerLimits(1000, 400);
+  }
+
+  public ProxyConfig withCallerLimits(CallerLimits limits) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout,
+        limits);
+  }
+
+  // --- end of per-caller limits ---
 
   /**
    * Front-proxy (request header) authentication, kube-apiserver's {@code --requestheader-*} flags.
@@ -98,7 +136,8 @@ public record ProxyConfig(
         Duration.ofSeconds(20),
         1 << 20,
         0,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        CallerLimits.DEFAULTS);
   }
 
   public ProxyConfig withPort(int newPort) {
@@ -118,7 +157,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withBindAddress(String address) {
@@ -138,7 +178,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withClientCaFile(Path file) {
@@ -158,7 +199,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withRequestHeader(RequestHeaderConfig config) {
@@ -178,7 +220,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withKubeconfig(Path file) {
@@ -198,7 +241,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withTokenCache(TokenCacheConfig config) {
@@ -218,7 +262,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withTlsReloadInterval(Duration interval) {
@@ -238,7 +283,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withEventLoops(int loops) {
@@ -258,7 +304,8 @@ public record ProxyConfig(
         shutdownGracePeriod,
         maxStreamBufferBytes,
         loops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   public ProxyConfig withShutdownGracePeriod(Duration grace) {
@@ -278,7 +325,8 @@ public record ProxyConfig(
         grace,
         maxStreamBufferBytes,
         eventLoops,
-        upstreamConnectTimeout);
+        upstreamConnectTimeout,
+        callerLimits);
   }
 
   /** Number of server verticles / event loops to use. */
@@ -344,6 +392,12 @@ public record ProxyConfig(
       errors.add("--event-loops must be 0 (2 per CPU core) or positive");
     }
     positive(errors, "--upstream-connect-timeout", upstreamConnectTimeout);
+    if (callerLimits == null || callerLimits.maxWatches() < 1) {
+      errors.add("--max-watches-per-caller must be at least 1, e.g. 1000");
+    }
+    if (callerLimits == null || callerLimits.maxInflight() < 1) {
+      errors.add("--max-inflight-per-caller must be at least 1, e.g. 400");
+    }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
