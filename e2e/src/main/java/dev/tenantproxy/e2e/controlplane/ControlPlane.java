@@ -84,6 +84,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Capsule capsule;
   private final Thread shutdownHook;
   private final List<String> apiServerCommand;
+  private final String etcdUrl;
   private final Path logs;
   private boolean closed;
 
@@ -105,6 +106,7 @@ public final class ControlPlane implements AutoCloseable {
     this.adminClient = s.adminClient;
     this.shutdownHook = s.shutdownHook;
     this.apiServerCommand = s.apiServerCommand;
+    this.etcdUrl = s.etcdUrl;
     this.logs = s.dir.resolve("logs");
     this.users = new Users(directory, apiServerUrl, s.pki, this::newClient, adminClient);
     this.capsule = new Capsule(adminClient);
@@ -122,6 +124,11 @@ public final class ControlPlane implements AutoCloseable {
   /** {@code https://127.0.0.1:<port>}. */
   public String apiServerUrl() {
     return apiServerUrl;
+  }
+
+  /** etcd's client URL ({@code http://127.0.0.1:<port>}; its v3 JSON gateway answers there). */
+  public String etcdUrl() {
+    return etcdUrl;
   }
 
   /** The CA that signed the API server's serving certificate and every client certificate. */
@@ -349,6 +356,7 @@ public final class ControlPlane implements AutoCloseable {
     private KubernetesClient adminClient;
     private Thread shutdownHook;
     private List<String> apiServerCommand;
+    private String etcdUrl;
 
     Starter(Builder options) {
       this.options = options;
@@ -390,7 +398,6 @@ public final class ControlPlane implements AutoCloseable {
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(2))
               .build();
-      String etcdUrl = null;
       for (int attempt = 1; etcdUrl == null; attempt++) {
         int[] ports = freePorts(2);
         String clientUrl = "http://127.0.0.1:" + ports[0];

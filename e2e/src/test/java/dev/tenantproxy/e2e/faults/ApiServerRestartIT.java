@@ -354,6 +354,142 @@ class ApiServerRestartIT {
     }
   }
 
+  @Test
+  void aServedWatchAtACompactedResourceVersionGets410AsFromTheApiServerAndInformersRecover()
+      throws Exception {
+    // given: a tenant, and a resourceVersion from before the proxy started, then compacted away
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String tenant = "cmp-" + id;
+    KubeUser owner = cp.users().certificate("cmp-owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant(tenant, Owner.user(owner.name()));
+    String a = tenant + "-a";
+    cp.capsule().createNamespace(tenant, a);
+    String old = cp.adminClient().namespaces().list().getMetadata().getResourceVersion();
+    for (int i = 0; i < 3; i++) {
+      String step = Integer.toString(i);
+      cp.adminClient()
+          .namespaces()
+          .withName(a)
+          .edit(
+              ns -> {
+                ns.getMetadata().getLabels().put("step", step);
+                return ns;
+              });
+    }
+    compactEtcd(cp.adminClient().namespaces().list().getMetadata().getResourceVersion());
+    // the API server's own watch cache starts after the compaction, as after any restart
+    cp.stopApiServer();
+    cp.startApiServer(BOUND);
+
+    try (ProxyInFront proxy = ProxyInFront.start(cp, dir.resolve("proxy"), true);
+        KubernetesClient viaProxy = cp.newClient(proxy.kubeconfig(owner))) {
+      HttpClient ops =
+          HttpClient.newBuilder()
+              .sslContext(JdkTls.trusting(proxy.caPem()))
+              .version(HttpClient.Version.HTTP_1_1)
+              .build();
+      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      HttpClient direct =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(JdkTls.forUser(cp.admin(), cp.caPem()))
+              .build();
+      HttpClient viaProxyHttp =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(JdkTls.forUser(owner, proxy.caPem()))
+              .build();
+
+      // when: both are asked to resume a namespace watch at the compacted resourceVersion
+      String query = "/api/v1/namespaces?watch=true&resourceVersion=" + old;
+      List<Object> fromApiServer = expiredAnswer(direct, cp.apiServerUrl() + query);
+      List<Object> fromProxy = expiredAnswer(viaProxyHttp, proxy.url() + query);
+
+      // then: the proxy answers as the API server does: 410 Expired, too old resource version
+      System.err.printf("[compaction] API server %s; proxy %s%n", fromApiServer, fromProxy);
+      assertThat(fromApiServer.subList(0, 4)).contains(410, "Expired");
+      assertThat(fromProxy.subList(0, 4)).isEqualTo(fromApiServer.subList(0, 4));
+      assertThat((String) fromProxy.get(4)).startsWith("too old resource version");
+
+      // and: a compaction under the proxy's own informers (their next watch is at a compacted
+      // resourceVersion: they get 410 and re-list) while an informer watches through the proxy
+      SharedIndexInformer<Namespace> informer =
+          viaProxy
+              .namespaces()
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Namespace ns) {}
+
+                    @Override
+                    public void onUpdate(Namespace oldNs, Namespace newNs) {}
+
+                    @Override
+                    public void onDelete(Namespace ns, boolean unknownFinalState) {}
+                  });
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a)));
+      String b = tenant + "-b";
+      cp.capsule().createNamespace(tenant, b);
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, b)));
+      // a write the proxy does not watch moves etcd past the informers' last resourceVersion
+      String past =
+          cp.adminClient()
+              .configMaps()
+              .inNamespace(a)
+              .resource(
+                  new ConfigMapBuilder().withNewMetadata().withName("past").endMetadata().build())
+              .create()
+              .getMetadata()
+              .getResourceVersion();
+      compactEtcd(past);
+      cp.stopApiServer();
+      cp.startApiServer(BOUND);
+      String c = tenant + "-c";
+      cp.capsule().createNamespace(tenant, c);
+      cp.capsule().removeNamespace(b);
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, c)));
+      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      HttpResponse<String> list = send(viaProxyHttp, proxy.url() + "/api/v1/namespaces");
+      assertThat(list.body()).contains(a, c).doesNotContain("\"" + b + "\"");
+      informer.close();
+    }
+  }
+
+  /**
+   * How a watch request at a compacted resourceVersion is answered: [HTTP code, event type (or "-"
+   * when not a watch stream), Status code, reason, message].
+   */
+  private static List<Object> expiredAnswer(HttpClient http, String url) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    String first = r.body().lines().findFirst().orElse("{}");
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(first);
+    io.vertx.core.json.JsonObject status =
+        json.containsKey("object") ? json.getJsonObject("object") : json;
+    return List.of(
+        r.statusCode(),
+        json.getString("type", "-"),
+        status.getInteger("code", 0),
+        status.getString("reason", ""),
+        status.getString("message", ""));
+  }
+
+  private static void compactEtcd(String revision) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(cp.etcdUrl() + "/v3/kv/compaction"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"revision\":\"" + revision + "\",\"physical\":true}"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("etcd compaction: " + r.body()).isEqualTo(200);
+  }
+
   private static Set<String> names(SharedIndexInformer<Namespace> informer) {
     return informer.getStore().list().stream()
         .map(ns -> ns.getMetadata().getName())
