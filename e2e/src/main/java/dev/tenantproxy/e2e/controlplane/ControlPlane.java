@@ -83,6 +83,9 @@ public final class ControlPlane implements AutoCloseable {
   private final Users users;
   private final Capsule capsule;
   private final Thread shutdownHook;
+  private final List<String> apiServerCommand;
+  private final String etcdUrl;
+  private final Path logs;
   private boolean closed;
 
   private ControlPlane(Builder b, Starter s) {
@@ -102,6 +105,9 @@ public final class ControlPlane implements AutoCloseable {
     this.ownsVertx = b.vertx == null;
     this.adminClient = s.adminClient;
     this.shutdownHook = s.shutdownHook;
+    this.apiServerCommand = s.apiServerCommand;
+    this.etcdUrl = s.etcdUrl;
+    this.logs = s.dir.resolve("logs");
     this.users = new Users(directory, apiServerUrl, s.pki, this::newClient, adminClient);
     this.capsule = new Capsule(adminClient);
   }
@@ -118,6 +124,11 @@ public final class ControlPlane implements AutoCloseable {
   /** {@code https://127.0.0.1:<port>}. */
   public String apiServerUrl() {
     return apiServerUrl;
+  }
+
+  /** etcd's client URL ({@code http://127.0.0.1:<port>}; its v3 JSON gateway answers there). */
+  public String etcdUrl() {
+    return etcdUrl;
   }
 
   /** The CA that signed the API server's serving certificate and every client certificate. */
@@ -176,6 +187,78 @@ public final class ControlPlane implements AutoCloseable {
         .withConfig(Config.fromKubeconfig(kubeconfig))
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
         .build();
+  }
+
+  /**
+   * Stops kube-apiserver (SIGTERM, then SIGKILL after 15 s) and waits until it has exited; etcd and
+   * the controller-manager keep running. Every client of this control plane sees the outage: use it
+   * on a test's own control plane ({@link #start()}), never on the shared one.
+   */
+  public synchronized void stopApiServer() {
+    ManagedProcess apiserver = apiServer();
+    if (apiserver != null) {
+      apiserver.stop(Duration.ofSeconds(15));
+      processes.remove(apiserver);
+    }
+  }
+
+  /**
+   * Starts kube-apiserver again with the same flags (same etcd, certificates and port) and waits
+   * until its {@code /readyz} answers 200.
+   */
+  public synchronized void startApiServer(Duration timeout) {
+    if (apiServer() != null) {
+      throw new IllegalStateException("kube-apiserver is running");
+    }
+    ManagedProcess apiserver =
+        ManagedProcess.start(
+            "kube-apiserver", apiServerCommand, logs.resolve("kube-apiserver.log"));
+    processes.add(apiserver);
+    HttpClient http = trusting(caPem);
+    URI readyz = URI.create(apiServerUrl + "/readyz");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer yet";
+    while (System.nanoTime() < deadline) {
+      if (!apiserver.isAlive()) {
+        throw new IllegalStateException(
+            "kube-apiserver exited on restart\n" + apiserver.describe());
+      }
+      try {
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+        last = response.statusCode() + " " + response.body();
+      } catch (IOException e) {
+        last = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while restarting kube-apiserver", e);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while restarting kube-apiserver", e);
+      }
+    }
+    throw new IllegalStateException(
+        "kube-apiserver not ready within "
+            + timeout
+            + " after restart (last: "
+            + last
+            + ")\n"
+            + apiserver.describe());
+  }
+
+  private ManagedProcess apiServer() {
+    return processes.stream()
+        .filter(p -> p.name().equals("kube-apiserver") && p.isAlive())
+        .findFirst()
+        .orElse(null);
   }
 
   /** Stops the processes (SIGTERM, then SIGKILL), keeps the logs, removes the etcd data. */
@@ -272,6 +355,8 @@ public final class ControlPlane implements AutoCloseable {
     private Vertx vertx;
     private KubernetesClient adminClient;
     private Thread shutdownHook;
+    private List<String> apiServerCommand;
+    private String etcdUrl;
 
     Starter(Builder options) {
       this.options = options;
@@ -313,7 +398,6 @@ public final class ControlPlane implements AutoCloseable {
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofSeconds(2))
               .build();
-      String etcdUrl = null;
       for (int attempt = 1; etcdUrl == null; attempt++) {
         int[] ports = freePorts(2);
         String clientUrl = "http://127.0.0.1:" + ports[0];
@@ -343,30 +427,28 @@ public final class ControlPlane implements AutoCloseable {
 
       for (int attempt = 1; apiServerUrl == null; attempt++) {
         String url = "https://127.0.0.1:" + freePorts(1)[0];
-        ManagedProcess apiserver =
-            launch(
-                "kube-apiserver",
-                List.of(
-                    bin.resolve("kube-apiserver").toString(),
-                    "--etcd-servers=" + etcdUrl,
-                    "--bind-address=127.0.0.1",
-                    "--advertise-address=127.0.0.1",
-                    // the Endpoints of service "kubernetes" may not hold a loopback address
-                    "--endpoint-reconciler-type=none",
-                    "--secure-port=" + URI.create(url).getPort(),
-                    "--cert-dir=" + pkiDir,
-                    "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
-                    "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
-                    "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
-                    "--authorization-mode=RBAC",
-                    "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
-                    "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
-                    "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
-                    "--service-cluster-ip-range=10.0.0.0/24",
-                    "--allow-privileged=true",
-                    "--profiling=false",
-                    "--v=1"),
-                logs);
+        apiServerCommand =
+            List.of(
+                bin.resolve("kube-apiserver").toString(),
+                "--etcd-servers=" + etcdUrl,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                // the Endpoints of service "kubernetes" may not hold a loopback address
+                "--endpoint-reconciler-type=none",
+                "--secure-port=" + URI.create(url).getPort(),
+                "--cert-dir=" + pkiDir,
+                "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
+                "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
+                "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
+                "--authorization-mode=RBAC",
+                "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
+                "--service-account-key-file=" + pkiDir.resolve("sa.pub"),
+                "--service-account-signing-key-file=" + pkiDir.resolve("sa.key"),
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--allow-privileged=true",
+                "--profiling=false",
+                "--v=1");
+        ManagedProcess apiserver = launch("kube-apiserver", apiServerCommand, logs);
         if (awaitHttp200(apiserver, trusting(pki.caPem()), URI.create(url + "/readyz"), attempt)) {
           apiServerUrl = url;
         }

@@ -99,6 +99,11 @@ public final class Kubectl {
       return process.isAlive();
     }
 
+    /** The exit code once it has exited. */
+    public int exitCode() {
+      return process.exitValue();
+    }
+
     private static String read(Path file) {
       try {
         return Files.readString(file, StandardCharsets.UTF_8);

@@ -110,7 +110,7 @@ final class DefaultTenancyIndex implements TenancyIndex {
 
   @Override
   public boolean isReady() {
-    return informers.values().stream().allMatch(ki -> !ki.required() || ki.synced());
+    return informers.values().stream().allMatch(ki -> !ki.required() || ki.following());
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -22,6 +23,9 @@ import org.slf4j.LoggerFactory;
 final class KindInformer {
   private static final Logger LOG = LoggerFactory.getLogger(KindInformer.class);
 
+  /** How long a synced informer may be without an open watch before the index is not ready. */
+  static final Duration WATCH_GRACE = Duration.ofSeconds(2);
+
   private final ResourceKind kind;
   private final boolean required;
   private final KubernetesClient client;
@@ -30,6 +34,8 @@ final class KindInformer {
   private volatile Generation generation;
   private volatile String lastError;
   private volatile Instant lastErrorAt;
+  // System.nanoTime() since when the synced informer has had no open watch; -1 while it has one
+  private volatile long unwatchedSince = -1;
 
   KindInformer(ResourceKind kind, boolean required, KubernetesClient client, IndexWriter writer) {
     this.kind = kind;
@@ -83,6 +89,30 @@ final class KindInformer {
     return g != null && !g.stopped && g.synced.isDone() && !g.synced.isCompletedExceptionally();
   }
 
+  /**
+   * Synced and following its watch: false once a synced informer has been without an open watch for
+   * {@link #WATCH_GRACE} (the API server is down or unreachable: the index ages), true again as
+   * soon as fabric8 watches again. A normal watch restart (server timeout) is shorter than the
+   * grace and does not flap readiness. Called on an event loop: reads volatile state only.
+   */
+  boolean following() {
+    if (!synced()) {
+      return false;
+    }
+    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    if (inf != null && inf.isWatching()) {
+      unwatchedSince = -1;
+      return true;
+    }
+    long now = System.nanoTime();
+    long since = unwatchedSince;
+    if (since < 0) {
+      unwatchedSince = now;
+      return true;
+    }
+    return now - since < WATCH_GRACE.toNanos();
+  }
+
   InformerHealth health() {
     Generation g = generation;
     SharedIndexInformer<GenericKubernetesResource> inf = informer;
@@ -103,6 +133,9 @@ final class KindInformer {
     String message = describe(t);
     lastError = message;
     lastErrorAt = Instant.now();
+    if (unwatchedSince < 0) {
+      unwatchedSince = System.nanoTime();
+    }
     LOG.warn("informer for {}: {} (retrying)", kind.displayName(), message);
     return true;
   }

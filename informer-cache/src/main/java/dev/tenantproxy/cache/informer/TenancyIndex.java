@@ -76,7 +76,10 @@ public interface TenancyIndex extends AutoCloseable {
   /** Health of every informer. */
   List<InformerHealth> health();
 
-  /** Whether every required informer is synced. */
+  /**
+   * Whether every required informer is synced and following its watch (false while one has had no
+   * open watch for a couple of seconds, e.g. the API server is down; true again once it watches).
+   */
   boolean isReady();
 
   IndexMetrics metrics();

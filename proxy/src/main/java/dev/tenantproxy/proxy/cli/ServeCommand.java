@@ -258,6 +258,20 @@ public final class ServeCommand implements Callable<Integer> {
   Duration minWatchTimeout;
 
   @Option(
+      names = "--max-watches-per-caller",
+      defaultValue = "${env:TENANT_PROXY_MAX_WATCHES_PER_CALLER:-1000}",
+      description = "Open watches per caller; beyond: 429 (default ${DEFAULT-VALUE}).")
+  int maxWatchesPerCaller;
+
+  @Option(
+      names = "--max-inflight-per-caller",
+      defaultValue = "${env:TENANT_PROXY_MAX_INFLIGHT_PER_CALLER:-400}",
+      description =
+          "Requests in flight per caller (watches, upgrades and follow streams not counted);"
+              + " beyond: 429 (default ${DEFAULT-VALUE}).")
+  int maxInflightPerCaller;
+
+  @Option(
       names = "--rbac-sync",
       defaultValue = "${env:TENANT_PROXY_RBAC_SYNC:-false}",
       description =
@@ -305,7 +319,8 @@ public final class ServeCommand implements Callable<Integer> {
                 watchBookmarkInterval,
                 watchBufferEvents,
                 resourceVersionWait,
-                minWatchTimeout))
+                minWatchTimeout),
+            new ProxyConfig.CallerLimits(maxWatchesPerCaller, maxInflightPerCaller))
         .validate();
   }
 

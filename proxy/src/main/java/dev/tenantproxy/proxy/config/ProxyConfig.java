@@ -31,6 +31,7 @@ import java.util.Objects;
  * @param opsPort plain-HTTP port of {@code /healthz}, {@code /livez}, {@code /readyz}, {@code
  *     /metrics} on {@code bindAddress} ({@code --ops-port}); 0 picks a free one
  * @param tuning bounds and timings of the serving core, the index and the watch hub
+ * @param callerLimits per-caller bounds on open watches and in-flight requests
  */
 public record ProxyConfig(
     String bindAddress,
@@ -50,7 +51,47 @@ public record ProxyConfig(
     int eventLoops,
     Duration upstreamConnectTimeout,
     int opsPort,
-    Tuning tuning) {
+    Tuning tuning,
+
+    CallerLimits callerLimits) {
+
+  // --- per-caller limits (issue 12): --max-watches-per-caller, --max-inflight-per-caller ---
+  /**
+   * Per authenticated caller (user name), like kube-apiserver's priority and fairness: beyond
+   * either bound a request gets 429 TooManyRequests with {@code Retry-After}.
+   *
+   * @param maxWatches open watches at once ({@code --max-watches-per-caller})
+   * @param maxInflight other requests in flight at once ({@code --max-inflight-per-caller});
+   *     watches and long-running streams (upgrades, {@code follow=true}) are not counted here
+   */
+  public record CallerLimits(int maxWatches, int maxInflight) {
+    public static final CallerLimits DEFAULTS = new CallerLimits(1000, 400);
+  }
+
+  public ProxyConfig withCallerLimits(CallerLimits limits) {
+    return new ProxyConfig(
+        bindAddress,
+        port,
+        tlsCertFile,
+        tlsPrivateKeyFile,
+        tlsReloadInterval,
+        clientCaFile,
+        requestHeader,
+        kubeconfig,
+        kubeContext,
+        tokenCache,
+        impersonationCacheTtl,
+        impersonationCacheSize,
+        shutdownGracePeriod,
+        maxStreamBufferBytes,
+        eventLoops,
+        upstreamConnectTimeout,
+        opsPort,
+        tuning,
+        limits);
+  }
+
+  // --- end of per-caller limits ---
 
   /**
    * Front-proxy (request header) authentication, kube-apiserver's {@code --requestheader-*} flags.
@@ -222,7 +263,8 @@ public record ProxyConfig(
         0,
         Duration.ofSeconds(10),
         8081,
-        Tuning.defaults());
+        Tuning.defaults(),
+        CallerLimits.DEFAULTS);
   }
 
   public ProxyConfig withPort(int newPort) {
@@ -244,7 +286,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withBindAddress(String address) {
@@ -266,7 +309,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withClientCaFile(Path file) {
@@ -288,7 +332,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withRequestHeader(RequestHeaderConfig config) {
@@ -310,7 +355,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withKubeconfig(Path file) {
@@ -332,7 +378,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withTokenCache(TokenCacheConfig config) {
@@ -354,7 +401,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withTlsReloadInterval(Duration interval) {
@@ -376,7 +424,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withEventLoops(int loops) {
@@ -398,7 +447,8 @@ public record ProxyConfig(
         loops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withShutdownGracePeriod(Duration grace) {
@@ -420,7 +470,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   /** Number of server verticles / event loops to use. */
@@ -499,6 +550,12 @@ public record ProxyConfig(
       errors.add("the serving tunables are missing (a bug: use ProxyConfig.Tuning.defaults())");
     } else {
       tuning.validate(errors);
+    }
+    if (callerLimits == null || callerLimits.maxWatches() < 1) {
+      errors.add("--max-watches-per-caller must be at least 1, e.g. 1000");
+    }
+    if (callerLimits == null || callerLimits.maxInflight() < 1) {
+      errors.add("--max-inflight-per-caller must be at least 1, e.g. 400");
     }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);

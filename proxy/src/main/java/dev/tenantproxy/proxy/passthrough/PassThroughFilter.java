@@ -177,7 +177,14 @@ public final class PassThroughFilter implements ProxyFilter {
               }
               if (piped.failed() && !shutdownEnd.get()) {
                 if (!resp.ended() && !resp.closed()) {
-                  resp.reset();
+                  if (watch && !lengthKnown) {
+                    // the API server went away mid-watch: end the watch as it ends one itself
+                    // (a clean end, the client re-watches from its last resourceVersion);
+                    // any other body is reset so a truncated one never looks complete
+                    resp.end();
+                  } else {
+                    resp.reset();
+                  }
                 }
                 cresp.request().reset();
               }

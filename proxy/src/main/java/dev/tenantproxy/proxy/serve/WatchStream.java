@@ -11,13 +11,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of one served watch, confined to the request's Vert.x context: renders each message
- * the hub hands over as one JSON line, writes it (one chunk each, flushed), and keeps a bounded
- * buffer for when the client does not read: when more than {@code maxBuffered} events are waiting
- * (queued to the context or held back by a full write queue), the watch ends with an ERROR 410
- * event and the client re-lists.
+ * The HTTP side of one served watch, confined to the request's Vert.x context: renders
+ * each message the hub hands over as one JSON line, writes it (one chunk each, flushed), and keeps
+ * a bounded buffer for when the client does not read: when more than {@code maxBuffered} events are
+ * waiting (queued to the context or held back by a full write queue), or more than {@link
+ * #MAX_PENDING_BYTES} of rendered events are held back, the watch ends with an ERROR 410 event and
+ * the client re-lists (the byte bound keeps the heap bounded when objects are large).
  */
 final class WatchStream implements WatchHub.Sink {
+  /** Rendered events one watch may hold back behind its full write queue. */
+  static final int MAX_PENDING_BYTES = 2 << 20;
+
   private final Context context;
   private final WatchOutput response;
   private final Renderer renderer;
@@ -26,6 +30,7 @@ final class WatchStream implements WatchHub.Sink {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
+  private long pendingBytes;
   private final Runnable onEnd;
   private boolean columnsSent;
   private boolean ended;
@@ -90,14 +95,17 @@ final class WatchStream implements WatchHub.Sink {
       return;
     }
     pending.add(b);
-    if (pending.size() + inFlight.get() > maxBuffered) {
+    pendingBytes += b.length();
+    if (pending.size() + inFlight.get() > maxBuffered || pendingBytes > MAX_PENDING_BYTES) {
       overflow();
     }
   }
 
   private void drain() {
     while (!pending.isEmpty() && !response.writeQueueFull()) {
-      response.write(pending.poll());
+      Buffer b = pending.poll();
+      pendingBytes -= b.length();
+      response.write(b);
     }
   }
 
@@ -107,6 +115,7 @@ final class WatchStream implements WatchHub.Sink {
       return;
     }
     pending.clear();
+    pendingBytes = 0;
     response.write(
         Buffer.buffer(
             WatchMessage.errorLine(

@@ -12,6 +12,7 @@ import java.util.List;
  *   <li>observing (Status mapping, metrics, audit line)
  *   <li>authentication (401 when nobody)
  *   <li>impersonation (SubjectAccessReviews; 403)
+ *   <li>per-caller limits (open watches, requests in flight; 429), the first serving filter
  *   <li>the serving filters, in registration order (namespaces, cluster-scoped kinds, access
  *       reviews, ...): each answers what it serves ({@link Decision#SERVED}) and passes the rest
  *   <li>pass-through to the API server as the effective caller

@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.server;
 
 import dev.tenantproxy.proxy.auth.AuthenticationFilter;
 import dev.tenantproxy.proxy.auth.CachingTokenAuthenticator;
+import dev.tenantproxy.proxy.auth.CallerLimitsFilter;
 import dev.tenantproxy.proxy.auth.ImpersonationFilter;
 import dev.tenantproxy.proxy.auth.KubeAuthenticator;
 import dev.tenantproxy.proxy.auth.KubeReviews;
@@ -120,6 +121,8 @@ public final class ProxyServer {
                 streams,
                 config.maxStreamBufferBytes(),
                 metrics));
+    // per-caller limits first: they bound served and passed-through requests alike
+    registry.addServing(new CallerLimitsFilter(config.callerLimits()));
     b.serving.forEach(registry::addServing);
     this.tls = new TlsReloader(vertx, config, issuers, servers);
   }

@@ -322,6 +322,55 @@ class PassThroughTest {
   }
 
   @Test
+  void aWatchWhoseApiServerConnectionBreaksEndsCleanlyButABrokenListIsReset() {
+    // the API server writes one event (or half a list), then its connection dies
+    h.api.handler =
+        req -> {
+          HttpServerResponse resp = req.response().setChunked(true);
+          resp.putHeader("Content-Type", "application/json");
+          resp.write(
+              req.uri().contains("watch=true")
+                  ? "{\"type\":\"ADDED\",\"object\":{}}\n"
+                  : "{\"kind\":\"ConfigMapList\",\"items\":[");
+          vertxTimer(() -> req.connection().close());
+        };
+    for (TestClient client : List.of(alice, aliceH2)) {
+      for (boolean watch : List.of(true, false)) {
+        Promise<String> outcome = Promise.promise();
+        StringBuilder body = new StringBuilder();
+        client.exchange(
+            c ->
+                c.request(
+                        new RequestOptions()
+                            .setMethod(HttpMethod.GET)
+                            .setURI(
+                                "/api/v1/namespaces/solar-dev/configmaps"
+                                    + (watch ? "?watch=true" : "")))
+                    .compose(req -> req.send())
+                    .compose(
+                        resp -> {
+                          resp.handler(b -> body.append(b.toString()));
+                          resp.endHandler(v -> outcome.tryComplete("end"));
+                          resp.exceptionHandler(e -> outcome.tryComplete("error"));
+                          return Future.<Void>succeededFuture();
+                        })
+                    .onFailure(e -> outcome.tryComplete("error")));
+        String how = await(outcome.future().timeout(20, TimeUnit.SECONDS));
+        if (watch) {
+          assertThat(how).as(client + " watch").isEqualTo("end");
+          assertThat(body.toString()).isEqualTo("{\"type\":\"ADDED\",\"object\":{}}\n");
+        } else {
+          assertThat(how).as(client + " list").isEqualTo("error");
+        }
+      }
+    }
+  }
+
+  private static void vertxTimer(Runnable r) {
+    io.vertx.core.Vertx.currentContext().owner().setTimer(200, id -> r.run());
+  }
+
+  @Test
   void clientDisconnectCancelsTheUpstreamWatch() {
     Promise<Void> upstreamClosed = Promise.promise();
     h.api.handler =

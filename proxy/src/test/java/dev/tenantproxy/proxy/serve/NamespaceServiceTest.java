@@ -383,6 +383,47 @@ class NamespaceServiceTest {
   }
 
   @Test
+  void watcherThatDoesNotReadLargeObjectsIsEndedWithExpiredOnceItsHeldBackBytesExceedTheBound()
+      throws Exception {
+    // the default event bound (1000) would hold 60 MB of these events: the byte bound ends it first
+    serve();
+    Buffer received = Buffer.buffer();
+    HttpClientResponse response =
+        exchange(
+                "/api/v1/namespaces?watch=true",
+                null,
+                null,
+                r -> {
+                  r.pause();
+                  r.handler(
+                      b -> {
+                        synchronized (received) {
+                          received.appendBuffer(b);
+                        }
+                      });
+                  return Future.succeededFuture(r);
+                })
+            .await(30, TimeUnit.SECONDS);
+    String big = "x".repeat(60_000);
+    for (int i = 0; i < 400; i++) {
+      hub.onNamespaceEvent(
+          fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 0);
+    Future<Void> end = response.end();
+    response.resume();
+    end.await(30, TimeUnit.SECONDS);
+    String[] all;
+    synchronized (received) {
+      all = received.toString().split("\n");
+    }
+    JsonObject last = new JsonObject(all[all.length - 1]);
+    assertThat(last.getString("type")).isEqualTo("ERROR");
+    assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(all.length).isLessThan(400);
+  }
+
+  @Test
   void webSocketWatchLikeFabric8sGetsOneMessagePerEvent() throws Exception {
     serve();
     List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -1,0 +1,520 @@
+package dev.tenantproxy.e2e.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tenantproxy.e2e.controlplane.Capsule;
+import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.e2e.controlplane.JdkTls;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Kubectl;
+import dev.tenantproxy.e2e.controlplane.Owner;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kube-apiserver restarts (same etcd, certificates and port) while 200 watches are open through the
+ * proxy: 150 served namespace watches, 50 passed-through ConfigMap watches, a fabric8 informer and
+ * {@code kubectl get namespaces -w}. Runs on its own control plane (the shared one serves other
+ * tests of the JVM and must not go down).
+ *
+ * <p>What must hold: the proxy process keeps serving ({@code /healthz} 200 throughout, never a
+ * 500); {@code /readyz} turns 503 while the index has no watch and 200 once it follows again;
+ * served watches continue without loss (they are fed by the proxy's watch cache, which the index
+ * re-syncs after the restart); passed-through watches end cleanly (the upstream stream ended, the
+ * client's chunked stream is terminated, not reset) and their clients re-watch; the informer
+ * through the proxy converges to the right set, a namespace moved between tenants right after the
+ * restart included.
+ */
+class ApiServerRestartIT {
+  private static final int SERVED = 150;
+  private static final int PASSED = 50;
+  private static final int STREAMS_PER_CLIENT = 50;
+  private static final Duration BOUND = Duration.ofSeconds(90);
+
+  private static ControlPlane cp;
+  private static final ConcurrentLinkedQueue<String> PROBE_ERRORS = new ConcurrentLinkedQueue<>();
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void ownControlPlane() throws Exception {
+    Path target = Path.of("target");
+    Path cpDir =
+        Files.isDirectory(target)
+            ? Files.createTempDirectory(target.toAbsolutePath(), "control-plane-restart-")
+            : Files.createTempDirectory("tenant-proxy-control-plane-restart-");
+    long start = System.nanoTime();
+    cp = ControlPlane.builder().directory(cpDir).start();
+    System.err.printf(
+        "[restart] own control plane started in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+  }
+
+  @AfterAll
+  static void stopControlPlane() {
+    if (cp != null) {
+      cp.close();
+    }
+  }
+
+  /** One raw watch stream: the lines it received and how it ended. */
+  private static final class Watch implements Flow.Subscriber<String> {
+    final CompletableFuture<Void> firstLine = new CompletableFuture<>();
+    final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    final CompletableFuture<String> ended = new CompletableFuture<>();
+    volatile CompletableFuture<HttpResponse<Void>> response;
+    volatile Flow.Subscription subscription;
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+
+    @Override
+    public void onNext(String line) {
+      lines.add(line);
+      firstLine.complete(null);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      ended.complete("error: " + t);
+    }
+
+    @Override
+    public void onComplete() {
+      ended.complete("complete");
+    }
+
+    boolean saw(String type, String name) {
+      return lines.stream()
+          .anyMatch(l -> l.contains("\"type\":\"" + type + "\"") && l.contains("\"" + name + "\""));
+    }
+  }
+
+  @Test
+  void apiServerRestartKeepsProxyUpServedWatchesLosslessPassedWatchesEndCleanlyAndClientsConverge()
+      throws Exception {
+    // given: tenant with two namespaces (a ConfigMap in the first), its owner, a second tenant
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String tenant = "rs-" + id;
+    String other = "rs-other-" + id;
+    KubeUser owner = cp.users().certificate("rs-owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant(tenant, Owner.user(owner.name()));
+    cp.capsule().createTenant(other, Owner.user("rs-someone-" + id));
+    String a = tenant + "-a";
+    String b = tenant + "-b";
+    String c = tenant + "-c";
+    cp.capsule().createNamespace(tenant, a);
+    cp.capsule().createNamespace(tenant, b);
+    cp.adminClient()
+        .configMaps()
+        .inNamespace(a)
+        .resource(new ConfigMapBuilder().withNewMetadata().withName("seen").endMetadata().build())
+        .create();
+
+    try (ProxyInFront proxy = ProxyInFront.start(cp, dir.resolve("proxy"), true);
+        KubernetesClient viaProxy = cp.newClient(proxy.kubeconfig(owner))) {
+      HttpClient ops =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(JdkTls.trusting(proxy.caPem()))
+              .connectTimeout(Duration.ofSeconds(10))
+              .build();
+      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      List<HttpClient> clients = new ArrayList<>();
+      for (int i = 0; i < (SERVED + PASSED) / STREAMS_PER_CLIENT; i++) {
+        HttpClient h2 =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(JdkTls.forUser(owner, proxy.caPem()))
+                .connectTimeout(Duration.ofSeconds(30))
+                .build();
+        // one HTTP/2 connection per client before its streams start
+        await().atMost(BOUND).until(() -> get(h2, proxy.url() + "/api/v1/namespaces").contains(a));
+        clients.add(h2);
+      }
+
+      // the fabric8 informer through the proxy: its store is what its user sees
+      SharedIndexInformer<Namespace> informer =
+          viaProxy
+              .namespaces()
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Namespace ns) {}
+
+                    @Override
+                    public void onUpdate(Namespace oldNs, Namespace newNs) {}
+
+                    @Override
+                    public void onDelete(Namespace ns, boolean unknownFinalState) {}
+                  });
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, b)));
+
+      Path kubeconfig = proxy.kubeconfig(owner);
+      try (Kubectl.Running kubectlWatch =
+              Kubectl.version("1.33", kubeconfig).start("get", "namespaces", "-w", "-o", "name");
+          Kubectl.Running kubectlPassedWatch =
+              Kubectl.version("1.33", kubeconfig)
+                  .start("get", "configmaps", "-n", a, "-w", "-o", "name")) {
+        List<Watch> served = new ArrayList<>();
+        List<Watch> passed = new ArrayList<>();
+        for (int i = 0; i < SERVED + PASSED; i++) {
+          boolean isServed = i < SERVED;
+          String path =
+              isServed
+                  ? "/api/v1/namespaces?watch=true"
+                  : "/api/v1/namespaces/" + a + "/configmaps?watch=true";
+          Watch w = new Watch();
+          w.response =
+              clients
+                  .get(i / STREAMS_PER_CLIENT)
+                  .sendAsync(
+                      HttpRequest.newBuilder(URI.create(proxy.url() + path)).build(),
+                      HttpResponse.BodyHandlers.fromLineSubscriber(w));
+          (isServed ? served : passed).add(w);
+        }
+        List<Watch> all = new ArrayList<>(served);
+        all.addAll(passed);
+        await()
+            .atMost(BOUND)
+            .untilAsserted(
+                () ->
+                    assertThat(all.stream().filter(w -> !w.firstLine.isDone()).count())
+                        .as("watches without their first event")
+                        .isZero());
+        assertThat(all).allSatisfy(w -> assertThat(w.ended).isNotDone());
+        await().atMost(BOUND).until(() -> kubectlWatch.stdout().contains("namespace/" + a));
+
+        // probe the proxy every 100 ms for the whole outage: liveness and readiness
+        ConcurrentLinkedQueue<Integer> healthz = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Integer> readyz = new ConcurrentLinkedQueue<>();
+        AtomicBoolean probing = new AtomicBoolean(true);
+        ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
+        prober.scheduleWithFixedDelay(
+            () -> {
+              if (probing.get()) {
+                healthz.add(code(ops, proxy.url() + "/healthz"));
+                readyz.add(code(ops, proxy.url() + "/readyz"));
+              }
+            },
+            0,
+            100,
+            TimeUnit.MILLISECONDS);
+        try {
+          // when: kube-apiserver goes down
+          long stopping = System.nanoTime();
+          cp.stopApiServer();
+          long down = System.nanoTime();
+          // then: readiness turns 503 while the index cannot follow
+          await().atMost(BOUND).until(() -> readyz.contains(503));
+          long notReady = System.nanoTime();
+          // served reads still answer from the index; a pass-through read is a 503 Status
+          HttpResponse<String> list = send(clients.get(0), proxy.url() + "/api/v1/namespaces");
+          assertThat(list.statusCode()).isEqualTo(200);
+          assertThat(list.body()).contains(a, b);
+          HttpResponse<String> passedRead =
+              send(clients.get(0), proxy.url() + "/api/v1/namespaces/" + a + "/configmaps");
+          assertThat(passedRead.statusCode()).as(passedRead.body()).isEqualTo(503);
+          assertThat(passedRead.body()).contains("\"kind\":\"Status\"");
+          // passed-through watches end: the upstream is gone, the client's stream is terminated
+          await()
+              .atMost(BOUND)
+              .untilAsserted(
+                  () -> assertThat(passed).allSatisfy(w -> assertThat(w.ended).isDone()));
+          assertThat(passed.stream().map(w -> w.ended.join()).collect(Collectors.toSet()))
+              .as("how the passed-through watches ended")
+              .containsExactly("complete");
+          // kubectl -w through the proxy on the passed-through watch ends cleanly (exit 0)
+          await().atMost(BOUND).until(() -> !kubectlPassedWatch.isAlive());
+          assertThat(kubectlPassedWatch.exitCode())
+              .as("kubectl -w exit, stderr: " + kubectlPassedWatch.stderr())
+              .isZero();
+
+          cp.startApiServer(BOUND);
+          long up = System.nanoTime();
+          await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+          long ready = System.nanoTime();
+          System.err.printf(
+              "[restart] API server took %d ms to stop, was down %d ms; proxy not ready %d ms after"
+                  + " it exited; ready again %d ms after the API server answered /readyz%n",
+              (down - stopping) / 1_000_000,
+              (up - down) / 1_000_000,
+              (notReady - down) / 1_000_000,
+              (ready - up) / 1_000_000);
+
+          // right after the restart: a namespace joins, one moves to another tenant
+          long changed = System.nanoTime();
+          cp.capsule().createNamespace(tenant, c);
+          cp.capsule().moveNamespace(b, other);
+
+          // then: the informer through the proxy converges
+          await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, c)));
+          System.err.printf(
+              "[restart] informer through the proxy current %d ms after the changes%n",
+              (System.nanoTime() - changed) / 1_000_000);
+          // every served watch stayed open and saw both changes (nothing lost)
+          await()
+              .atMost(BOUND)
+              .untilAsserted(
+                  () ->
+                      assertThat(served)
+                          .allSatisfy(
+                              w -> {
+                                assertThat(w.ended).isNotDone();
+                                assertThat(w.saw("ADDED", c)).isTrue();
+                                assertThat(w.saw("DELETED", b)).isTrue();
+                              }));
+          // each served watch saw b deleted exactly once and c added exactly once (no duplicates
+          // from the index's re-sync)
+          for (Watch w : served) {
+            assertThat(
+                    w.lines.stream()
+                        .filter(l -> l.contains("\"type\":\"DELETED\"") && l.contains(b))
+                        .count())
+                .isEqualTo(1);
+            assertThat(
+                    w.lines.stream()
+                        .filter(l -> l.contains("\"type\":\"ADDED\"") && l.contains(c))
+                        .count())
+                .isEqualTo(1);
+          }
+          await().atMost(BOUND).until(() -> kubectlWatch.stdout().contains("namespace/" + c));
+          assertThat(kubectlWatch.isAlive()).as(kubectlWatch.stderr()).isTrue();
+
+          // a passed-through client that re-watches gets the ConfigMap again
+          Watch again = new Watch();
+          again.response =
+              clients
+                  .get(0)
+                  .sendAsync(
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  proxy.url() + "/api/v1/namespaces/" + a + "/configmaps?watch=1"))
+                          .build(),
+                      HttpResponse.BodyHandlers.fromLineSubscriber(again));
+          await().atMost(BOUND).until(() -> again.saw("ADDED", "seen"));
+        } finally {
+          probing.set(false);
+          prober.shutdownNow();
+          prober.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        assertThat(healthz)
+            .as("/healthz during the outage " + PROBE_ERRORS)
+            .isNotEmpty()
+            .containsOnly(200);
+        assertThat(readyz).as("/readyz during the outage " + PROBE_ERRORS).containsOnly(200, 503);
+        informer.close();
+        // nothing leaks: once the clients are gone, no served watch stays open
+        all.forEach(Watch::cancel);
+      }
+      await()
+          .atMost(BOUND)
+          .untilAsserted(
+              () ->
+                  assertThat(proxy.metrics().scrape())
+                      .containsPattern(
+                          "tenant_proxy_open_watches\\{decision=\"served\",?\\} 0\\.0"));
+    }
+  }
+
+  @Test
+  void aServedWatchAtACompactedResourceVersionGets410AsFromTheApiServerAndInformersRecover()
+      throws Exception {
+    // given: a tenant, and a resourceVersion from before the proxy started, then compacted away
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String tenant = "cmp-" + id;
+    KubeUser owner = cp.users().certificate("cmp-owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant(tenant, Owner.user(owner.name()));
+    String a = tenant + "-a";
+    cp.capsule().createNamespace(tenant, a);
+    String old = cp.adminClient().namespaces().list().getMetadata().getResourceVersion();
+    for (int i = 0; i < 3; i++) {
+      String step = Integer.toString(i);
+      cp.adminClient()
+          .namespaces()
+          .withName(a)
+          .edit(
+              ns -> {
+                ns.getMetadata().getLabels().put("step", step);
+                return ns;
+              });
+    }
+    compactEtcd(cp.adminClient().namespaces().list().getMetadata().getResourceVersion());
+    // the API server's own watch cache starts after the compaction, as after any restart
+    cp.stopApiServer();
+    cp.startApiServer(BOUND);
+
+    try (ProxyInFront proxy = ProxyInFront.start(cp, dir.resolve("proxy"), true);
+        KubernetesClient viaProxy = cp.newClient(proxy.kubeconfig(owner))) {
+      HttpClient ops =
+          HttpClient.newBuilder()
+              .sslContext(JdkTls.trusting(proxy.caPem()))
+              .version(HttpClient.Version.HTTP_1_1)
+              .build();
+      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      HttpClient direct =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(JdkTls.forUser(cp.admin(), cp.caPem()))
+              .build();
+      HttpClient viaProxyHttp =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(JdkTls.forUser(owner, proxy.caPem()))
+              .build();
+
+      // when: both are asked to resume a namespace watch at the compacted resourceVersion
+      String query = "/api/v1/namespaces?watch=true&resourceVersion=" + old;
+      List<Object> fromApiServer = expiredAnswer(direct, cp.apiServerUrl() + query);
+      List<Object> fromProxy = expiredAnswer(viaProxyHttp, proxy.url() + query);
+
+      // then: the proxy answers as the API server does: 410 Expired, too old resource version
+      System.err.printf("[compaction] API server %s; proxy %s%n", fromApiServer, fromProxy);
+      assertThat(fromApiServer.subList(0, 4)).contains(410, "Expired");
+      assertThat(fromProxy.subList(0, 4)).isEqualTo(fromApiServer.subList(0, 4));
+      assertThat((String) fromProxy.get(4)).startsWith("too old resource version");
+
+      // and: a compaction under the proxy's own informers (their next watch is at a compacted
+      // resourceVersion: they get 410 and re-list) while an informer watches through the proxy
+      SharedIndexInformer<Namespace> informer =
+          viaProxy
+              .namespaces()
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Namespace ns) {}
+
+                    @Override
+                    public void onUpdate(Namespace oldNs, Namespace newNs) {}
+
+                    @Override
+                    public void onDelete(Namespace ns, boolean unknownFinalState) {}
+                  });
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a)));
+      String b = tenant + "-b";
+      cp.capsule().createNamespace(tenant, b);
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, b)));
+      // a write the proxy does not watch moves etcd past the informers' last resourceVersion
+      String past =
+          cp.adminClient()
+              .configMaps()
+              .inNamespace(a)
+              .resource(
+                  new ConfigMapBuilder().withNewMetadata().withName("past").endMetadata().build())
+              .create()
+              .getMetadata()
+              .getResourceVersion();
+      compactEtcd(past);
+      cp.stopApiServer();
+      cp.startApiServer(BOUND);
+      String c = tenant + "-c";
+      cp.capsule().createNamespace(tenant, c);
+      cp.capsule().removeNamespace(b);
+      await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, c)));
+      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      HttpResponse<String> list = send(viaProxyHttp, proxy.url() + "/api/v1/namespaces");
+      assertThat(list.body()).contains(a, c).doesNotContain("\"" + b + "\"");
+      informer.close();
+    }
+  }
+
+  /**
+   * How a watch request at a compacted resourceVersion is answered: [HTTP code, event type (or "-"
+   * when not a watch stream), Status code, reason, message].
+   */
+  private static List<Object> expiredAnswer(HttpClient http, String url) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    String first = r.body().lines().findFirst().orElse("{}");
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(first);
+    io.vertx.core.json.JsonObject status =
+        json.containsKey("object") ? json.getJsonObject("object") : json;
+    return List.of(
+        r.statusCode(),
+        json.getString("type", "-"),
+        status.getInteger("code", 0),
+        status.getString("reason", ""),
+        status.getString("message", ""));
+  }
+
+  private static void compactEtcd(String revision) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(cp.etcdUrl() + "/v3/kv/compaction"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"revision\":\"" + revision + "\",\"physical\":true}"))
+                    .timeout(Duration.ofSeconds(30))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as("etcd compaction: " + r.body()).isEqualTo(200);
+  }
+
+  private static Set<String> names(SharedIndexInformer<Namespace> informer) {
+    return informer.getStore().list().stream()
+        .map(ns -> ns.getMetadata().getName())
+        .collect(Collectors.toSet());
+  }
+
+  private static int code(HttpClient http, String url) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (Exception e) {
+      PROBE_ERRORS.add(url + ": " + e);
+      return -1;
+    }
+  }
+
+  private static String get(HttpClient http, String url) throws Exception {
+    return send(http, url).body();
+  }
+
+  private static HttpResponse<String> send(HttpClient http, String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
