@@ -52,7 +52,6 @@ public record ProxyConfig(
     Duration upstreamConnectTimeout,
     int opsPort,
     Tuning tuning,
-
     CallerLimits callerLimits) {
 
   // --- per-caller limits (issue 12): --max-watches-per-caller, --max-inflight-per-caller ---
@@ -218,7 +217,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         newOpsPort,
-        tuning);
+        tuning,
+        callerLimits);
   }
 
   public ProxyConfig withTuning(Tuning newTuning) {
@@ -240,7 +240,8 @@ public record ProxyConfig(
         eventLoops,
         upstreamConnectTimeout,
         opsPort,
-        newTuning);
+        newTuning,
+        callerLimits);
   }
 
   /** Defaults for everything but the TLS files; handy for tests. */

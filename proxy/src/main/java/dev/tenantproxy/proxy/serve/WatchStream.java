@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP side of one served watch, confined to the request's Vert.x context: renders
- * each message the hub hands over as one JSON line, writes it (one chunk each, flushed), and keeps
- * a bounded buffer for when the client does not read: when more than {@code maxBuffered} events are
- * waiting (queued to the context or held back by a full write queue), or more than {@link
+ * The HTTP side of one served watch, confined to the request's Vert.x context: renders each message
+ * the hub hands over as one JSON line, writes it (one chunk each, flushed), and keeps a bounded
+ * buffer for when the client does not read: when more than {@code maxBuffered} events are waiting
+ * (queued to the context or held back by a full write queue), or more than {@link
  * #MAX_PENDING_BYTES} of rendered events are held back, the watch ends with an ERROR 410 event and
  * the client re-lists (the byte bound keeps the heap bounded when objects are large).
  */

@@ -406,8 +406,7 @@ class NamespaceServiceTest {
             .await(30, TimeUnit.SECONDS);
     String big = "x".repeat(60_000);
     for (int i = 0; i < 400; i++) {
-      hub.onNamespaceEvent(
-          fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
+      hub.onEvent(fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 0);
     Future<Void> end = response.end();
