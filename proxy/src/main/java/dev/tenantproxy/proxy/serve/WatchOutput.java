@@ -8,9 +8,10 @@ import io.vertx.core.http.ServerWebSocket;
 /**
  * Where a served watch writes its events: a chunked HTTP response (one JSON line per event, each
  * flushed as a chunk) or a WebSocket (one text message per event, as fabric8 and client-go's
- * WebSocket watches expect). Both are write streams with back-pressure.
+ * WebSocket watches expect). Both are write streams with back-pressure. Served watches and merged
+ * all-namespaces watches ({@code serve/allnamespaces}) write through it.
  */
-interface WatchOutput {
+public interface WatchOutput {
   /** Writes one event line (ending with a newline). */
   void write(Buffer line);
 
@@ -20,6 +21,11 @@ interface WatchOutput {
 
   /** Writes what is left (may be null) and ends the stream. */
   void end(Buffer rest);
+
+  /** Ends the stream. */
+  default void end() {
+    end(null);
+  }
 
   static WatchOutput of(HttpServerResponse response) {
     return new WatchOutput() {
@@ -40,7 +46,7 @@ interface WatchOutput {
 
       @Override
       public void end(Buffer rest) {
-        if (response.ended()) {
+        if (response.ended() || response.closed()) {
           return;
         }
         if (rest == null || rest.length() == 0) {

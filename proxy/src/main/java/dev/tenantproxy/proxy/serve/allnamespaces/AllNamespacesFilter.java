@@ -8,6 +8,7 @@ import dev.tenantproxy.filters.status.KubeStatusException;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.Visibility;
 import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
+import dev.tenantproxy.proxy.serve.WatchOutput;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;

@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.serve.allnamespaces;
 
 import dev.tenantproxy.filters.json.WatchFilter;
 import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.proxy.serve.WatchOutput;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
