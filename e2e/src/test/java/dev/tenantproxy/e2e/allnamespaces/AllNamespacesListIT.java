@@ -245,7 +245,19 @@ class AllNamespacesListIT {
         .list()
         .getItems()
         .forEach(rb -> admin.rbac().roleBindings().inNamespace(locked).resource(rb).delete());
-    await().atMost(BOUND).ignoreExceptions().until(() -> get("/readyz", null).status() == 200);
+    // the proxy's own readiness is on its ops port (on the serving port /readyz is the API
+    // server's)
+    await()
+        .atMost(BOUND)
+        .ignoreExceptions()
+        .until(
+            () ->
+                HttpClient.newHttpClient()
+                        .send(
+                            HttpRequest.newBuilder(URI.create(proxy.opsUrl() + "/readyz")).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
     await()
         .atMost(BOUND)
         .untilAsserted(

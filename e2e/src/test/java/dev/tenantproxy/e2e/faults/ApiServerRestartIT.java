@@ -156,7 +156,7 @@ class ApiServerRestartIT {
               .sslContext(JdkTls.trusting(proxy.caPem()))
               .connectTimeout(Duration.ofSeconds(10))
               .build();
-      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      await().atMost(BOUND).until(() -> code(ops, proxy.opsUrl() + "/readyz") == 200);
       List<HttpClient> clients = new ArrayList<>();
       for (int i = 0; i < (SERVED + PASSED) / STREAMS_PER_CLIENT; i++) {
         HttpClient h2 =
@@ -230,8 +230,8 @@ class ApiServerRestartIT {
         prober.scheduleWithFixedDelay(
             () -> {
               if (probing.get()) {
-                healthz.add(code(ops, proxy.url() + "/healthz"));
-                readyz.add(code(ops, proxy.url() + "/readyz"));
+                healthz.add(code(ops, proxy.opsUrl() + "/healthz"));
+                readyz.add(code(ops, proxy.opsUrl() + "/readyz"));
               }
             },
             0,
@@ -269,7 +269,7 @@ class ApiServerRestartIT {
 
           cp.startApiServer(BOUND);
           long up = System.nanoTime();
-          await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+          await().atMost(BOUND).until(() -> code(ops, proxy.opsUrl() + "/readyz") == 200);
           long ready = System.nanoTime();
           System.err.printf(
               "[restart] API server took %d ms to stop, was down %d ms; proxy not ready %d ms after"
@@ -388,7 +388,7 @@ class ApiServerRestartIT {
               .sslContext(JdkTls.trusting(proxy.caPem()))
               .version(HttpClient.Version.HTTP_1_1)
               .build();
-      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      await().atMost(BOUND).until(() -> code(ops, proxy.opsUrl() + "/readyz") == 200);
       HttpClient direct =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
@@ -448,7 +448,7 @@ class ApiServerRestartIT {
       cp.capsule().createNamespace(tenant, c);
       cp.capsule().removeNamespace(b);
       await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, c)));
-      await().atMost(BOUND).until(() -> code(ops, proxy.url() + "/readyz") == 200);
+      await().atMost(BOUND).until(() -> code(ops, proxy.opsUrl() + "/readyz") == 200);
       HttpResponse<String> list = send(viaProxyHttp, proxy.url() + "/api/v1/namespaces");
       assertThat(list.body()).contains(a, c).doesNotContain("\"" + b + "\"");
       informer.close();
