@@ -251,6 +251,17 @@ class NodesThroughProxyIT {
         Kubectl.version(version, f.carol().kubeconfig()).run(BOUND, "get", "nodes");
     assertThat(carol.exitCode()).as(carol.toString()).isEqualTo(1);
     assertThat(carol.stderr()).contains("Forbidden").isEqualTo(carolDirect.stderr());
+
+    // and access reviews agree with what is served: alice may list nodes, carol gets the API
+    // server's answer
+    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "nodes").stdout().strip())
+        .isEqualTo("yes");
+    assertThat(
+            ServedNamespaces.kubectl(proxy, f.carol(), version)
+                .run(BOUND, "auth", "can-i", "list", "nodes")
+                .stdout()
+                .strip())
+        .isEqualTo("no");
   }
 
   @ParameterizedTest(name = "kubectl {0}")
