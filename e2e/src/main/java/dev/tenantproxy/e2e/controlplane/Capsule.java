@@ -154,6 +154,27 @@ public final class Capsule {
     return tenants().withName(name).get();
   }
 
+  /**
+   * Sets the tenant's {@code spec.nodeSelector} ({@code null} or empty: removes it), as an admin
+   * editing the Tenant would.
+   */
+  public void setNodeSelector(String tenant, Map<String, String> nodeSelector) {
+    tenants()
+        .withName(tenant)
+        .edit(
+            t -> {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) t.getAdditionalProperties().get("spec");
+              if (nodeSelector == null || nodeSelector.isEmpty()) {
+                spec.remove("nodeSelector");
+              } else {
+                spec.put("nodeSelector", new LinkedHashMap<>(nodeSelector));
+              }
+              return t;
+            });
+  }
+
   /** Deletes the tenant; the garbage collector then deletes its namespaces (ownerReference). */
   public void deleteTenant(String name) {
     tenants().withName(name).delete();

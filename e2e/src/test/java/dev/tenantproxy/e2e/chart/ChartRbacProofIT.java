@@ -13,6 +13,7 @@ import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,8 +44,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ServiceAccount is minted by TokenRequest, and the proxy runs with exactly that identity (the
  * {@code serve} wiring, its kubeconfig holding only that token). The smoke checks — readiness,
  * namespace list, namespace watch, pass-through, a bearer-token (ServiceAccount) user, a caller's
- * own {@code --as}, the seed {@code kubectl delete namespace} — pass with the chart's rules; with
- * any one rule removed, the check that needs it fails.
+ * own {@code --as}, the seed {@code kubectl delete namespace}, a node list served to an owner whose
+ * tenant sets a nodeSelector — pass with the chart's rules; with any one rule removed, the check
+ * that needs it fails.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ChartRbacProofIT {
@@ -213,6 +216,35 @@ class ChartRbacProofIT {
           assertThat(r.stderr().strip()).as("%s", r).isEmpty();
         })) {
       failed.add("seed");
+      if (failFast) {
+        return failed;
+      }
+    }
+    // nodes served from the proxy's own node informer: the node the tenant's nodeSelector selects
+    if (!check(
+        "nodes",
+        () -> {
+          String node = "proof-node-" + id;
+          cp.capsule().setNodeSelector(t, Map.of("proof-pool", id));
+          cp.adminClient()
+              .nodes()
+              .resource(
+                  new NodeBuilder()
+                      .withNewMetadata()
+                      .withName(node)
+                      .withLabels(Map.of("proof-pool", id))
+                      .endMetadata()
+                      .build())
+              .create();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> {
+                    Kubectl.Result r = asOwner.run(KUBECTL_BOUND, "get", "nodes", "-o", "name");
+                    return r.exitCode() == 0 && r.stdout().strip().equals("node/" + node);
+                  });
+        })) {
+      failed.add("nodes");
     }
     return failed;
   }
@@ -319,7 +351,8 @@ class ChartRbacProofIT {
     "2, impersonate users/groups/serviceaccounts, list",
     "3, impersonate uids/userextras, token",
     "4, create tokenreviews, token",
-    "5, create subjectaccessreviews, as"
+    "5, create subjectaccessreviews, as",
+    "6, get/list/watch nodes, nodes"
   })
   void removingOneRuleOfTheChartMakesTheCheckThatNeedsItFail(
       int rule, String what, String expectedFailure) {
@@ -333,7 +366,7 @@ class ChartRbacProofIT {
   }
 
   @Test
-  void theChartsClusterRoleHasTheSixRulesTheProofRemovesOneByOne() {
+  void theChartsClusterRoleHasTheSevenRulesTheProofRemovesOneByOne() {
     ClusterRole role =
         chartIdentity("proof-shape", "proof-shape-system").stream()
             .filter(ClusterRole.class::isInstance)
@@ -341,7 +374,7 @@ class ChartRbacProofIT {
             .findFirst()
             .orElseThrow();
 
-    assertThat(role.getRules()).hasSize(6);
+    assertThat(role.getRules()).hasSize(7);
     assertThat(role.getRules().get(0).getResources()).containsExactly("namespaces");
     assertThat(role.getRules().get(1).getResources()).contains("tenants");
     assertThat(role.getRules().get(2).getVerbs()).containsExactly("impersonate");
@@ -349,6 +382,8 @@ class ChartRbacProofIT {
     assertThat(role.getRules().get(3).getVerbs()).containsExactly("impersonate");
     assertThat(role.getRules().get(4).getResources()).containsExactly("tokenreviews");
     assertThat(role.getRules().get(5).getResources()).containsExactly("subjectaccessreviews");
+    assertThat(role.getRules().get(6).getResources()).containsExactly("nodes");
+    assertThat(role.getRules().get(6).getVerbs()).containsExactly("get", "list", "watch");
   }
 
   private static String uniqueSuffix() {

@@ -53,6 +53,14 @@ public interface TableColumns {
   }
 
   /**
+   * The node columns: Name, Status, Roles, Age, Version, and for {@code -o wide} Internal-IP,
+   * External-IP, OS-Image, Kernel-Version, Container-Runtime.
+   */
+  static TableColumns nodes() {
+    return NodeColumns.INSTANCE;
+  }
+
+  /**
    * Age cell text from an RFC 3339 {@code creationTimestamp}; {@code <unknown>} when absent or
    * malformed.
    */

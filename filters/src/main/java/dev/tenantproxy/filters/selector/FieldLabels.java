@@ -10,6 +10,8 @@ import java.util.Set;
 public final class FieldLabels {
   private static final FieldLabels NAMESPACES =
       new FieldLabels(Set.of("metadata.name", "name", "status.phase"), false);
+  private static final FieldLabels NODES =
+      new FieldLabels(Set.of("metadata.name", "spec.unschedulable"), false);
   private static final FieldLabels OBJECT_META =
       new FieldLabels(Set.of("metadata.name", "metadata.namespace"), true);
 
@@ -24,6 +26,11 @@ public final class FieldLabels {
   /** Core v1 namespaces: {@code metadata.name}, {@code name} (legacy), {@code status.phase}. */
   public static FieldLabels namespaces() {
     return NAMESPACES;
+  }
+
+  /** Core v1 nodes: {@code metadata.name}, {@code spec.unschedulable} ("true" / "false"). */
+  public static FieldLabels nodes() {
+    return NODES;
   }
 
   /**

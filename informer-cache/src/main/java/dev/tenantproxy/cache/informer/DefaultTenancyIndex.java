@@ -1,5 +1,6 @@
 package dev.tenantproxy.cache.informer;
 
+import dev.tenantproxy.cache.index.RulesChange;
 import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.Subscription;
 import dev.tenantproxy.cache.watchcache.WatchCache;
@@ -91,6 +92,11 @@ final class DefaultTenancyIndex implements TenancyIndex {
       return Future.succeededFuture(cache);
     }
     return await(ki.start(), "serve " + kind.displayName()).map(v -> cache);
+  }
+
+  @Override
+  public Subscription onRulesChange(Consumer<RulesChange> listener) {
+    return writer.addRulesListener(listener);
   }
 
   @Override

@@ -63,6 +63,11 @@ final class Extractors {
     if (kind.equals(ResourceKind.NAMESPACES)) {
       fields.put("status.phase", str(map(r.getAdditionalProperties().get("status")).get("phase")));
     }
+    if (kind.group().isEmpty() && kind.plural().equals("nodes")) {
+      // as the API server: strconv.FormatBool(spec.unschedulable), "false" when unset
+      Object unschedulable = map(r.getAdditionalProperties().get("spec")).get("unschedulable");
+      fields.put("spec.unschedulable", Boolean.toString(Boolean.TRUE.equals(unschedulable)));
+    }
     fields.values().removeIf(v -> v == null);
     return new CachedObject(
         key(r), m.getNamespace(), m.getName(), m.getResourceVersion(), m.getLabels(), fields, json);

@@ -1,5 +1,6 @@
 package dev.tenantproxy.cache.informer;
 
+import dev.tenantproxy.cache.index.RulesChange;
 import dev.tenantproxy.cache.index.TenancyReducer;
 import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.CachedObject;
@@ -50,6 +51,7 @@ final class IndexWriter implements AutoCloseable {
       new AtomicReference<>(TenancySnapshot.empty());
   private final Map<ResourceKind, WatchCache> caches = new ConcurrentHashMap<>();
   private final List<Consumer<VisibilityChange>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<RulesChange>> rulesListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -69,6 +71,11 @@ final class IndexWriter implements AutoCloseable {
 
   WatchCache serveCache(ResourceKind kind, int capacity) {
     return caches.computeIfAbsent(kind, k -> new WatchCache(k.plural(), capacity));
+  }
+
+  Subscription addRulesListener(Consumer<RulesChange> listener) {
+    rulesListeners.add(listener);
+    return () -> rulesListeners.remove(listener);
   }
 
   Subscription addListener(Consumer<VisibilityChange> listener) {
@@ -225,6 +232,20 @@ final class IndexWriter implements AutoCloseable {
       return;
     }
     snapshot.set(r.snapshot());
+    RulesChange rules =
+        rulesListeners.isEmpty()
+            ? null
+            : RulesChange.of(
+                r.snapshot().revision(), current.current(model), r.snapshot().current(model));
+    if (rules != null && !rules.principals().isEmpty()) {
+      for (Consumer<RulesChange> l : rulesListeners) {
+        try {
+          l.accept(rules);
+        } catch (RuntimeException e) {
+          LOG.warn("rules-change listener failed on {}", model.key(), e);
+        }
+      }
+    }
     for (VisibilityChange c : r.changes()) {
       for (Consumer<VisibilityChange> l : listeners) {
         try {

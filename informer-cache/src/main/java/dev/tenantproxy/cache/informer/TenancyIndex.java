@@ -1,5 +1,6 @@
 package dev.tenantproxy.cache.informer;
 
+import dev.tenantproxy.cache.index.RulesChange;
 import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.Subscription;
 import dev.tenantproxy.cache.watchcache.WatchCache;
@@ -69,6 +70,13 @@ public interface TenancyIndex extends AutoCloseable {
    * Namespace watch cache's watchers are told first, then the change-feed listeners.
    */
   Subscription onVisibilityChange(Consumer<VisibilityChange> listener);
+
+  /**
+   * Registers a listener for changes of cluster-scoped visibility rules (a Tenant, ProxySetting or
+   * GlobalProxySettings applied), called on the index's writer thread, in order, after the snapshot
+   * of the change's revision is published. It must not block.
+   */
+  Subscription onRulesChange(Consumer<RulesChange> listener);
 
   /** Like {@link #onVisibilityChange(Consumer)}, but delivered on {@code context}. */
   Subscription onVisibilityChange(Context context, Handler<VisibilityChange> handler);

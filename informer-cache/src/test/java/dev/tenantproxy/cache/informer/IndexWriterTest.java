@@ -2,6 +2,7 @@ package dev.tenantproxy.cache.informer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tenantproxy.cache.index.RulesChange;
 import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.EventType;
 import dev.tenantproxy.cache.watchcache.WatchEvent;
@@ -69,6 +70,34 @@ class IndexWriterTest {
               assertThat(new String(c.currentObject().json(), StandardCharsets.UTF_8))
                   .contains("solar-c");
             });
+  }
+
+  @Test
+  void rulesChangeFeedNamesTheOwnersBeforeAndAfterATenantChangeOnceItsSnapshotIsPublished() {
+    initialState();
+    List<RulesChange> feed = new ArrayList<>();
+    List<String> selectorSeen = new ArrayList<>();
+    writer.addRulesListener(
+        c -> {
+          feed.add(c);
+          selectorSeen.add(writer.snapshot().tenant("solar").nodeSelector().get("pool"));
+        });
+    // the owners change (alice replaced by bob)
+    var changed = Objects.tenant("solar", "7", "bob");
+    apply(tenants1, EventType.MODIFIED, changed);
+    assertThat(feed)
+        .singleElement()
+        .satisfies(
+            c ->
+                assertThat(c.principals())
+                    .containsExactlyInAnyOrder(Principal.user("alice"), Principal.user("bob")));
+    assertThat(selectorSeen).containsExactly("solar");
+    assertThat(writer.snapshot().tenant("solar").ownerPrincipals())
+        .containsExactly(Principal.user("bob"));
+
+    // a namespace event bears no cluster-scoped rules
+    apply(namespaces1, EventType.ADDED, Objects.namespace("solar-c", "8", "solar"));
+    assertThat(feed).hasSize(1);
   }
 
   @Test

@@ -51,6 +51,14 @@ public final class AccessReviewsFilter implements ProxyFilter {
     KindService service(ServedKind kind);
 
     boolean isCapsuleUser(Caller caller);
+
+    /**
+     * Whether the kind is served to this caller (a Capsule user the kind's rules grant something;
+     * see {@link ServedKind#serves}); otherwise the API server answers its reviews.
+     */
+    default boolean serves(ServedKind kind, Caller caller) {
+      return isCapsuleUser(caller);
+    }
   }
 
   private final Registry registry;
@@ -161,6 +169,9 @@ public final class AccessReviewsFilter implements ProxyFilter {
       if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
         continue;
       }
+      if (!registry.serves(kind, caller)) {
+        return null; // nothing granted: the API server's answer stands, as for the read itself
+      }
       KindService s = registry.service(kind);
       if (s == null && !kind.startsOnDemand()) {
         return null; // not served yet (the index is not synced): the API server answers
@@ -217,7 +228,12 @@ public final class AccessReviewsFilter implements ProxyFilter {
                               && resp.statusCode() / 100 == 2
                               && type != null
                               && type.startsWith("application/json")) {
-                            out = withServedRules(answer, registry.kinds());
+                            out =
+                                withServedRules(
+                                    answer,
+                                    registry.kinds().stream()
+                                        .filter(k -> registry.serves(k, caller))
+                                        .toList());
                           }
                           var r = exchange.response().setStatusCode(resp.statusCode());
                           if (type != null) {

@@ -61,6 +61,11 @@ public final class IndexKindView implements KindView {
   }
 
   @Override
+  public boolean serves(Caller caller) {
+    return kind.serves(snapshot, caller);
+  }
+
+  @Override
   public SortedSet<String> visible(Caller caller) {
     return kind.visibleNames(snapshot, caller, this);
   }

@@ -125,7 +125,7 @@ public final class KindService {
         || !attributes.resource().equals(kind.kind().plural())
         || !attributes.subresource().isEmpty()
         || !(attributes.namespace().isEmpty() || attributes.namespace().equals(attributes.name()))
-        || !views.get().isCapsuleUser(caller)) {
+        || !views.get().serves(caller)) {
       return null;
     }
     try {

@@ -33,6 +33,11 @@ public interface KindView {
   /** Whether Capsule treats the caller as one of its users (only those are served). */
   boolean isCapsuleUser(Caller caller);
 
+  /** Whether the kind is served to this caller ({@link ServedKind#serves}); else pass through. */
+  default boolean serves(Caller caller) {
+    return isCapsuleUser(caller);
+  }
+
   /** The names of the objects the caller may see, sorted. */
   SortedSet<String> visible(Caller caller);
 

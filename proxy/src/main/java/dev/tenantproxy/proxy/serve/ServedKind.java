@@ -8,6 +8,7 @@ import dev.tenantproxy.filters.render.TableColumns;
 import dev.tenantproxy.filters.selector.FieldLabels;
 import dev.tenantproxy.filters.tenancy.Principal;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.visibility.Visibility;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.SortedSet;
@@ -48,6 +49,26 @@ public interface ServedKind {
    * watches.
    */
   Collection<Principal> principalsSeeing(TenancySnapshot snapshot, ServedObject object);
+
+  /**
+   * Whether the proxy answers this caller's reads of the kind (else they pass through to the API
+   * server as the caller, whose RBAC answers). Default: every Capsule user. A kind whose rules must
+   * grant something (nodes: an owned tenant with a {@code spec.nodeSelector}) answers only when
+   * they do, so a caller with nothing granted gets the API server's own 403, not an empty list.
+   */
+  default boolean serves(TenancySnapshot snapshot, Caller caller) {
+    return Visibility.isCapsuleUser(snapshot, caller);
+  }
+
+  /**
+   * Whether a caller's view of the kind changes when a Tenant, ProxySetting or GlobalProxySettings
+   * changes (the index's {@code RulesChange} feed: a tenant's {@code spec.nodeSelector}, its
+   * owners, a {@code clusterResources} rule): the watches of the principals it names are then
+   * re-decided over every object of the kind.
+   */
+  default boolean followsRulesChanges() {
+    return false;
+  }
 
   /**
    * Whether a caller's view of the kind changes without an event of the kind itself, reported by

@@ -9,6 +9,7 @@ import dev.tenantproxy.filters.tenancy.Principal;
 import dev.tenantproxy.filters.visibility.Visibility;
 import dev.tenantproxy.proxy.serve.kinds.ForeignNamespaceWritesFilter;
 import dev.tenantproxy.proxy.serve.kinds.Namespaces;
+import dev.tenantproxy.proxy.serve.kinds.Nodes;
 import dev.tenantproxy.proxy.serve.kinds.Tenants;
 import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
@@ -51,7 +52,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
 
   /** What {@code tenant-proxy serve} serves. */
   public static final List<ServedKind> DEFAULT_KINDS =
-      List.of(Namespaces.INSTANCE, Tenants.INSTANCE);
+      List.of(Namespaces.INSTANCE, Tenants.INSTANCE, Nodes.INSTANCE);
 
   /** One served kind: its hub thread and, once attached, its service. */
   final class Entry {
@@ -117,6 +118,13 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
       subscriptions.add(cache.watch(rv, event -> hub.onEvent(IndexKindView.toEvent(event))));
       if (kind.followsChangeFeed()) {
         subscriptions.add(index.onVisibilityChange(change -> forward(hub, change)));
+      }
+      if (kind.followsRulesChanges()) {
+        // every object of the kind, re-decided for the watches of the principals the change names
+        // (the hub's "should against sent" decision makes this idempotent)
+        subscriptions.add(
+            index.onRulesChange(
+                change -> hub.onVisibilityChange(change.principals(), cache.keys())));
       }
       KindService s =
           new KindService(
@@ -283,7 +291,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
     if (s != null) {
       return Future.succeededFuture(s);
     }
-    if (!e.kind.startsOnDemand() || !Visibility.isCapsuleUser(index.snapshot(), caller)) {
+    if (!e.kind.startsOnDemand() || !e.kind.serves(index.snapshot(), caller)) {
       return null;
     }
     Promise<KindService> p = Promise.promise();
@@ -321,6 +329,11 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   @Override
   public boolean isCapsuleUser(Caller caller) {
     return Visibility.isCapsuleUser(index.snapshot(), caller);
+  }
+
+  @Override
+  public boolean serves(ServedKind kind, Caller caller) {
+    return kind.serves(index.snapshot(), caller);
   }
 
   /** Watch-hub tasks that failed so far, over all kinds. */

@@ -18,12 +18,12 @@
  *       WatchOutput} (chunked HTTP and WebSocket), {@link dev.tenantproxy.proxy.serve.WatchMessage}
  *       (with the one ERROR-event writer), {@link dev.tenantproxy.proxy.serve.ServedObject}, {@link
  *       dev.tenantproxy.proxy.serve.KindView} over a snapshot and a watch cache.
- *   <li>{@code serve/kinds} — the descriptors, one small class per kind: {@code Namespaces} and
- *       {@code Tenants} now; then {@code Nodes}, the class kinds (storage, ingress, priority,
- *       runtime classes share one rule with a different tenant spec path), {@code
- *       PersistentVolumes}. A descriptor holds data and one visibility rule, no serving code. The
- *       one namespace-only filter, {@code ForeignNamespaceWritesFilter} (writes to other tenants'
- *       namespaces answered 404), lives beside its descriptor.
+ *   <li>{@code serve/kinds} — the descriptors, one small class per kind: {@code Namespaces}, {@code
+ *       Tenants} and {@code Nodes} now; then the class kinds (storage, ingress, priority, runtime
+ *       classes share one rule with a different tenant spec path), {@code PersistentVolumes}. A
+ *       descriptor holds data and one visibility rule, no serving code. The one namespace-only
+ *       filter, {@code ForeignNamespaceWritesFilter} (writes to other tenants' namespaces answered
+ *       404), lives beside its descriptor.
  * </ul>
  *
  * <h3>The descriptor ({@link dev.tenantproxy.proxy.serve.ServedKind})</h3>
@@ -55,9 +55,15 @@
  *       {@code followsChangeFeed()}: whether a caller's view also changes without an event of the
  *       kind (namespaces: a tenant gains or loses a namespace, reported by the index's {@code
  *       VisibilityChange} feed). For kinds whose visibility comes from tenant specs (nodes,
- *       classes), a Tenant change will re-decide the watches of the principals it names: the hub's
- *       "recompute should against sent" decision makes duplicate or reordered notifications
- *       harmless.
+ *       classes), {@code followsRulesChanges()}: the index's {@code RulesChange} feed (published
+ *       after the snapshot of each Tenant, ProxySetting or GlobalProxySettings change, naming the
+ *       owners / subjects before and after) re-decides the watches of those principals over every
+ *       object of the kind: the hub's "recompute should against sent" decision makes duplicate or
+ *       reordered notifications harmless.
+ *   <li>{@code serves(snapshot, caller)} — whether the proxy answers this caller at all (default:
+ *       every Capsule user). Nodes answer only callers their rules grant something ({@code
+ *       CallerView.grantsAnything}); the others pass through and get the API server's 403, not an
+ *       empty list. Access reviews and the rules review follow the same answer.
  * </ul>
  *
  * Tenants read their rule from the object itself ({@code status.owners}), not from the snapshot:
