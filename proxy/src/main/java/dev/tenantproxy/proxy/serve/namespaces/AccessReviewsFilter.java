@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code SelfSubjectAccessReview} of get/list/watch on core {@code namespaces} (no
- *       subresource; for a named get, only a namespace the caller may see) → {@code allowed: true},
+ *       subresource; the namespace field is ignored; a name only restricts get, to a namespace the
+ *       caller may see — a list or watch is allowed whatever name is set) → {@code allowed: true},
  *       answered by the proxy (so {@code kubectl auth can-i list namespaces}, k9s and Lens agree
  *       with what works). Every other review is forwarded as the caller, unchanged.
  *   <li>{@code SelfSubjectRulesReview} → forwarded as the caller; the API server's answer gets the
@@ -86,7 +87,12 @@ public final class AccessReviewsFilter implements ProxyFilter {
         || !"namespaces".equals(ra.resource())
         || !ra.subresource().isEmpty()
         || !SERVED_VERBS.contains(ra.verb())
-        || (!ra.name().isEmpty() && !s.view().canSee(caller, ra.name()))) {
+        // A name only matters for get: k9s v0.50.16 asks "list namespaces" with namespace AND name
+        // set to its current namespace ("default"), and a served list or watch works whatever the
+        // name (it answers the visible part, which may be empty), so "allowed" reveals nothing.
+        || ("get".equals(ra.verb())
+            && !ra.name().isEmpty()
+            && !s.view().canSee(caller, ra.name()))) {
       exchange.decide(Decision.PASSED);
       return forward(exchange, caller, body, false);
     }

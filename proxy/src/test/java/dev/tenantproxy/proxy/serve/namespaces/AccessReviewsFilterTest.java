@@ -60,9 +60,17 @@ class AccessReviewsFilterTest {
   }
 
   private static ProxyHarness.Response review(TestClient client, String verb, String namespace) {
+    return review(client, verb, namespace, null);
+  }
+
+  private static ProxyHarness.Response review(
+      TestClient client, String verb, String namespace, String name) {
     JsonObject ra = new JsonObject().put("verb", verb).put("resource", "namespaces");
     if (namespace != null) {
       ra.put("namespace", namespace);
+    }
+    if (name != null) {
+      ra.put("name", name);
     }
     JsonObject body =
         new JsonObject()
@@ -124,6 +132,27 @@ class AccessReviewsFilterTest {
     assertThat(
             answer.getJsonObject("spec").getJsonObject("resourceAttributes").getString("namespace"))
         .isEqualTo("default");
+  }
+
+  @Test
+  void anOwnerIsAllowedToListAndWatchWithTheNameK9sSetsEvenWhenThatNamespaceIsNotVisible() {
+    // k9s v0.50.16 (captured through the proxy): verb list, namespace "default", name "default"
+    for (String verb : List.of("list", "watch")) {
+      int before = countUpstreamReviews();
+      ProxyHarness.Response r = review(alice, verb, "default", "default");
+      assertThat(r.status()).as(verb + ": " + r.body()).isEqualTo(201);
+      assertThat(new JsonObject(r.body()).getJsonObject("status").getBoolean("allowed"))
+          .as(verb)
+          .isTrue();
+      assertThat(countUpstreamReviews()).as(verb + " answered by the proxy").isEqualTo(before);
+    }
+  }
+
+  @Test
+  void anOwnersGetOfANamespaceItCannotSeeIsLeftToTheApiServer() {
+    int before = countUpstreamReviews();
+    review(alice, "get", "", "default");
+    assertThat(countUpstreamReviews()).isEqualTo(before + 1);
   }
 
   @Test
