@@ -622,7 +622,7 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  static void deleteRecursively(Path root) {
+  public static void deleteRecursively(Path root) {
     if (!Files.exists(root)) {
       return;
     }
