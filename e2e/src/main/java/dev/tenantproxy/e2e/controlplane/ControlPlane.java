@@ -705,7 +705,7 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  static void deleteRecursively(Path root) {
+  public static void deleteRecursively(Path root) {
     if (!Files.exists(root)) {
       return;
     }

@@ -35,7 +35,7 @@ class TlsReloadTest {
           renewed.certFile(), h.proxyServing.certFile(), StandardCopyOption.REPLACE_EXISTING);
 
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () -> assertThat(servedSerial(h)).isEqualTo(renewed.cert().getSerialNumber()));
     }

@@ -69,7 +69,8 @@ public final class ProxyHarness implements AutoCloseable {
             null,
             PROXY_TOKEN,
             null);
-    h.upstream = Upstream.create(h.vertx, creds, 5000);
+    // 30 s, not 5: a cold TLS handshake on two cores loaded 10x over took 13 s (flake hunt)
+    h.upstream = Upstream.create(h.vertx, creds, 30_000);
     ProxyConfig base =
         ProxyConfig.defaults(h.proxyServing.certFile(), h.proxyServing.keyFile())
             .withBindAddress("127.0.0.1")
