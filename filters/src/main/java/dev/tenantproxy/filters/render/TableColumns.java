@@ -61,6 +61,22 @@ public interface TableColumns {
   }
 
   /**
+   * The storage class columns: Name (with {@code " (default)"} for the default class), Provisioner,
+   * ReclaimPolicy, VolumeBindingMode, AllowVolumeExpansion, Age.
+   */
+  static TableColumns storageClasses() {
+    return StorageClassColumns.INSTANCE;
+  }
+
+  /**
+   * The persistent volume columns: Name, Capacity, Access Modes, Reclaim Policy, Status, Claim,
+   * StorageClass, VolumeAttributesClass, Reason, Age, and for {@code -o wide} VolumeMode.
+   */
+  static TableColumns persistentVolumes() {
+    return PersistentVolumeColumns.INSTANCE;
+  }
+
+  /**
    * Age cell text from an RFC 3339 {@code creationTimestamp}; {@code <unknown>} when absent or
    * malformed.
    */
