@@ -14,11 +14,14 @@ import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,8 +48,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code serve} wiring, its kubeconfig holding only that token). The smoke checks — readiness,
  * namespace list, namespace watch, pass-through, a bearer-token (ServiceAccount) user, a caller's
  * own {@code --as}, the seed {@code kubectl delete namespace}, a node list served to an owner whose
- * tenant sets a nodeSelector — pass with the chart's rules; with any one rule removed, the check
- * that needs it fails.
+ * tenant sets a nodeSelector, a storage class and a persistent volume list served to an owner with
+ * StorageClasses and PersistentVolumes List grants — pass with the chart's rules; with any one rule
+ * removed, the check that needs it fails.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ChartRbacProofIT {
@@ -245,6 +249,85 @@ class ChartRbacProofIT {
                   });
         })) {
       failed.add("nodes");
+      if (failFast) {
+        return failed;
+      }
+    }
+    // the owner's StorageClasses and PersistentVolumes List grants (spec.owners[].proxySettings)
+    Map<String, Object> grantedOwner =
+        new java.util.LinkedHashMap<>(Owner.user(owner.name()).toMap());
+    grantedOwner.put(
+        "proxySettings",
+        List.of(
+            Map.of("kind", "StorageClasses", "operations", List.of("List")),
+            Map.of("kind", "PersistentVolumes", "operations", List.of("List"))));
+    cp.capsule()
+        .setSpec(
+            t, "owners", List.of(grantedOwner, Owner.serviceAccount(t + "-ops", "robot").toMap()));
+    // storage classes served from the proxy's own informer: the class the tenant allows
+    if (!check(
+        "storageclasses",
+        () -> {
+          String sc = "proof-sc-" + id;
+          cp.capsule().setSpec(t, "storageClasses", Map.of("allowed", List.of(sc)));
+          cp.adminClient()
+              .storage()
+              .v1()
+              .storageClasses()
+              .resource(
+                  new StorageClassBuilder()
+                      .withNewMetadata()
+                      .withName(sc)
+                      .endMetadata()
+                      .withProvisioner("example.com/proof")
+                      .build())
+              .create();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> {
+                    Kubectl.Result r =
+                        asOwner.run(KUBECTL_BOUND, "get", "storageclasses", "-o", "name");
+                    return r.exitCode() == 0
+                        && r.stdout().strip().equals("storageclass.storage.k8s.io/" + sc);
+                  });
+        })) {
+      failed.add("storageclasses");
+      if (failFast) {
+        return failed;
+      }
+    }
+    // persistent volumes served from the proxy's own informer: the volume labelled with the tenant
+    if (!check(
+        "persistentvolumes",
+        () -> {
+          String pv = "proof-pv-" + id;
+          cp.adminClient()
+              .persistentVolumes()
+              .resource(
+                  new PersistentVolumeBuilder()
+                      .withNewMetadata()
+                      .withName(pv)
+                      .withLabels(Map.of(Capsule.TENANT_LABEL, t))
+                      .endMetadata()
+                      .withNewSpec()
+                      .withCapacity(Map.of("storage", new Quantity("1Gi")))
+                      .withAccessModes("ReadWriteOnce")
+                      .withNewHostPath()
+                      .withPath("/tmp/" + pv)
+                      .endHostPath()
+                      .endSpec()
+                      .build())
+              .create();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> {
+                    Kubectl.Result r = asOwner.run(KUBECTL_BOUND, "get", "pv", "-o", "name");
+                    return r.exitCode() == 0 && r.stdout().strip().equals("persistentvolume/" + pv);
+                  });
+        })) {
+      failed.add("persistentvolumes");
     }
     return failed;
   }
@@ -352,7 +435,9 @@ class ChartRbacProofIT {
     "3, impersonate uids/userextras, token",
     "4, create tokenreviews, token",
     "5, create subjectaccessreviews, as",
-    "6, get/list/watch nodes, nodes"
+    "6, get/list/watch nodes, nodes",
+    "7, get/list/watch storageclasses, storageclasses",
+    "8, get/list/watch persistentvolumes, persistentvolumes"
   })
   void removingOneRuleOfTheChartMakesTheCheckThatNeedsItFail(
       int rule, String what, String expectedFailure) {
@@ -366,7 +451,7 @@ class ChartRbacProofIT {
   }
 
   @Test
-  void theChartsClusterRoleHasTheSevenRulesTheProofRemovesOneByOne() {
+  void theChartsClusterRoleHasTheNineRulesTheProofRemovesOneByOne() {
     ClusterRole role =
         chartIdentity("proof-shape", "proof-shape-system").stream()
             .filter(ClusterRole.class::isInstance)
@@ -374,7 +459,7 @@ class ChartRbacProofIT {
             .findFirst()
             .orElseThrow();
 
-    assertThat(role.getRules()).hasSize(7);
+    assertThat(role.getRules()).hasSize(9);
     assertThat(role.getRules().get(0).getResources()).containsExactly("namespaces");
     assertThat(role.getRules().get(1).getResources()).contains("tenants");
     assertThat(role.getRules().get(2).getVerbs()).containsExactly("impersonate");
@@ -384,6 +469,12 @@ class ChartRbacProofIT {
     assertThat(role.getRules().get(5).getResources()).containsExactly("subjectaccessreviews");
     assertThat(role.getRules().get(6).getResources()).containsExactly("nodes");
     assertThat(role.getRules().get(6).getVerbs()).containsExactly("get", "list", "watch");
+    assertThat(role.getRules().get(7).getApiGroups()).containsExactly("storage.k8s.io");
+    assertThat(role.getRules().get(7).getResources()).containsExactly("storageclasses");
+    assertThat(role.getRules().get(7).getVerbs()).containsExactly("get", "list", "watch");
+    assertThat(role.getRules().get(8).getApiGroups()).containsExactly("");
+    assertThat(role.getRules().get(8).getResources()).containsExactly("persistentvolumes");
+    assertThat(role.getRules().get(8).getVerbs()).containsExactly("get", "list", "watch");
   }
 
   private static String uniqueSuffix() {
