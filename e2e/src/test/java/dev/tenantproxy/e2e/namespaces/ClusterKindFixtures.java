@@ -37,7 +37,10 @@ final class ClusterKindFixtures {
     return owner;
   }
 
-  /** Creates a tenant with {@code spec.owners} = {@code owner} plus {@code more} spec fields. */
+  /**
+   * Creates a tenant with {@code spec.owners} = {@code owner} plus {@code more} spec fields (name,
+   * value, name, value, ...).
+   */
   static void tenant(ControlPlane cp, String name, Map<String, Object> owner, Object... more) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("owners", List.of(owner));

@@ -68,6 +68,21 @@ public interface TableColumns {
     return StorageClassColumns.INSTANCE;
   }
 
+  /** The ingress class columns: Name, Controller, Parameters, Age. */
+  static TableColumns ingressClasses() {
+    return ClassColumns.INGRESS_CLASSES;
+  }
+
+  /** The priority class columns: Name, Value, Global-Default, Age, PreemptionPolicy. */
+  static TableColumns priorityClasses() {
+    return ClassColumns.PRIORITY_CLASSES;
+  }
+
+  /** The runtime class columns: Name, Handler, Age. */
+  static TableColumns runtimeClasses() {
+    return ClassColumns.RUNTIME_CLASSES;
+  }
+
   /**
    * The persistent volume columns: Name, Capacity, Access Modes, Reclaim Policy, Status, Claim,
    * StorageClass, VolumeAttributesClass, Reason, Age, and for {@code -o wide} VolumeMode.

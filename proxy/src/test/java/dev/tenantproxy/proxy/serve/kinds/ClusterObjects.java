@@ -78,6 +78,12 @@ final class ClusterObjects {
    */
   static TenantInfo tenant(
       String name, String owner, List<String> grants, ClassPolicy storageClasses) {
+    return tenant(name, owner, grants, ClassKind.STORAGE_CLASSES, storageClasses);
+  }
+
+  /** Like {@link #tenant(String, String, List, ClassPolicy)}, with a policy for {@code kind}. */
+  static TenantInfo tenant(
+      String name, String owner, List<String> grants, ClassKind kind, ClassPolicy policy) {
     Principal p = Principal.user(owner);
     return new TenantInfo(
         name,
@@ -93,7 +99,7 @@ final class ClusterObjects {
                     .map(g -> new TenantInfo.OwnerProxySetting(g, List.of("List")))
                     .toList())),
         Map.of(),
-        storageClasses == null ? Map.of() : Map.of(ClassKind.STORAGE_CLASSES, storageClasses));
+        policy == null ? Map.of() : Map.of(kind, policy));
   }
 
   static List<String> names(Lister.Page page) {
