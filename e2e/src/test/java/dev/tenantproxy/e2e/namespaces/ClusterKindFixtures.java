@@ -100,4 +100,34 @@ final class ClusterKindFixtures {
     assertThat(answer.status()).as(answer.body()).isEqualTo(200);
     return new JsonObject(answer.body()).getJsonArray("columnDefinitions");
   }
+
+  /**
+   * Pages through {@code caller}'s list at {@code uri} one item at a time ({@code limit=1}): every
+   * page holds one item and no {@code remainingItemCount} (it would count hidden objects), and the
+   * pages together are exactly {@code expected}, in order.
+   */
+  static void assertPagedExactly(
+      ProxyInFront proxy, KubeUser caller, String uri, List<String> expected) {
+    List<String> seen = new ArrayList<>();
+    String cont = null;
+    do {
+      String page =
+          uri
+              + "?limit=1"
+              + (cont == null
+                  ? ""
+                  : "&continue="
+                      + java.net.URLEncoder.encode(cont, java.nio.charset.StandardCharsets.UTF_8));
+      var answer = ServedNamespaces.get(null, proxy, caller, page, null);
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      JsonObject list = new JsonObject(answer.body());
+      assertThat(list.getJsonObject("metadata").containsKey("remainingItemCount")).isFalse();
+      List<String> names = ServedNamespaces.names(answer.body());
+      assertThat(names).hasSize(1);
+      seen.addAll(names);
+      cont = list.getJsonObject("metadata").getString("continue");
+      assertThat(seen.size()).as("pages").isLessThanOrEqualTo(expected.size());
+    } while (cont != null && !cont.isEmpty());
+    assertThat(seen).containsExactlyElementsOf(expected);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.assertPagedExactly;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.columnDefinitions;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.events;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.grantedOwner;
@@ -216,6 +217,9 @@ class PersistentVolumesThroughProxyIT {
                     "name"))
                 .stdout())
         .isEmpty();
+
+    // and pages reveal no count: one volume per page, no remainingItemCount, only hers across pages
+    assertPagedExactly(proxy, f.alice(), "/api/v1/persistentvolumes", f.hers());
 
     // and another tenant's volume and an unlabelled one are NotFound like a missing one
     Kubectl.Result missing = kubectl.run(BOUND, "get", "pv", "no-such-volume");

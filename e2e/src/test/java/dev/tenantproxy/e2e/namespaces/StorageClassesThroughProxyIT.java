@@ -1,5 +1,6 @@
 package dev.tenantproxy.e2e.namespaces;
 
+import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.assertPagedExactly;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.columnDefinitions;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.events;
 import static dev.tenantproxy.e2e.namespaces.ClusterKindFixtures.grantedOwner;
@@ -218,6 +219,17 @@ class StorageClassesThroughProxyIT {
         admin.run(BOUND, "get", "storageclasses", "--field-selector", "provisioner=x");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.stderr()).isEqualTo(unknownDirect.stderr()).contains("not a known field");
+
+    // and pages reveal no count: one class per page, no remainingItemCount, only hers across pages
+    assertPagedExactly(proxy, f.alice(), "/apis/storage.k8s.io/v1/storageclasses", f.hers());
+    assertThat(
+            ok(kubectl.run(BOUND, "get", "storageclasses", "--chunk-size=1", "-o", "name"))
+                .stdout()
+                .strip()
+                .lines()
+                .toList())
+        .containsExactlyElementsOf(
+            f.hers().stream().map(n -> "storageclass.storage.k8s.io/" + n).toList());
 
     // and a get of hers works; another tenant's class and an unallowed one are NotFound like a
     // missing one
