@@ -159,6 +159,17 @@ public final class Capsule {
    * editing the Tenant would.
    */
   public void setNodeSelector(String tenant, Map<String, String> nodeSelector) {
+    setSpec(
+        tenant,
+        "nodeSelector",
+        nodeSelector == null || nodeSelector.isEmpty() ? null : new LinkedHashMap<>(nodeSelector));
+  }
+
+  /**
+   * Sets one top-level field of the tenant's {@code spec} ({@code null}: removes it), e.g. {@code
+   * storageClasses} or {@code owners}, as an admin editing the Tenant would.
+   */
+  public void setSpec(String tenant, String field, Object value) {
     tenants()
         .withName(tenant)
         .edit(
@@ -166,10 +177,10 @@ public final class Capsule {
               @SuppressWarnings("unchecked")
               Map<String, Object> spec =
                   (Map<String, Object>) t.getAdditionalProperties().get("spec");
-              if (nodeSelector == null || nodeSelector.isEmpty()) {
-                spec.remove("nodeSelector");
+              if (value == null) {
+                spec.remove(field);
               } else {
-                spec.put("nodeSelector", new LinkedHashMap<>(nodeSelector));
+                spec.put(field, value);
               }
               return t;
             });

@@ -11,9 +11,12 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
@@ -45,8 +48,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code serve} wiring, its kubeconfig holding only that token). The smoke checks — readiness,
  * namespace list, namespace watch, pass-through, a bearer-token (ServiceAccount) user, a caller's
  * own {@code --as}, the seed {@code kubectl delete namespace}, a node list served to an owner whose
- * tenant sets a nodeSelector — pass with the chart's rules; with any one rule removed, the check
- * that needs it fails.
+ * tenant sets a nodeSelector, a storage, ingress, priority and runtime class list and a persistent
+ * volume list served to an owner with those kinds' List grants — pass with the chart's rules; with
+ * any one rule removed, the check that needs it fails.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ChartRbacProofIT {
@@ -245,9 +249,132 @@ class ChartRbacProofIT {
                   });
         })) {
       failed.add("nodes");
+      if (failFast) {
+        return failed;
+      }
+    }
+    // the owner's List grants of the class kinds and PersistentVolumes
+    // (spec.owners[].proxySettings)
+    Map<String, Object> grantedOwner =
+        new java.util.LinkedHashMap<>(Owner.user(owner.name()).toMap());
+    List<Object> grants = new ArrayList<>();
+    for (String kind :
+        List.of(
+            "StorageClasses",
+            "IngressClasses",
+            "PriorityClasses",
+            "RuntimeClasses",
+            "PersistentVolumes")) {
+      grants.add(Map.of("kind", kind, "operations", List.of("List")));
+    }
+    grantedOwner.put("proxySettings", grants);
+    cp.capsule()
+        .setSpec(
+            t, "owners", List.of(grantedOwner, Owner.serviceAccount(t + "-ops", "robot").toMap()));
+    // the class kinds served from the proxy's own informers: the class the tenant allows
+    for (ClassCheck c : CLASS_CHECKS) {
+      if (!check(c.plural(), () -> c.run(asOwner, t, "proof-" + c.plural() + "-" + id))) {
+        failed.add(c.plural());
+        if (failFast) {
+          return failed;
+        }
+      }
+    }
+    // persistent volumes served from the proxy's own informer: the volume labelled with the tenant
+    if (!check(
+        "persistentvolumes",
+        () -> {
+          String pv = "proof-pv-" + id;
+          cp.adminClient()
+              .persistentVolumes()
+              .resource(
+                  new PersistentVolumeBuilder()
+                      .withNewMetadata()
+                      .withName(pv)
+                      .withLabels(Map.of(Capsule.TENANT_LABEL, t))
+                      .endMetadata()
+                      .withNewSpec()
+                      .withCapacity(Map.of("storage", new Quantity("1Gi")))
+                      .withAccessModes("ReadWriteOnce")
+                      .withNewHostPath()
+                      .withPath("/tmp/" + pv)
+                      .endHostPath()
+                      .endSpec()
+                      .build())
+              .create();
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> {
+                    Kubectl.Result r = asOwner.run(KUBECTL_BOUND, "get", "pv", "-o", "name");
+                    return r.exitCode() == 0 && r.stdout().strip().equals("persistentvolume/" + pv);
+                  });
+        })) {
+      failed.add("persistentvolumes");
     }
     return failed;
   }
+
+  /** A class kind the proxy serves: the tenant spec field allowing it and a valid object. */
+  private record ClassCheck(
+      String group, String kind, String plural, String specField, Map<String, Object> body) {
+
+    /** Allows {@code name} in tenant {@code t}, creates it, and waits for the owner's list. */
+    void run(Kubectl asOwner, String t, String name) {
+      Map<String, Object> policy = Map.of("allowed", List.of(name));
+      cp.capsule()
+          .setSpec(
+              t,
+              specField,
+              specField.equals("ingressOptions") ? Map.of("allowedClasses", policy) : policy);
+      cp.adminClient()
+          .resource(
+              new GenericKubernetesResourceBuilder()
+                  .withApiVersion(group + "/v1")
+                  .withKind(kind)
+                  .withNewMetadata()
+                  .withName(name)
+                  .endMetadata()
+                  .withAdditionalProperties(body)
+                  .build())
+          .create();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                Kubectl.Result r = asOwner.run(KUBECTL_BOUND, "get", plural, "-o", "name");
+                return r.exitCode() == 0
+                    && r.stdout().strip().equals(kind.toLowerCase() + "." + group + "/" + name);
+              });
+    }
+  }
+
+  private static final List<ClassCheck> CLASS_CHECKS =
+      List.of(
+          new ClassCheck(
+              "storage.k8s.io",
+              "StorageClass",
+              "storageclasses",
+              "storageClasses",
+              Map.of("provisioner", "example.com/proof")),
+          new ClassCheck(
+              "networking.k8s.io",
+              "IngressClass",
+              "ingressclasses",
+              "ingressOptions",
+              Map.of("spec", Map.of("controller", "example.com/proof"))),
+          new ClassCheck(
+              "scheduling.k8s.io",
+              "PriorityClass",
+              "priorityclasses",
+              "priorityClasses",
+              Map.of("value", 7)),
+          new ClassCheck(
+              "node.k8s.io",
+              "RuntimeClass",
+              "runtimeclasses",
+              "runtimeClasses",
+              Map.of("handler", "proof")));
 
   private static void callerImpersonation(
       Kubectl asOwner, KubeUser owner, String namespace, String guest) {
@@ -352,7 +479,12 @@ class ChartRbacProofIT {
     "3, impersonate uids/userextras, token",
     "4, create tokenreviews, token",
     "5, create subjectaccessreviews, as",
-    "6, get/list/watch nodes, nodes"
+    "6, get/list/watch nodes, nodes",
+    "7, get/list/watch storageclasses, storageclasses",
+    "8, get/list/watch ingressclasses, ingressclasses",
+    "9, get/list/watch priorityclasses, priorityclasses",
+    "10, get/list/watch runtimeclasses, runtimeclasses",
+    "11, get/list/watch persistentvolumes, persistentvolumes"
   })
   void removingOneRuleOfTheChartMakesTheCheckThatNeedsItFail(
       int rule, String what, String expectedFailure) {
@@ -366,7 +498,7 @@ class ChartRbacProofIT {
   }
 
   @Test
-  void theChartsClusterRoleHasTheSevenRulesTheProofRemovesOneByOne() {
+  void theChartsClusterRoleHasTheTwelveRulesTheProofRemovesOneByOne() {
     ClusterRole role =
         chartIdentity("proof-shape", "proof-shape-system").stream()
             .filter(ClusterRole.class::isInstance)
@@ -374,7 +506,7 @@ class ChartRbacProofIT {
             .findFirst()
             .orElseThrow();
 
-    assertThat(role.getRules()).hasSize(7);
+    assertThat(role.getRules()).hasSize(12);
     assertThat(role.getRules().get(0).getResources()).containsExactly("namespaces");
     assertThat(role.getRules().get(1).getResources()).contains("tenants");
     assertThat(role.getRules().get(2).getVerbs()).containsExactly("impersonate");
@@ -384,6 +516,19 @@ class ChartRbacProofIT {
     assertThat(role.getRules().get(5).getResources()).containsExactly("subjectaccessreviews");
     assertThat(role.getRules().get(6).getResources()).containsExactly("nodes");
     assertThat(role.getRules().get(6).getVerbs()).containsExactly("get", "list", "watch");
+    List<List<String>> served =
+        List.of(
+            List.of("storage.k8s.io", "storageclasses"),
+            List.of("networking.k8s.io", "ingressclasses"),
+            List.of("scheduling.k8s.io", "priorityclasses"),
+            List.of("node.k8s.io", "runtimeclasses"),
+            List.of("", "persistentvolumes"));
+    for (int i = 0; i < served.size(); i++) {
+      PolicyRule rule = role.getRules().get(7 + i);
+      assertThat(rule.getApiGroups()).containsExactly(served.get(i).get(0));
+      assertThat(rule.getResources()).containsExactly(served.get(i).get(1));
+      assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+    }
   }
 
   private static String uniqueSuffix() {

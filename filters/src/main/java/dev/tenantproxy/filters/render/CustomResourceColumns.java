@@ -25,6 +25,14 @@ final class CustomResourceColumns implements TableColumns {
           + " definition. Cannot be updated. More info:"
           + " https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
 
+  /** The API server's description of a built-in kind's Age column (ObjectMeta's timestamp). */
+  static final String CREATION_TIMESTAMP_DESCRIPTION =
+      "CreationTimestamp is a timestamp representing the server time when this object was"
+          + " created. It is not guaranteed to be set in happens-before order across separate"
+          + " operations. Clients may not set this value. It is represented in RFC3339 form and is"
+          + " in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info:"
+          + " https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final List<Column> columns;

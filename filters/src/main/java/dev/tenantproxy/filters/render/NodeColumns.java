@@ -29,12 +29,6 @@ final class NodeColumns implements TableColumns {
   private static final String ROLE_PREFIX = "node-role.kubernetes.io/";
   private static final String ROLE_LABEL = "kubernetes.io/role";
 
-  private static final String CREATION_TIMESTAMP =
-      "CreationTimestamp is a timestamp representing the server time when this object was"
-          + " created. It is not guaranteed to be set in happens-before order across separate"
-          + " operations. Clients may not set this value. It is represented in RFC3339 form and is"
-          + " in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info:"
-          + " https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
   private static final String ADDRESSES =
       "List of addresses reachable to the node. Queried from cloud provider, if available. More"
           + " info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This"
@@ -51,7 +45,7 @@ final class NodeColumns implements TableColumns {
           new Column("Name", "string", "name", CustomResourceColumns.NAME_DESCRIPTION, 0),
           new Column("Status", "string", "", "The status of the node", 0),
           new Column("Roles", "string", "", "The roles of the node", 0),
-          new Column("Age", "string", "", CREATION_TIMESTAMP, 0),
+          new Column("Age", "string", "", CustomResourceColumns.CREATION_TIMESTAMP_DESCRIPTION, 0),
           new Column("Version", "string", "", "Kubelet Version reported by the node.", 0),
           new Column("Internal-IP", "string", "", ADDRESSES, 1),
           new Column("External-IP", "string", "", ADDRESSES, 1),

@@ -61,6 +61,37 @@ public interface TableColumns {
   }
 
   /**
+   * The storage class columns: Name (with {@code " (default)"} for the default class), Provisioner,
+   * ReclaimPolicy, VolumeBindingMode, AllowVolumeExpansion, Age.
+   */
+  static TableColumns storageClasses() {
+    return StorageClassColumns.INSTANCE;
+  }
+
+  /** The ingress class columns: Name, Controller, Parameters, Age. */
+  static TableColumns ingressClasses() {
+    return ClassColumns.INGRESS_CLASSES;
+  }
+
+  /** The priority class columns: Name, Value, Global-Default, Age, PreemptionPolicy. */
+  static TableColumns priorityClasses() {
+    return ClassColumns.PRIORITY_CLASSES;
+  }
+
+  /** The runtime class columns: Name, Handler, Age. */
+  static TableColumns runtimeClasses() {
+    return ClassColumns.RUNTIME_CLASSES;
+  }
+
+  /**
+   * The persistent volume columns: Name, Capacity, Access Modes, Reclaim Policy, Status, Claim,
+   * StorageClass, VolumeAttributesClass, Reason, Age, and for {@code -o wide} VolumeMode.
+   */
+  static TableColumns persistentVolumes() {
+    return PersistentVolumeColumns.INSTANCE;
+  }
+
+  /**
    * Age cell text from an RFC 3339 {@code creationTimestamp}; {@code <unknown>} when absent or
    * malformed.
    */

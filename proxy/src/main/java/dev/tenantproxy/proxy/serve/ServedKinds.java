@@ -8,8 +8,13 @@ import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.tenancy.Principal;
 import dev.tenantproxy.filters.visibility.Visibility;
 import dev.tenantproxy.proxy.serve.kinds.ForeignNamespaceWritesFilter;
+import dev.tenantproxy.proxy.serve.kinds.IngressClasses;
 import dev.tenantproxy.proxy.serve.kinds.Namespaces;
 import dev.tenantproxy.proxy.serve.kinds.Nodes;
+import dev.tenantproxy.proxy.serve.kinds.PersistentVolumes;
+import dev.tenantproxy.proxy.serve.kinds.PriorityClasses;
+import dev.tenantproxy.proxy.serve.kinds.RuntimeClasses;
+import dev.tenantproxy.proxy.serve.kinds.StorageClasses;
 import dev.tenantproxy.proxy.serve.kinds.Tenants;
 import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
@@ -52,7 +57,15 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
 
   /** What {@code tenant-proxy serve} serves. */
   public static final List<ServedKind> DEFAULT_KINDS =
-      List.of(Namespaces.INSTANCE, Tenants.INSTANCE, Nodes.INSTANCE);
+      List.of(
+          Namespaces.INSTANCE,
+          Tenants.INSTANCE,
+          Nodes.INSTANCE,
+          StorageClasses.INSTANCE,
+          IngressClasses.INSTANCE,
+          PriorityClasses.INSTANCE,
+          RuntimeClasses.INSTANCE,
+          PersistentVolumes.INSTANCE);
 
   /** One served kind: its hub thread and, once attached, its service. */
   final class Entry {

@@ -19,8 +19,10 @@
  *       (with the one ERROR-event writer), {@link dev.tenantproxy.proxy.serve.ServedObject}, {@link
  *       dev.tenantproxy.proxy.serve.KindView} over a snapshot and a watch cache.
  *   <li>{@code serve/kinds} — the descriptors, one small class per kind: {@code Namespaces}, {@code
- *       Tenants} and {@code Nodes} now; then the class kinds (storage, ingress, priority, runtime
- *       classes share one rule with a different tenant spec path), {@code PersistentVolumes}. A
+ *       Tenants}, and the kinds the filters module's cluster-scoped rules decide ({@code
+ *       ClusterVisibility}): {@code Nodes}, {@code StorageClasses}, {@code IngressClasses}, {@code
+ *       PriorityClasses}, {@code RuntimeClasses}, {@code PersistentVolumes}, each one instance of
+ *       {@code ClusterRuleKind} (resource, {@code ClusterKind}, field labels, Table columns). A
  *       descriptor holds data and one visibility rule, no serving code. The one namespace-only
  *       filter, {@code ForeignNamespaceWritesFilter} (writes to other tenants' namespaces answered
  *       404), lives beside its descriptor.
