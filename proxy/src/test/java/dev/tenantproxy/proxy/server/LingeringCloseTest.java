@@ -6,6 +6,7 @@ import dev.tenantproxy.testsupport.TestVertx;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,7 +20,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -48,12 +51,19 @@ class LingeringCloseTest {
   void aClientStillWritingAfterTheServerClosedGetsTheWholeBodyThenEndOfStream() throws Exception {
     CompletableFuture<Void> closeReachedTheSocket = new CompletableFuture<>();
     CompletableFuture<Void> closed = new CompletableFuture<>();
+    Set<EventLoop> loops = ConcurrentHashMap.newKeySet();
     int port =
         serve(
             BOUND_FOR_EVER_MS,
-            connection -> {
+            connection -> loops.add(LingeringClose.channel(connection).eventLoop()),
+            request -> {
+              if (request.path().equals("/ping")) {
+                request.response().end("pong");
+                return;
+              }
               // sees the close after every Vert.x handler (Vert.x first flushes what it wrote)
               // and just before the lingering close (or, without it, the socket's close)
+              HttpConnection connection = request.connection();
               LingeringClose.channel(connection)
                   .pipeline()
                   .addAfter(
@@ -67,22 +77,25 @@ class LingeringCloseTest {
                         }
                       });
               connection.closeHandler(v -> closed.complete(null));
-            },
-            request -> {
               request.response().putHeader("content-length", String.valueOf(BODY_BYTES));
               request.response().end(Buffer.buffer(new byte[BODY_BYTES]));
-              request.connection().close();
+              connection.close();
             });
 
-    try (Socket client = new Socket()) {
+    try (Socket client = new Socket();
+        Socket other = new Socket()) {
+      other.connect(new InetSocketAddress("127.0.0.1", port));
       client.setReceiveBufferSize(64 * 1024);
       client.connect(new InetSocketAddress("127.0.0.1", port));
-      client
-          .getOutputStream()
-          .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().write(get("/big"));
       // the client reads nothing yet: the body fills its receive buffer, the rest waits in the
       // server's send queue, and the server closes
       closeReachedTheSocket.get(WAIT_S, TimeUnit.SECONDS);
+      // the JDK closes a socket registered with a selector at that selector's next select: a
+      // request served on the same event loop after the close proves the select happened
+      other.getOutputStream().write(get("/ping"));
+      assertThat(readUntil(other.getInputStream(), "pong")).startsWith("HTTP/1.1 200");
+      assertThat(loops).as("both connections on one event loop").hasSize(1);
       // what a client still sends after the server's close (an HTTP/2 WINDOW_UPDATE, the rest of
       // a request): a closed socket answers it with RST, and the unsent end of the body is lost
       client.getOutputStream().write("still talking".getBytes(StandardCharsets.US_ASCII));
@@ -135,9 +148,7 @@ class LingeringCloseTest {
 
     try (Socket client = new Socket()) {
       client.connect(new InetSocketAddress("127.0.0.1", port));
-      client
-          .getOutputStream()
-          .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      client.getOutputStream().write(get("/"));
       // the whole answer, then end of stream (the server half-closed), and the client stays open
       String answer = new String(readToEnd(client.getInputStream()), StandardCharsets.US_ASCII);
       assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nbye");
@@ -173,6 +184,23 @@ class LingeringCloseTest {
         .toCompletionStage()
         .toCompletableFuture()
         .get(WAIT_S, TimeUnit.SECONDS);
+  }
+
+  private static byte[] get(String path) {
+    return ("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** What arrives until the text read ends with {@code end}. */
+  private static String readUntil(InputStream in, String end) throws IOException {
+    StringBuilder text = new StringBuilder();
+    while (!text.toString().endsWith(end)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("end of stream before " + end + " in " + text);
+      }
+      text.append((char) b);
+    }
+    return text.toString();
   }
 
   /** Everything until end of stream; a reset fails the test. */
