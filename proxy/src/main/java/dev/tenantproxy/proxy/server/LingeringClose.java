@@ -41,7 +41,11 @@ final class LingeringClose extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(LingeringClose.class);
   static final String NAME = "tenant-proxy-lingering-close";
 
-  /** The longest a closing connection waits for its client to close its side. */
+  /**
+   * The longest a closing connection waits for its client to close its side (RFC 9112 leaves it
+   * open; Apache httpd lingers 2 s). The proxy takes the shorter of this and the shutdown grace
+   * period.
+   */
   static final long BOUND_MS = 2_000;
 
   private final long boundMs;
@@ -54,11 +58,7 @@ final class LingeringClose extends ChannelDuplexHandler {
     this.boundMs = boundMs;
   }
 
-  /** Adds a lingering close (bounded by {@value #BOUND_MS} ms) to an accepted connection. */
-  static void install(HttpConnection connection) {
-    install(connection, BOUND_MS);
-  }
-
+  /** Adds a lingering close, bounded by {@code boundMs}, to an accepted connection. */
   static void install(HttpConnection connection, long boundMs) {
     Channel channel = channel(connection);
     if (channel == null) {
