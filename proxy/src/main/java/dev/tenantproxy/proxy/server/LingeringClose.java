@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * client sees "Connection reset" (this is how watches ended during a graceful shutdown under load).
  * Netty's {@code close()} and {@code shutdownOutput()} also fail whatever is still in the channel's
  * outbound buffer, so the half-close waits for an empty write (a barrier: its promise completes
- * once every earlier write reached the socket).
+ * once every earlier write reached the socket). With the NIO transport the JDK's close of a socket
+ * registered with a selector sends FIN at once but closes the descriptor only at that selector's
+ * next select: late client bytes either arrive after that or sit unread in the receive queue when
+ * it happens, and Linux answers both with RST.
  *
  * <p>The handler sits at the head of the pipeline (nearest the socket), so it sees the close after
  * every other handler has had its say (TLS has sent close_notify, HTTP/2 its GOAWAY). It never
