@@ -192,7 +192,9 @@ public final class ProxyServer {
                     ssl,
                     chain,
                     servers::add,
-                    config.tuning().firstRequestTimeout().toMillis()),
+                    config.tuning().firstRequestTimeout().toMillis(),
+                    // a closing connection lingers, never past the shutdown grace period
+                    Math.min(LingeringClose.BOUND_MS, config.shutdownGracePeriod().toMillis())),
             new DeploymentOptions().setInstances(instances))
         .onSuccess(
             id -> {

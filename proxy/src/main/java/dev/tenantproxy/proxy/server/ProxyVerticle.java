@@ -34,6 +34,9 @@ final class ProxyVerticle extends VerticleBase {
    */
   private final long firstRequestTimeoutMs;
 
+  /** The longest a closing connection lingers (see {@link LingeringClose}). */
+  private final long lingerMs;
+
   private final String host;
   private final int port;
   private final ServerSSLOptions ssl;
@@ -51,8 +54,10 @@ final class ProxyVerticle extends VerticleBase {
       ServerSSLOptions ssl,
       FilterChain chain,
       Consumer<HttpServer> started,
-      long firstRequestTimeoutMs) {
+      long firstRequestTimeoutMs,
+      long lingerMs) {
     this.firstRequestTimeoutMs = firstRequestTimeoutMs;
+    this.lingerMs = lingerMs;
     this.host = host;
     this.port = port;
     this.ssl = ssl;
@@ -91,6 +96,8 @@ final class ProxyVerticle extends VerticleBase {
   }
 
   private void connected(HttpConnection connection) {
+    // every close of this connection (shutdown, refusal, timeout) half-closes first and lingers
+    LingeringClose.install(connection, lingerMs);
     long timer =
         vertx.setTimer(
             firstRequestTimeoutMs,
