@@ -67,6 +67,17 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** Starts the proxy JVM (does not wait); {@code pki} may be shared by several starts. */
   public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki) throws IOException {
+    return start(cp, dir, pki, true);
+  }
+
+  /**
+   * As {@link #start(ControlPlane, Path, Pki)}; with {@code recordCdsAtExit} false the JVM uses a
+   * fresh AppCDS archive but never records one when it exits (dumping the archive adds 5-17 s to
+   * the exit of the first run after a build on a loaded machine: a test that times the exit
+   * measures the proxy's shutdown, not the JDK's archive dump).
+   */
+  public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki, boolean recordCdsAtExit)
+      throws IOException {
     Files.createDirectories(dir);
     Path caFile = pki.writeCa(dir.resolve("pki"));
     Path cert = dir.resolve("pki").resolve("serving.crt");
@@ -79,7 +90,7 @@ public final class ProxyProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> jvm = new ArrayList<>(launcherOptions());
-    jvm.addAll(cdsOptions());
+    jvm.addAll(cdsOptions(recordCdsAtExit));
     command.addAll(jvm);
     command.add("-cp");
     command.add(classPath());
@@ -141,7 +152,7 @@ public final class ProxyProcess implements AutoCloseable {
    * proxy jar when it is newer than the jar, else record it when this process exits ({@code
    * -Dbench.proxy.cds=off}: neither).
    */
-  private static List<String> cdsOptions() throws IOException {
+  private static List<String> cdsOptions(boolean mayRecord) throws IOException {
     if ("off".equals(System.getProperty("bench.proxy.cds"))) {
       return List.of();
     }
@@ -154,9 +165,10 @@ public final class ProxyProcess implements AutoCloseable {
         fresh = libs.allMatch(lib -> newer(archive, lib));
       }
     }
-    return fresh
-        ? List.of("-XX:SharedArchiveFile=" + archive)
-        : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off");
+    if (fresh) {
+      return List.of("-XX:SharedArchiveFile=" + archive);
+    }
+    return mayRecord ? List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off") : List.of();
   }
 
   private static boolean newer(Path a, Path b) {
