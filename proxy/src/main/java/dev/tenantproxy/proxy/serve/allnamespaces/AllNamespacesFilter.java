@@ -142,22 +142,11 @@ public final class AllNamespacesFilter implements ProxyFilter {
     exchange.resumeRequest();
     ResourceRequest rr;
     try {
-      rr =
-          ResourceRequest.classify(
-              req.method().name(),
-              req.path(),
-              req.query(),
-              req.getHeader(HttpHeaders.ACCEPT),
-              req.getHeader(HttpHeaders.CONTENT_TYPE));
+      rr = jsonRequest(req);
     } catch (KubeStatusException e) {
       return exchange.fail(e);
     }
     ResponseFormat format = rr.format();
-    if (format.binaryOnly()) {
-      return exchange.fail(
-          KubeStatusException.notAcceptable(
-              "only the following media types are accepted: application/json"));
-    }
     ListOptions o = rr.listOptions();
     SortedSet<String> visible = Visibility.visibleNamespaces(snapshot, caller);
     MergeToken resume = null;
@@ -207,28 +196,36 @@ public final class AllNamespacesFilter implements ProxyFilter {
         .run();
   }
 
+  /**
+   * The request, classified; merged answers are written as JSON (or a Table in JSON), so a client
+   * that accepts only protobuf gets the API server's 406.
+   */
+  private static ResourceRequest jsonRequest(HttpServerRequest req) throws KubeStatusException {
+    ResourceRequest rr =
+        ResourceRequest.classify(
+            req.method().name(),
+            req.path(),
+            req.query(),
+            req.getHeader(HttpHeaders.ACCEPT),
+            req.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (rr.format().binaryOnly()) {
+      throw KubeStatusException.notAcceptable(
+          "only the following media types are accepted: application/json");
+    }
+    return rr;
+  }
+
   private Future<Void> watch(ProxyExchange exchange, Caller caller, ApiResources.Resource kind) {
     HttpServerRequest req = exchange.request();
     exchange.decide(Decision.SERVED);
     exchange.resumeRequest();
     ResourceRequest rr;
     try {
-      rr =
-          ResourceRequest.classify(
-              req.method().name(),
-              req.path(),
-              req.query(),
-              req.getHeader(HttpHeaders.ACCEPT),
-              req.getHeader(HttpHeaders.CONTENT_TYPE));
+      rr = jsonRequest(req);
     } catch (KubeStatusException e) {
       return exchange.fail(e);
     }
     ResponseFormat format = rr.format();
-    if (format.binaryOnly()) {
-      return exchange.fail(
-          KubeStatusException.notAcceptable(
-              "only the following media types are accepted: application/json"));
-    }
     ListOptions o = rr.listOptions();
     if (o.isWatchList() && !o.allowWatchBookmarks()) {
       return exchange.fail(
