@@ -233,32 +233,13 @@ class ClassesThroughProxyIT {
         .isEmpty();
 
     // and another tenant's class and an unallowed one are NotFound like a missing one
-    Kubectl.Result missing = kubectl.run(BOUND, "get", k.plural, "no-such-class");
-    for (String hidden : List.of(f.other(), f.loose())) {
-      Kubectl.Result r = kubectl.run(BOUND, "get", k.plural, hidden);
-      assertThat(r.exitCode()).isEqualTo(1);
-      assertThat(r.stderr().replace(hidden, "X"))
-          .isEqualTo(missing.stderr().replace("no-such-class", "X"))
-          .contains("NotFound");
-    }
+    ClusterKindChecks.hiddenLikeMissing(kubectl, k.plural, List.of(f.other(), f.loose()));
 
     // and an owner without the grant gets exactly the API server's answer
-    Kubectl.Result carol =
-        ServedNamespaces.kubectl(proxy, f.carol(), version).run(BOUND, "get", k.plural);
-    Kubectl.Result carolDirect =
-        Kubectl.version(version, f.carol().kubeconfig()).run(BOUND, "get", k.plural);
-    assertThat(carol.exitCode()).as(carol.toString()).isEqualTo(1);
-    assertThat(carol.stderr()).contains("Forbidden").isEqualTo(carolDirect.stderr());
+    ClusterKindChecks.ungrantedGetsTheApiServersAnswer(proxy, f.carol(), version, k.plural);
 
     // and access reviews agree with what is served
-    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", k.plural).stdout().strip())
-        .isEqualTo("yes");
-    assertThat(
-            ServedNamespaces.kubectl(proxy, f.carol(), version)
-                .run(BOUND, "auth", "can-i", "list", k.plural)
-                .stdout()
-                .strip())
-        .isEqualTo("no");
+    ClusterKindChecks.accessReviewsAgree(kubectl, proxy, f.carol(), version, k.plural);
 
     // and a fabric8 client lists exactly hers; carol's gets the 403
     try (KubernetesClient client = cp.newClient(proxy.kubeconfig(f.alice()))) {

@@ -235,33 +235,14 @@ class NodesThroughProxyIT {
     // missing one
     assertThat(ok(kubectl.run(BOUND, "get", "node", f.in1(), "-o", "name")).stdout().strip())
         .isEqualTo("node/" + f.in1());
-    Kubectl.Result missing = kubectl.run(BOUND, "get", "node", "no-such-node");
-    for (String hidden : List.of(f.other(), f.loose())) {
-      Kubectl.Result r = kubectl.run(BOUND, "get", "node", hidden);
-      assertThat(r.exitCode()).isEqualTo(1);
-      assertThat(r.stderr().replace(hidden, "X"))
-          .isEqualTo(missing.stderr().replace("no-such-node", "X"))
-          .contains("NotFound");
-    }
+    ClusterKindChecks.hiddenLikeMissing(kubectl, "node", List.of(f.other(), f.loose()));
 
     // and an owner whose tenant has no nodeSelector gets exactly the API server's answer
-    Kubectl.Result carol =
-        ServedNamespaces.kubectl(proxy, f.carol(), version).run(BOUND, "get", "nodes");
-    Kubectl.Result carolDirect =
-        Kubectl.version(version, f.carol().kubeconfig()).run(BOUND, "get", "nodes");
-    assertThat(carol.exitCode()).as(carol.toString()).isEqualTo(1);
-    assertThat(carol.stderr()).contains("Forbidden").isEqualTo(carolDirect.stderr());
+    ClusterKindChecks.ungrantedGetsTheApiServersAnswer(proxy, f.carol(), version, "nodes");
 
     // and access reviews agree with what is served: alice may list nodes, carol gets the API
     // server's answer
-    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "nodes").stdout().strip())
-        .isEqualTo("yes");
-    assertThat(
-            ServedNamespaces.kubectl(proxy, f.carol(), version)
-                .run(BOUND, "auth", "can-i", "list", "nodes")
-                .stdout()
-                .strip())
-        .isEqualTo("no");
+    ClusterKindChecks.accessReviewsAgree(kubectl, proxy, f.carol(), version, "nodes");
   }
 
   @ParameterizedTest(name = "kubectl {0}")

@@ -222,33 +222,14 @@ class PersistentVolumesThroughProxyIT {
     assertPagedExactly(proxy, f.alice(), "/api/v1/persistentvolumes", f.hers());
 
     // and another tenant's volume and an unlabelled one are NotFound like a missing one
-    Kubectl.Result missing = kubectl.run(BOUND, "get", "pv", "no-such-volume");
-    for (String hidden : List.of(f.other(), f.loose(), f.carols())) {
-      Kubectl.Result r = kubectl.run(BOUND, "get", "pv", hidden);
-      assertThat(r.exitCode()).isEqualTo(1);
-      assertThat(r.stderr().replace(hidden, "X"))
-          .isEqualTo(missing.stderr().replace("no-such-volume", "X"))
-          .contains("NotFound");
-    }
+    ClusterKindChecks.hiddenLikeMissing(kubectl, "pv", List.of(f.other(), f.loose(), f.carols()));
 
     // and an owner without the grant gets exactly the API server's answer, though her tenant has
     // a volume
-    Kubectl.Result carol =
-        ServedNamespaces.kubectl(proxy, f.carol(), version).run(BOUND, "get", "pv");
-    Kubectl.Result carolDirect =
-        Kubectl.version(version, f.carol().kubeconfig()).run(BOUND, "get", "pv");
-    assertThat(carol.exitCode()).as(carol.toString()).isEqualTo(1);
-    assertThat(carol.stderr()).contains("Forbidden").isEqualTo(carolDirect.stderr());
+    ClusterKindChecks.ungrantedGetsTheApiServersAnswer(proxy, f.carol(), version, "pv");
 
     // and access reviews agree with what is served
-    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "persistentvolumes").stdout().strip())
-        .isEqualTo("yes");
-    assertThat(
-            ServedNamespaces.kubectl(proxy, f.carol(), version)
-                .run(BOUND, "auth", "can-i", "list", "persistentvolumes")
-                .stdout()
-                .strip())
-        .isEqualTo("no");
+    ClusterKindChecks.accessReviewsAgree(kubectl, proxy, f.carol(), version, "persistentvolumes");
   }
 
   @ParameterizedTest(name = "kubectl {0}")

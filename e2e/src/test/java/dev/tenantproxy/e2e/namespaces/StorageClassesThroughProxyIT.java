@@ -235,33 +235,16 @@ class StorageClassesThroughProxyIT {
     // missing one
     assertThat(ok(kubectl.run(BOUND, "get", "sc", f.regexed(), "-o", "name")).stdout().strip())
         .isEqualTo("storageclass.storage.k8s.io/" + f.regexed());
-    Kubectl.Result missing = kubectl.run(BOUND, "get", "sc", "no-such-class");
-    for (String hidden : List.of(f.other(), f.loose())) {
-      Kubectl.Result r = kubectl.run(BOUND, "get", "sc", hidden);
-      assertThat(r.exitCode()).isEqualTo(1);
-      assertThat(r.stderr().replace(hidden, "X"))
-          .isEqualTo(missing.stderr().replace("no-such-class", "X"))
-          .contains("NotFound");
-    }
+    ClusterKindChecks.hiddenLikeMissing(kubectl, "sc", List.of(f.other(), f.loose()));
 
     // and an owner without the StorageClasses grant gets exactly the API server's answer
     Kubectl.Result carol =
-        ServedNamespaces.kubectl(proxy, f.carol(), version).run(BOUND, "get", "storageclasses");
-    Kubectl.Result carolDirect =
-        Kubectl.version(version, f.carol().kubeconfig()).run(BOUND, "get", "storageclasses");
-    assertThat(carol.exitCode()).as(carol.toString()).isEqualTo(1);
-    assertThat(carol.stderr()).contains("Forbidden").isEqualTo(carolDirect.stderr());
+        ClusterKindChecks.ungrantedGetsTheApiServersAnswer(
+            proxy, f.carol(), version, "storageclasses");
     assertThat(carol.stdout()).doesNotContain(f.named());
 
     // and access reviews agree with what is served
-    assertThat(kubectl.run(BOUND, "auth", "can-i", "list", "storageclasses").stdout().strip())
-        .isEqualTo("yes");
-    assertThat(
-            ServedNamespaces.kubectl(proxy, f.carol(), version)
-                .run(BOUND, "auth", "can-i", "list", "storageclasses")
-                .stdout()
-                .strip())
-        .isEqualTo("no");
+    ClusterKindChecks.accessReviewsAgree(kubectl, proxy, f.carol(), version, "storageclasses");
   }
 
   @ParameterizedTest(name = "kubectl {0}")
