@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -95,15 +94,15 @@ class PassThroughBenchIT {
       HttpClient viaProxy = client(cert, proxyCa);
       run(direct, cp.apiServerUrl() + path, 3); // warm-up
       run(viaProxy, proxyUrl + path, 3);
-      Map<String, List<Long>> pids = processes(cp, process);
+      Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
       for (int i = 0; i < rounds; i++) {
-        Map<String, Long> before = cpuTicks(pids);
+        Map<String, Long> before = ProxyVitals.cpuTicks(pids);
         ClosedLoop.Result d = run(direct, cp.apiServerUrl() + path, seconds);
-        cpu.add(cpuPerRequest("direct", i + 1, before, cpuTicks(pids), d.count()));
+        cpu.add(cpuPerRequest("direct", i + 1, before, ProxyVitals.cpuTicks(pids), d.count()));
         results.add(summarize("direct", d));
-        before = cpuTicks(pids);
+        before = ProxyVitals.cpuTicks(pids);
         ClosedLoop.Result p = run(viaProxy, proxyUrl + path, seconds);
-        cpu.add(cpuPerRequest("proxy", i + 1, before, cpuTicks(pids), p.count()));
+        cpu.add(cpuPerRequest("proxy", i + 1, before, ProxyVitals.cpuTicks(pids), p.count()));
         results.add(summarize("proxy", p));
       }
       if (process != null) {
@@ -203,57 +202,10 @@ class PassThroughBenchIT {
 
   // ---- CPU per request by process (/proc/<pid>/stat utime + stime) ----------------------------
 
-  private static final String[] COMPONENTS = {"test JVM", "proxy", "kube-apiserver", "etcd"};
-
-  /** The processes of this run: this JVM, the proxy JVM (if separate), the control plane's. */
-  private static Map<String, List<Long>> processes(ControlPlane cp, ProxyProcess proxy) {
-    Map<String, List<Long>> pids = new LinkedHashMap<>();
-    pids.put("test JVM", List.of(ProcessHandle.current().pid()));
-    pids.put("proxy", proxy == null ? List.of() : List.of(proxy.pid()));
-    String dirName = cp.directory().toAbsolutePath().toString();
-    for (String binary : List.of("kube-apiserver", "etcd")) {
-      pids.put(
-          binary,
-          ProcessHandle.allProcesses()
-              .filter(
-                  h -> {
-                    String cmd = cmdline(h.pid());
-                    String first = cmd.split("\u0000", 2)[0];
-                    return first.endsWith("/" + binary) && cmd.contains(dirName);
-                  })
-              .map(ProcessHandle::pid)
-              .toList());
-    }
-    return pids;
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
-  }
-
-  private static Map<String, Long> cpuTicks(Map<String, List<Long>> pids) {
-    Map<String, Long> ticks = new LinkedHashMap<>();
-    pids.forEach(
-        (name, list) -> {
-          long total = list.isEmpty() ? -1 : 0;
-          for (long pid : list) {
-            try {
-              String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              total += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-            } catch (IOException | RuntimeException e) {
-              total = -1;
-              break;
-            }
-          }
-          ticks.put(name, total);
-        });
-    return ticks;
-  }
+  // the process names of ProxyVitals.processes, in table order
+  private static final String[] COMPONENTS = {
+    "load generator (test JVM)", "proxy", "kube-apiserver", "etcd"
+  };
 
   /** One markdown row: CPU microseconds per request of each process during one round. */
   private static String cpuPerRequest(
