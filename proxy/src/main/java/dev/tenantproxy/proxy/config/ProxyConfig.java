@@ -68,26 +68,9 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withCallerLimits(CallerLimits limits) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        limits);
+    Copy c = new Copy(this);
+    c.callerLimits = limits;
+    return c.build();
   }
 
   // --- end of per-caller limits ---
@@ -199,49 +182,15 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withOpsPort(int newOpsPort) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        newOpsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.opsPort = newOpsPort;
+    return c.build();
   }
 
   public ProxyConfig withTuning(Tuning newTuning) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        newTuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.tuning = newTuning;
+    return c.build();
   }
 
   /** Defaults for everything but the TLS files; handy for tests. */
@@ -269,210 +218,57 @@ public record ProxyConfig(
   }
 
   public ProxyConfig withPort(int newPort) {
-    return new ProxyConfig(
-        bindAddress,
-        newPort,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.port = newPort;
+    return c.build();
   }
 
   public ProxyConfig withBindAddress(String address) {
-    return new ProxyConfig(
-        address,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.bindAddress = address;
+    return c.build();
   }
 
   public ProxyConfig withClientCaFile(Path file) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        file,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.clientCaFile = file;
+    return c.build();
   }
 
   public ProxyConfig withRequestHeader(RequestHeaderConfig config) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        config,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.requestHeader = config;
+    return c.build();
   }
 
   public ProxyConfig withKubeconfig(Path file) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        file,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.kubeconfig = file;
+    return c.build();
   }
 
   public ProxyConfig withTokenCache(TokenCacheConfig config) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        config,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.tokenCache = config;
+    return c.build();
   }
 
   public ProxyConfig withTlsReloadInterval(Duration interval) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        interval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.tlsReloadInterval = interval;
+    return c.build();
   }
 
   public ProxyConfig withEventLoops(int loops) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        shutdownGracePeriod,
-        maxStreamBufferBytes,
-        loops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.eventLoops = loops;
+    return c.build();
   }
 
   public ProxyConfig withShutdownGracePeriod(Duration grace) {
-    return new ProxyConfig(
-        bindAddress,
-        port,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        tlsReloadInterval,
-        clientCaFile,
-        requestHeader,
-        kubeconfig,
-        kubeContext,
-        tokenCache,
-        impersonationCacheTtl,
-        impersonationCacheSize,
-        grace,
-        maxStreamBufferBytes,
-        eventLoops,
-        upstreamConnectTimeout,
-        opsPort,
-        tuning,
-        callerLimits);
+    Copy c = new Copy(this);
+    c.shutdownGracePeriod = grace;
+    return c.build();
   }
 
   /** Number of server verticles / event loops to use. */
@@ -587,6 +383,77 @@ public record ProxyConfig(
   private static void positive(List<String> errors, String flag, Duration value) {
     if (value == null || value.isZero() || value.isNegative()) {
       errors.add(flag + " must be a positive duration such as 30s, 5m or 500ms");
+    }
+  }
+
+  /**
+   * A mutable copy behind the {@code withX} methods: each changes one component and keeps the
+   * others, without repeating the whole constructor call per method.
+   */
+  private static final class Copy {
+    private String bindAddress;
+    private int port;
+    private Path tlsCertFile;
+    private Path tlsPrivateKeyFile;
+    private Duration tlsReloadInterval;
+    private Path clientCaFile;
+    private RequestHeaderConfig requestHeader;
+    private Path kubeconfig;
+    private String kubeContext;
+    private TokenCacheConfig tokenCache;
+    private Duration impersonationCacheTtl;
+    private int impersonationCacheSize;
+    private Duration shutdownGracePeriod;
+    private int maxStreamBufferBytes;
+    private int eventLoops;
+    private Duration upstreamConnectTimeout;
+    private int opsPort;
+    private Tuning tuning;
+    private CallerLimits callerLimits;
+
+    Copy(ProxyConfig c) {
+      bindAddress = c.bindAddress;
+      port = c.port;
+      tlsCertFile = c.tlsCertFile;
+      tlsPrivateKeyFile = c.tlsPrivateKeyFile;
+      tlsReloadInterval = c.tlsReloadInterval;
+      clientCaFile = c.clientCaFile;
+      requestHeader = c.requestHeader;
+      kubeconfig = c.kubeconfig;
+      kubeContext = c.kubeContext;
+      tokenCache = c.tokenCache;
+      impersonationCacheTtl = c.impersonationCacheTtl;
+      impersonationCacheSize = c.impersonationCacheSize;
+      shutdownGracePeriod = c.shutdownGracePeriod;
+      maxStreamBufferBytes = c.maxStreamBufferBytes;
+      eventLoops = c.eventLoops;
+      upstreamConnectTimeout = c.upstreamConnectTimeout;
+      opsPort = c.opsPort;
+      tuning = c.tuning;
+      callerLimits = c.callerLimits;
+    }
+
+    ProxyConfig build() {
+      return new ProxyConfig(
+          bindAddress,
+          port,
+          tlsCertFile,
+          tlsPrivateKeyFile,
+          tlsReloadInterval,
+          clientCaFile,
+          requestHeader,
+          kubeconfig,
+          kubeContext,
+          tokenCache,
+          impersonationCacheTtl,
+          impersonationCacheSize,
+          shutdownGracePeriod,
+          maxStreamBufferBytes,
+          eventLoops,
+          upstreamConnectTimeout,
+          opsPort,
+          tuning,
+          callerLimits);
     }
   }
 }
