@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 /** One HTTPS listener on one event loop; every request enters the filter onion paused. */
 final class ProxyVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyVerticle.class);
-  private static final long LINGER_MS = 2_000;
 
   /**
    * How long a new connection may take to deliver its first request head ({@code
@@ -108,7 +107,11 @@ final class ProxyVerticle extends VerticleBase {
               }
             });
     awaitingFirstRequest.put(connection, timer);
-    connection.closeHandler(v -> firstRequestArrived(connection));
+    connection.closeHandler(
+        v -> {
+          firstRequestArrived(connection);
+          closing.remove(connection);
+        });
   }
 
   private void firstRequestArrived(HttpConnection connection) {
@@ -136,9 +139,9 @@ final class ProxyVerticle extends VerticleBase {
   /**
    * An HTTP/1.x request the decoder refused (request line or headers too long, malformed): a Status
    * with the code the API server would give, then the connection is closed, since its bytes can no
-   * longer be framed. The close lingers ({@value #LINGER_MS} ms, the decoder discarding what still
-   * arrives): a client still writing the rest of an oversized request would otherwise get a reset
-   * instead of the answer.
+   * longer be framed. The close lingers ({@link LingeringClose}: the answer is flushed, the output
+   * half-closed, and what the client still writes is read and dropped): a client still writing the
+   * rest of an oversized request gets the answer, not a reset.
    */
   private void invalid(HttpServerRequest request) {
     firstRequestArrived(request.connection());
@@ -165,13 +168,7 @@ final class ProxyVerticle extends VerticleBase {
     closing.add(connection);
     StatusResponses.send(request.response(), status, "close")
         .onComplete(
-            done ->
-                vertx.setTimer(
-                    LINGER_MS,
-                    t -> {
-                      closing.remove(connection);
-                      connection.close();
-                    }));
+            done -> connection.close()); // lingers (LingeringClose); stays in closing until closed
   }
 
   /**
