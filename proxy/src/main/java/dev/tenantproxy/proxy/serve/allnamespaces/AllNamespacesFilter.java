@@ -90,11 +90,19 @@ public final class AllNamespacesFilter implements ProxyFilter {
   /**
    * Whether a Capsule user's {@code verb} (list or watch) of {@code group/resource} at cluster
    * scope is served here (the kind is namespaced and the API server lists / watches it); for access
-   * reviews. {@code version} may be empty (the group's preferred version is used).
+   * reviews. {@code version} may be empty (the group's preferred version is used). Resource {@code
+   * *} with group {@code ""} or {@code *} (Lens's {@code watch *}) stands for every namespaced
+   * kind.
    */
   public Future<Boolean> serves(String group, String version, String resource, String verb) {
     if (!verb.equals("list") && !verb.equals("watch")) {
       return Future.succeededFuture(false);
+    }
+    if (resource.equals("*")) {
+      // every namespaced kind of the core group (or of every group) at cluster scope: each one the
+      // API server's discovery lists is served (see the access reviews' DESIGN note for the
+      // cluster-scoped kinds "*" also names)
+      return Future.succeededFuture(group.isEmpty() || group.equals("*"));
     }
     return resources
         .namespacedInGroup(group, version, resource)
