@@ -65,11 +65,16 @@
  * <h3>Watches</h3>
  *
  * {@code MergedWatch}: one upstream watch per visible namespace (always with {@code
- * allowWatchBookmarks}), merged into one chunked response or WebSocket. The client's {@code
- * resourceVersion} (e.g. {@code N} from the merged list) is given to every initial namespace. The
- * watch subscribes to the index's change feed BEFORE reading the visible set; each change is
- * re-decided against the current snapshot (watching vs. visible), so duplicates or reordering
- * converge:
+ * allowWatchBookmarks}), merged into one chunked response or WebSocket. The response head waits
+ * until every initial namespace's upstream watch answered, so that it can carry the {@code Warning}
+ * naming the refused ones, on the {@code 101} of a WebSocket too (Vert.x writes the response's
+ * headers into the handshake; the upgrade is made only then, the request stays paused meanwhile,
+ * and the watch writes to the WebSocket through a {@code WatchOutput.Deferred} bound at the
+ * upgrade). An upstream answer other than 200/403/404 is the client's answer instead. The client's
+ * {@code resourceVersion} (e.g. {@code N} from the merged list) is given to every initial
+ * namespace. The watch subscribes to the index's change feed BEFORE reading the visible set; each
+ * change is re-decided against the current snapshot (watching vs. visible), so duplicates or
+ * reordering converge:
  *
  * <ul>
  *   <li>a namespace joining is watched from "now" (no resourceVersion): the API server sends its
