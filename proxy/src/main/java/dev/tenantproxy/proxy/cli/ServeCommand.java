@@ -272,6 +272,57 @@ public final class ServeCommand implements Callable<Integer> {
   int maxInflightPerCaller;
 
   @Option(
+      names = "--all-namespaces-concurrency",
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_CONCURRENCY:-8}",
+      description =
+          "Upstream requests one all-namespaces list (get pods -A) has in flight at most (default"
+              + " ${DEFAULT-VALUE}).")
+  int allNamespacesConcurrency;
+
+  @Option(
+      names = "--all-namespaces-max-held-bytes",
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_MAX_HELD_BYTES:-8388608}",
+      description =
+          "Bytes of an all-namespaces list held for its Warning header before it streams on"
+              + " (default ${DEFAULT-VALUE}).")
+  long allNamespacesMaxHeldBytes;
+
+  @Option(
+      names = "--all-namespaces-discovery-ttl",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_DISCOVERY_TTL:-5m}",
+      description =
+          "How long the API server's discovery of a group/version is used for all-namespaces"
+              + " reads (default ${DEFAULT-VALUE}).")
+  Duration allNamespacesDiscoveryTtl;
+
+  @Option(
+      names = "--all-namespaces-discovery-miss-refresh",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_DISCOVERY_MISS_REFRESH:-10s}",
+      description =
+          "How soon a resource missing from discovery refetches its group/version at most"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration allNamespacesDiscoveryMissRefresh;
+
+  @Option(
+      names = "--all-namespaces-slow-consumer-timeout",
+      converter = DurationConverter.class,
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_SLOW_CONSUMER_TIMEOUT:-30s}",
+      description =
+          "An all-namespaces watch whose client does not read for this long ends with 410"
+              + " (default ${DEFAULT-VALUE}).")
+  Duration allNamespacesSlowConsumerTimeout;
+
+  @Option(
+      names = "--all-namespaces-max-event-bytes",
+      defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_MAX_EVENT_BYTES:-16777216}",
+      description =
+          "Largest single upstream watch event of an all-namespaces watch (default"
+              + " ${DEFAULT-VALUE}).")
+  int allNamespacesMaxEventBytes;
+
+  @Option(
       names = "--rbac-sync",
       defaultValue = "${env:TENANT_PROXY_RBAC_SYNC:-false}",
       description =
@@ -320,7 +371,14 @@ public final class ServeCommand implements Callable<Integer> {
                 watchBufferEvents,
                 resourceVersionWait,
                 minWatchTimeout),
-            new ProxyConfig.CallerLimits(maxWatchesPerCaller, maxInflightPerCaller))
+            new ProxyConfig.CallerLimits(maxWatchesPerCaller, maxInflightPerCaller),
+            new ProxyConfig.AllNamespacesConfig(
+                allNamespacesConcurrency,
+                allNamespacesMaxHeldBytes,
+                allNamespacesDiscoveryTtl,
+                allNamespacesDiscoveryMissRefresh,
+                allNamespacesSlowConsumerTimeout,
+                allNamespacesMaxEventBytes))
         .validate();
   }
 

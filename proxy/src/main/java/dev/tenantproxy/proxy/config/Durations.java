@@ -41,6 +41,21 @@ public final class Durations {
     return total;
   }
 
+  /** The shortest of {@code 1h}, {@code 5m}, {@code 30s}, {@code 500ms} that is exact. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms != 0 && ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
   private static IllegalArgumentException bad(String text) {
     return new IllegalArgumentException(
         "'" + text + "' is not a duration: use e.g. 500ms, 30s, 5m, 1h or 1m30s");

@@ -32,6 +32,7 @@ import java.util.Objects;
  *     /metrics} on {@code bindAddress} ({@code --ops-port}); 0 picks a free one
  * @param tuning bounds and timings of the serving core, the index and the watch hub
  * @param callerLimits per-caller bounds on open watches and in-flight requests
+ * @param allNamespaces bounds and timings of all-namespaces reads ({@code --all-namespaces-*})
  */
 public record ProxyConfig(
     String bindAddress,
@@ -52,7 +53,8 @@ public record ProxyConfig(
     Duration upstreamConnectTimeout,
     int opsPort,
     Tuning tuning,
-    CallerLimits callerLimits) {
+    CallerLimits callerLimits,
+    AllNamespacesConfig allNamespaces) {
 
   // --- per-caller limits (issue 12): --max-watches-per-caller, --max-inflight-per-caller ---
   /**
@@ -74,6 +76,85 @@ public record ProxyConfig(
   }
 
   // --- end of per-caller limits ---
+
+  /**
+   * All-namespaces reads of Capsule users ({@code kubectl get pods -A}: per-namespace upstream
+   * requests as the caller, merged; package {@code serve/allnamespaces}). A merged watch without
+   * {@code timeoutSeconds} ends like every served watch, after 1-2x {@code --min-watch-timeout}.
+   *
+   * @param concurrency upstream list requests one merged list has in flight at most ({@code
+   *     --all-namespaces-concurrency})
+   * @param maxHeldBytes how much of a merged list is held before its head is sent, so that the
+   *     {@code Warning} naming refused namespaces can be on it; beyond it the list streams on
+   *     ({@code --all-namespaces-max-held-bytes})
+   * @param discoveryTtl how long the API server's discovery of a group/version is used ({@code
+   *     --all-namespaces-discovery-ttl})
+   * @param discoveryMissRefresh how soon a resource missing from discovery (a CRD just installed)
+   *     refetches its group/version at most ({@code --all-namespaces-discovery-miss-refresh})
+   * @param slowConsumerTimeout a merged watch whose client has not drained its write queue for this
+   *     long ends with ERROR 410 ({@code --all-namespaces-slow-consumer-timeout})
+   * @param maxEventBytes the largest single upstream watch event accepted ({@code
+   *     --all-namespaces-max-event-bytes})
+   */
+  public record AllNamespacesConfig(
+      int concurrency,
+      long maxHeldBytes,
+      Duration discoveryTtl,
+      Duration discoveryMissRefresh,
+      Duration slowConsumerTimeout,
+      int maxEventBytes) {
+    /** The flags' defaults. */
+    public static final AllNamespacesConfig DEFAULTS =
+        new AllNamespacesConfig(
+            8,
+            8L << 20,
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            16 << 20);
+
+    /** etcd's default request limit is 1.5 MiB; an object's JSON can be larger still. */
+    static final int MIN_EVENT_BYTES = 1 << 20;
+
+    void validate(List<String> errors) {
+      atLeast(errors, "--all-namespaces-concurrency", concurrency, 1, "8");
+      if (maxHeldBytes < 0) {
+        errors.add(
+            "--all-namespaces-max-held-bytes "
+                + maxHeldBytes
+                + " must be zero or positive, e.g. 8388608 (0 sends a list's head at once, before"
+                + " refused namespaces are known)");
+      }
+      positive(errors, "--all-namespaces-discovery-ttl", discoveryTtl);
+      positive(errors, "--all-namespaces-discovery-miss-refresh", discoveryMissRefresh);
+      if (discoveryTtl != null
+          && discoveryMissRefresh != null
+          && discoveryMissRefresh.compareTo(discoveryTtl) > 0) {
+        errors.add(
+            "--all-namespaces-discovery-miss-refresh "
+                + Durations.format(discoveryMissRefresh)
+                + " is longer than --all-namespaces-discovery-ttl "
+                + Durations.format(discoveryTtl)
+                + ": a missing resource would wait for the whole TTL; make it shorter, e.g. 10s");
+      }
+      positive(errors, "--all-namespaces-slow-consumer-timeout", slowConsumerTimeout);
+      if (maxEventBytes < MIN_EVENT_BYTES) {
+        errors.add(
+            "--all-namespaces-max-event-bytes "
+                + maxEventBytes
+                + " must be at least "
+                + MIN_EVENT_BYTES
+                + " (etcd stores objects up to 1.5 MiB; a smaller bound would end watches over"
+                + " ordinary objects), e.g. 16777216");
+      }
+    }
+  }
+
+  public ProxyConfig withAllNamespaces(AllNamespacesConfig config) {
+    Copy c = new Copy(this);
+    c.allNamespaces = config;
+    return c.build();
+  }
 
   /**
    * Front-proxy (request header) authentication, kube-apiserver's {@code --requestheader-*} flags.
@@ -214,7 +295,8 @@ public record ProxyConfig(
         Duration.ofSeconds(10),
         8081,
         Tuning.defaults(),
-        CallerLimits.DEFAULTS);
+        CallerLimits.DEFAULTS,
+        AllNamespacesConfig.DEFAULTS);
   }
 
   public ProxyConfig withPort(int newPort) {
@@ -354,6 +436,13 @@ public record ProxyConfig(
     if (callerLimits == null || callerLimits.maxInflight() < 1) {
       errors.add("--max-inflight-per-caller must be at least 1, e.g. 400");
     }
+    if (allNamespaces == null) {
+      errors.add(
+          "the all-namespaces tunables are missing (a bug: use"
+              + " ProxyConfig.AllNamespacesConfig.DEFAULTS)");
+    } else {
+      allNamespaces.validate(errors);
+    }
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
@@ -410,6 +499,7 @@ public record ProxyConfig(
     private int opsPort;
     private Tuning tuning;
     private CallerLimits callerLimits;
+    private AllNamespacesConfig allNamespaces;
 
     Copy(ProxyConfig c) {
       bindAddress = c.bindAddress;
@@ -431,6 +521,7 @@ public record ProxyConfig(
       opsPort = c.opsPort;
       tuning = c.tuning;
       callerLimits = c.callerLimits;
+      allNamespaces = c.allNamespaces;
     }
 
     ProxyConfig build() {
@@ -453,7 +544,8 @@ public record ProxyConfig(
           upstreamConnectTimeout,
           opsPort,
           tuning,
-          callerLimits);
+          callerLimits,
+          allNamespaces);
     }
   }
 }

@@ -29,6 +29,10 @@ import java.util.Set;
  *       and Lens agree with what works). Served kinds are cluster-scoped: the {@code namespace}
  *       attribute is ignored (k9s v0.50.16 asks {@code list namespaces} in namespace {@code
  *       default}). Every other review is forwarded as the caller, unchanged.
+ *   <li>{@code SelfSubjectAccessReview} of list/watch at cluster scope of a namespaced kind the
+ *       all-namespaces reads serve, or of resource {@code *} in group {@code ""} or {@code *}
+ *       (Lens/Freelens ask {@code watch *} to choose one cluster-wide watch per kind over one per
+ *       namespace) → {@code allowed: true}; see the package DESIGN note.
  *   <li>{@code SelfSubjectRulesReview} → forwarded as the caller; the API server's answer gets one
  *       rule {@code get, list, watch} per served kind added to {@code status.resourceRules}.
  * </ul>
@@ -41,6 +45,10 @@ public final class AccessReviewsFilter implements ProxyFilter {
   private static final Set<String> SERVED_VERBS = Set.of("get", "list", "watch");
   private static final String REASON_ALL_NAMESPACES =
       "tenant-proxy merges the caller's own reads in each namespace of its tenants";
+  private static final String REASON_EVERY_KIND =
+      "tenant-proxy serves cluster-scope list and watch of every namespaced kind (the caller's own"
+          + " reads in each namespace of its tenants, merged) and of the cluster-scoped kinds it"
+          + " serves the caller; other cluster-scoped kinds are answered by the API server";
   private static final int MAX_BODY = 64 * 1024;
 
   /** What the filter reads: the served kinds, their services and who is a Capsule user. */
@@ -127,7 +135,10 @@ public final class AccessReviewsFilter implements ProxyFilter {
           .compose(
               served -> {
                 if (served) {
-                  return allowed(exchange, ra, REASON_ALL_NAMESPACES);
+                  return allowed(
+                      exchange,
+                      ra,
+                      ra.resource().equals("*") ? REASON_EVERY_KIND : REASON_ALL_NAMESPACES);
                 }
                 exchange.decide(Decision.PASSED);
                 return forward(exchange, caller, body, false);

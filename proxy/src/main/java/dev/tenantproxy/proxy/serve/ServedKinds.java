@@ -242,7 +242,11 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
             DEFAULT_KINDS);
     served.owned = List.of(index::close, client::close);
     var allNamespaces =
-        dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(index, upstream);
+        dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(
+            index,
+            upstream,
+            dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.Options.of(
+                config.allNamespaces(), tuning.minWatchTimeout()));
     served.endMergedWatches = allNamespaces::endAllWatches;
     builder
         .readiness(index::isReady)

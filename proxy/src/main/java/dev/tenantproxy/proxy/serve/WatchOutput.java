@@ -27,6 +27,55 @@ public interface WatchOutput {
     end(null);
   }
 
+  /**
+   * An output bound later (a WebSocket exists only after the upgrade, which waits for the watch's
+   * first answers): writing before {@link #bind} is a bug; ending before it does nothing.
+   */
+  final class Deferred implements WatchOutput {
+    private WatchOutput target;
+    private Handler<Void> drain;
+
+    /** Binds the real output; from now on everything goes to it. */
+    public void bind(WatchOutput output) {
+      target = output;
+      if (drain != null) {
+        output.drainHandler(drain);
+      }
+    }
+
+    private WatchOutput target() {
+      if (target == null) {
+        throw new IllegalStateException("the watch wrote before its output was bound");
+      }
+      return target;
+    }
+
+    @Override
+    public void write(Buffer line) {
+      target().write(line);
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return target != null && target.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Handler<Void> handler) {
+      drain = handler;
+      if (target != null) {
+        target.drainHandler(handler);
+      }
+    }
+
+    @Override
+    public void end(Buffer rest) {
+      if (target != null) {
+        target.end(rest);
+      }
+    }
+  }
+
   static WatchOutput of(HttpServerResponse response) {
     return new WatchOutput() {
       @Override

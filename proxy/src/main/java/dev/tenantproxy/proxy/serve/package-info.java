@@ -93,6 +93,39 @@
  * and gets "allowed". Anything else, and every non-Capsule caller, is forwarded unchanged. A
  * SelfSubjectRulesReview answer is forwarded and gets one rule appended per served kind.
  *
+ * <h3>Access reviews of Lens / Freelens (decided)</h3>
+ *
+ * At connect Lens (and Freelens, its fork) asks a SelfSubjectAccessReview {@code {verb: watch,
+ * resource: *}} without namespace or group (so group {@code ""}) and keeps the answer as {@code
+ * isGlobalWatchEnabled}. Its only use: when the "all namespaces" view was loaded by one
+ * cluster-scope list (which Lens does whenever every namespace is selected, whatever the answer), a
+ * namespaced kind's store opens ONE cluster-scope watch if the answer is yes, and otherwise watches
+ * the namespaces it loaded one by one, which in that case are none: the view is never updated.
+ * Cluster-scoped kinds are always watched at cluster scope, whatever the answer. The API server
+ * says no to an owner. Through the proxy a Capsule user's cluster-scope list and watch of EVERY
+ * namespaced kind works (answered with its own namespaces, its RBAC applied in each), while of the
+ * cluster-scoped kinds only those served to it work. Answering no would leave Lens's all-namespaces
+ * views frozen although the watches it would open work; answering yes changes nothing for
+ * cluster-scoped kinds (Lens watches them anyway; one not served gets the API server's 403 as
+ * before). So a Capsule user's {@code list} or {@code watch} review of resource {@code *} in group
+ * {@code ""} or {@code *} at cluster scope (no namespace, name or subresource) is answered {@code
+ * allowed: true} by the proxy, with a {@code reason} that states the limit (namespaced kinds and
+ * the served cluster-scoped kinds; others are the API server's). Other groups' {@code *} and {@code
+ * get}/writes of {@code *} are forwarded. {@code kubectl auth can-i watch '*'} therefore says yes
+ * for an owner through the proxy: the same claim as {@code can-i list pods -A}, which is yes
+ * although the answer holds only the caller's namespaces.
+ *
+ * <p>Lens then asks a SelfSubjectRulesReview for each namespace it listed (through the proxy: the
+ * caller's own) and shows a kind in its menu when some namespace's rules allow {@code list} of its
+ * group and resource (a rule without groups or resources counts as {@code *}; an {@code incomplete}
+ * answer shows everything). The rules review stays the API server's answer for that namespace, as
+ * the caller (its namespaced rules are exactly what works there), plus one {@code get, list, watch}
+ * rule per cluster-scoped kind the proxy serves the caller, so Lens shows Namespaces, and Nodes /
+ * Storage Classes / ... only when they are served to the caller, as they then work; no rule is
+ * added for namespaced kinds (a kind the caller's RBAC refuses in every namespace stays hidden,
+ * although its all-namespaces list would answer an empty list with a Warning). {@code
+ * e2e/.../allnamespaces/LensStartupIT} replays these requests.
+ *
  * <h2>DESIGN: the watch hub (one per kind)</h2>
  *
  * <h3>Inputs, and the one subscription</h3>

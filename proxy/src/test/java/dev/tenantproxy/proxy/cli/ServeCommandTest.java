@@ -80,4 +80,64 @@ class ServeCommandTest {
         .hasMessageContaining("--watch-buffer-events 0 must be at least 1")
         .hasMessageContaining("--ops-port 70000 is out of range");
   }
+
+  @Test
+  void everyAllNamespacesFlagReachesTheConfiguration() throws Exception {
+    ProxyConfig config =
+        parse(
+            "--all-namespaces-concurrency=3",
+            "--all-namespaces-max-held-bytes=0",
+            "--all-namespaces-discovery-ttl=1m",
+            "--all-namespaces-discovery-miss-refresh=2s",
+            "--all-namespaces-slow-consumer-timeout=5s",
+            "--all-namespaces-max-event-bytes=2097152");
+
+    assertThat(config.allNamespaces())
+        .isEqualTo(
+            new ProxyConfig.AllNamespacesConfig(
+                3,
+                0,
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                2 << 20));
+    assertThat(parse().allNamespaces()).isEqualTo(ProxyConfig.AllNamespacesConfig.DEFAULTS);
+  }
+
+  @Test
+  void aBadAllNamespacesFlagIsRefusedAtStartNamingTheFlag() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "--all-namespaces-concurrency=0",
+                    "--all-namespaces-discovery-ttl=5s",
+                    "--all-namespaces-discovery-miss-refresh=1m"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--all-namespaces-concurrency 0 must be at least 1")
+        .hasMessageContaining(
+            "--all-namespaces-discovery-miss-refresh 1m is longer than"
+                + " --all-namespaces-discovery-ttl 5s");
+  }
+
+  @Test
+  void everyServeFlagAlsoReadsItsTenantProxyEnvironmentVariable() {
+    // the rule: --some-flag is also TENANT_PROXY_SOME_FLAG (picocli's ${env:...} default)
+    var spec = new CommandLine(new ServeCommand()).setInterpolateVariables(false).getCommandSpec();
+    var missing =
+        spec.options().stream()
+            .filter(o -> !o.usageHelp() && !o.versionHelp())
+            .filter(
+                o -> {
+                  String env =
+                      "TENANT_PROXY_"
+                          + o.longestName().substring(2).replace('-', '_').toUpperCase();
+                  String def = o.defaultValue();
+                  return def == null
+                      || !def.startsWith("${env:" + env + "}")
+                          && !def.startsWith("${env:" + env + ":-");
+                })
+            .map(o -> o.longestName() + " (default " + o.defaultValue() + ")")
+            .toList();
+    assertThat(missing).isEmpty();
+  }
 }

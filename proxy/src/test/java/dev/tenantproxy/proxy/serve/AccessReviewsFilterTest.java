@@ -68,7 +68,13 @@ class AccessReviewsFilterTest {
                 return fleet.get().isCapsuleUser(caller);
               }
             },
-            h.upstream));
+            h.upstream,
+            dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(
+                    () -> fleet.snapshot,
+                    (context, namespace) -> () -> {},
+                    h.upstream,
+                    dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.Options.defaults())
+                ::serves));
     alice = h.client(h.user("alice"), HttpVersion.HTTP_1_1);
     stranger = h.client(h.user("stranger"), HttpVersion.HTTP_1_1);
   }
@@ -92,6 +98,10 @@ class AccessReviewsFilterTest {
     if (name != null) {
       ra.put("name", name);
     }
+    return review(client, ra);
+  }
+
+  private static ProxyHarness.Response review(TestClient client, JsonObject ra) {
     JsonObject body =
         new JsonObject()
             .put("kind", "SelfSubjectAccessReview")
@@ -179,6 +189,51 @@ class AccessReviewsFilterTest {
   void aReviewBySomeoneCapsuleDoesNotKnowGoesToTheApiServer() {
     int before = countUpstreamReviews();
     review(stranger, "list", "default");
+    assertThat(countUpstreamReviews()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void lensWatchOfEveryKindAtClusterScopeIsAllowedForAnOwnerWithTheLimitStated() {
+    // Lens / Freelens at connect: {verb: watch, resource: "*"}, no group, no namespace
+    for (JsonObject ra :
+        List.of(
+            new JsonObject().put("verb", "watch").put("resource", "*"),
+            new JsonObject().put("verb", "watch").put("resource", "*").put("group", "*"),
+            new JsonObject().put("verb", "list").put("resource", "*").put("namespace", ""))) {
+      int before = countUpstreamReviews();
+      ProxyHarness.Response r = review(alice, ra);
+      assertThat(r.status()).as(ra + ": " + r.body()).isEqualTo(201);
+      JsonObject status = new JsonObject(r.body()).getJsonObject("status");
+      assertThat(status.getBoolean("allowed")).as(ra.encode()).isTrue();
+      assertThat(status.getString("reason"))
+          .contains("every namespaced kind")
+          .contains("other cluster-scoped kinds are answered by the API server");
+      assertThat(countUpstreamReviews()).as(ra + " answered by the proxy").isEqualTo(before);
+    }
+  }
+
+  @Test
+  void otherReviewsOfEveryKindAndEveryoneElsesGoToTheApiServer() {
+    for (JsonObject ra :
+        List.of(
+            // Lens's isAdmin probe
+            new JsonObject()
+                .put("verb", "create")
+                .put("resource", "*")
+                .put("namespace", "kube-system"),
+            new JsonObject().put("verb", "get").put("resource", "*"),
+            new JsonObject().put("verb", "watch").put("resource", "*").put("group", "apps"),
+            new JsonObject().put("verb", "watch").put("resource", "*").put("subresource", "status"),
+            new JsonObject()
+                .put("verb", "watch")
+                .put("resource", "*")
+                .put("namespace", "solar-dev"))) {
+      int before = countUpstreamReviews();
+      review(alice, ra);
+      assertThat(countUpstreamReviews()).as(ra.encode()).isEqualTo(before + 1);
+    }
+    int before = countUpstreamReviews();
+    review(stranger, new JsonObject().put("verb", "watch").put("resource", "*"));
     assertThat(countUpstreamReviews()).isEqualTo(before + 1);
   }
 

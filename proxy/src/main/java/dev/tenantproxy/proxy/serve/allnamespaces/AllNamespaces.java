@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.serve.allnamespaces;
 
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * the package DESIGN note.
  *
  * <pre>{@code
- * builder.addServingFilter(AllNamespaces.filter(index, upstream));
+ * builder.addServingFilter(AllNamespaces.filter(index, upstream, options));
  * }</pre>
  */
 public final class AllNamespaces {
@@ -21,7 +22,8 @@ public final class AllNamespaces {
   private AllNamespaces() {}
 
   /**
-   * Tunables.
+   * Tunables: the {@code --all-namespaces-*} flags of {@code serve} ({@code ProxyConfig
+   * .AllNamespacesConfig}, validated there) and {@code --min-watch-timeout}.
    *
    * @param concurrency upstream list requests one merged list has in flight at most
    * @param maxHeldBytes how much of a merged list is held before its head is sent (the {@code
@@ -41,20 +43,28 @@ public final class AllNamespaces {
       Duration minWatchTimeout,
       Duration slowConsumer,
       int maxEventBytes) {
-    public static Options defaults() {
+    /** From the configuration's all-namespaces tunables and its {@code --min-watch-timeout}. */
+    public static Options of(ProxyConfig.AllNamespacesConfig config, Duration minWatchTimeout) {
       return new Options(
-          8,
-          8L << 20,
-          Duration.ofMinutes(5),
-          Duration.ofSeconds(10),
-          Duration.ofMinutes(30),
-          Duration.ofSeconds(30),
-          16 << 20);
+          config.concurrency(),
+          config.maxHeldBytes(),
+          config.discoveryTtl(),
+          config.discoveryMissRefresh(),
+          minWatchTimeout,
+          config.slowConsumerTimeout(),
+          config.maxEventBytes());
+    }
+
+    /** The flags' defaults. */
+    public static Options defaults() {
+      return of(
+          ProxyConfig.AllNamespacesConfig.DEFAULTS,
+          ProxyConfig.Tuning.defaults().minWatchTimeout());
     }
   }
 
   /** The filter over the index (serves nothing until its Namespace cache has synced). */
-  public static AllNamespacesFilter filter(TenancyIndex index, Upstream upstream) {
+  public static AllNamespacesFilter filter(TenancyIndex index, Upstream upstream, Options options) {
     return filter(
         () -> index.namespaces().isSynced() ? index.snapshot() : null,
         (context, namespace) -> {
@@ -63,7 +73,7 @@ public final class AllNamespaces {
           return subscription::close;
         },
         upstream,
-        Options.defaults());
+        options);
   }
 
   /** The filter over any source of snapshots (null while not ready). */

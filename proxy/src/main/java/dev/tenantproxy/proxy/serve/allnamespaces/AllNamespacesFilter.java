@@ -90,11 +90,19 @@ public final class AllNamespacesFilter implements ProxyFilter {
   /**
    * Whether a Capsule user's {@code verb} (list or watch) of {@code group/resource} at cluster
    * scope is served here (the kind is namespaced and the API server lists / watches it); for access
-   * reviews. {@code version} may be empty (the group's preferred version is used).
+   * reviews. {@code version} may be empty (the group's preferred version is used). Resource {@code
+   * *} with group {@code ""} or {@code *} (Lens's {@code watch *}) stands for every namespaced
+   * kind.
    */
   public Future<Boolean> serves(String group, String version, String resource, String verb) {
     if (!verb.equals("list") && !verb.equals("watch")) {
       return Future.succeededFuture(false);
+    }
+    if (resource.equals("*")) {
+      // every namespaced kind of the core group (or of every group) at cluster scope: each one the
+      // API server's discovery lists is served (see the access reviews' DESIGN note for the
+      // cluster-scoped kinds "*" also names)
+      return Future.succeededFuture(group.isEmpty() || group.equals("*"));
     }
     return resources
         .namespacedInGroup(group, version, resource)
@@ -218,16 +226,23 @@ public final class AllNamespacesFilter implements ProxyFilter {
   private Future<Void> watch(ProxyExchange exchange, Caller caller, ApiResources.Resource kind) {
     HttpServerRequest req = exchange.request();
     exchange.decide(Decision.SERVED);
-    exchange.resumeRequest();
+    // a WebSocket upgrade reads the (empty) request itself once the upstream watches answered, so
+    // that the 101 can carry the Warning; every other request is resumed now
+    boolean webSocket = "websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE));
+    if (!webSocket) {
+      exchange.resumeRequest();
+    }
     ResourceRequest rr;
     try {
       rr = jsonRequest(req);
     } catch (KubeStatusException e) {
+      exchange.resumeRequest();
       return exchange.fail(e);
     }
     ResponseFormat format = rr.format();
     ListOptions o = rr.listOptions();
     if (o.isWatchList() && !o.allowWatchBookmarks()) {
+      exchange.resumeRequest();
       return exchange.fail(
           KubeStatusException.badRequest(
               "allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when"
@@ -264,38 +279,19 @@ public final class AllNamespacesFilter implements ProxyFilter {
     MergedWatch.Opener opener = (ns, p) -> openWatch(kind, ns, p, caller, accept, userAgent);
     io.vertx.core.Context context = exchange.context();
     Promise<Void> done = Promise.promise();
-    if ("websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
-      req.toWebSocket()
-          .onFailure(
-              e ->
-                  done.tryFail(
-                      KubeStatusException.badRequest(
-                          "websocket upgrade failed: " + e.getMessage())))
-          .onSuccess(
-              ws -> {
-                MergedWatch w = new MergedWatch(context.owner(), opener, wp, WatchOutput.of(ws));
-                ws.closeHandler(v -> w.closed());
-                ws.exceptionHandler(e -> w.closed());
-                begin(w, context, caller)
-                    .onComplete(
-                        ar -> {
-                          if (ar.failed()) {
-                            ws.close();
-                          } else {
-                            w.start();
-                          }
-                        });
-                w.done().onComplete(ar -> done.tryComplete());
-              });
-      return done.future();
-    }
     HttpServerResponse response = req.response();
-    MergedWatch w = new MergedWatch(context.owner(), opener, wp, WatchOutput.of(response));
+    // the WebSocket exists only after the upgrade: the watch writes to it once bound (it writes
+    // nothing before start())
+    WatchOutput.Deferred deferred = webSocket ? new WatchOutput.Deferred() : null;
+    MergedWatch w =
+        new MergedWatch(
+            context.owner(), opener, wp, webSocket ? deferred : WatchOutput.of(response));
     response.closeHandler(v -> w.closed());
     begin(w, context, caller)
         .onComplete(
             ar -> {
               if (ar.failed()) {
+                exchange.resumeRequest();
                 if (ar.cause() instanceof MergedWatch.UpstreamAnswer ua && !response.closed()) {
                   response
                       .setStatusCode(ua.status)
@@ -311,6 +307,41 @@ public final class AllNamespacesFilter implements ProxyFilter {
               }
               if (response.closed()) {
                 w.closed();
+                done.tryComplete();
+                return;
+              }
+              if (w.done().isComplete()) {
+                // ended (shutdown) before its head: a watch that ended at once
+                exchange.resumeRequest();
+                if (!response.ended()) {
+                  response.end();
+                }
+                done.tryComplete();
+                return;
+              }
+              // namespaces the caller's RBAC refused: on the response head, the 101 of a
+              // WebSocket included (kubectl ignores headers there; other clients may read them)
+              if (!ar.result().isEmpty()) {
+                response.putHeader(
+                    "Warning", MergedList.forbiddenWarning(kind.resource(), ar.result()));
+              }
+              if (webSocket) {
+                req.toWebSocket()
+                    .onFailure(
+                        e -> {
+                          w.closed();
+                          done.tryFail(
+                              KubeStatusException.badRequest(
+                                  "websocket upgrade failed: " + e.getMessage()));
+                        })
+                    .onSuccess(
+                        ws -> {
+                          deferred.bind(WatchOutput.of(ws));
+                          ws.closeHandler(v -> w.closed());
+                          ws.exceptionHandler(e -> w.closed());
+                          w.start();
+                          w.done().onComplete(x -> done.tryComplete());
+                        });
                 return;
               }
               response.setStatusCode(200);
@@ -319,10 +350,6 @@ public final class AllNamespacesFilter implements ProxyFilter {
               }
               response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
               response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
-              if (!ar.result().isEmpty()) {
-                response.putHeader(
-                    "Warning", MergedList.forbiddenWarning(kind.resource(), ar.result()));
-              }
               response.writeHead();
               w.start();
               w.done().onComplete(x -> done.tryComplete());

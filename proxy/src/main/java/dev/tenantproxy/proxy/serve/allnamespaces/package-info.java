@@ -12,9 +12,10 @@
  * without namespace, name or subresource, by a Capsule user (the index's rule), of a resource that
  * the API server's discovery lists as namespaced with the {@code list} (or {@code watch}) verb.
  * Discovery ({@code ApiResources}) is fetched per group/version with the proxy's credentials on
- * first use, kept 5 minutes, and refetched (at most every 10 s) when a resource is unknown, so a
- * CRD installed later is served without a restart. Nothing is hard-coded; cluster-scoped and
- * unknown kinds pass through (the API server answers as before).
+ * first use, kept 5 minutes ({@code --all-namespaces-discovery-ttl}), and refetched (at most every
+ * 10 s, {@code --all-namespaces-discovery-miss-refresh}) when a resource is unknown, so a CRD
+ * installed later is served without a restart. Nothing is hard-coded; cluster-scoped and unknown
+ * kinds pass through (the API server answers as before).
  *
  * <h3>Security</h3>
  *
@@ -34,8 +35,8 @@
  * every namespace, so this is one snapshot at revision {@code N}, and a watch from {@code N}
  * continues it exactly. (Alternatives: reading each namespace "latest" would mix revisions, and a
  * watch from the largest of them could miss events of the others.) Until {@code N} is known one
- * request is in flight; then up to {@code concurrency} (8) per list, answers consumed in namespace
- * order.
+ * request is in flight; then up to {@code concurrency} (8, {@code --all-namespaces-concurrency})
+ * per list, answers consumed in namespace order.
  *
  * <h3>Paging</h3>
  *
@@ -54,20 +55,26 @@
  * 403 in a namespace (the caller's RBAC does not allow the kind there): the namespace is left out
  * and named in a {@code Warning: 299 - "tenant-proxy: <resource> of namespaces a, b left out: the
  * caller may not list them there"} header (kubectl prints it on stderr). To put that header on the
- * response, a list is held until every namespace answered, up to 8 MiB; beyond that the head is
- * sent and the rest streams (refusals known by then are in the header). 404 (namespace deleted
- * meanwhile) is left out silently. Any other upstream answer (400 bad selector, 410 expired
- * continue, 5xx) is the client's answer, unchanged, when the head is not yet sent; else the stream
- * is reset. Upstream {@code Warning}s are passed on.
+ * response, a list is held until every namespace answered, up to 8 MiB ({@code
+ * --all-namespaces-max-held-bytes}); beyond that the head is sent and the rest streams (refusals
+ * known by then are in the header). 404 (namespace deleted meanwhile) is left out silently. Any
+ * other upstream answer (400 bad selector, 410 expired continue, 5xx) is the client's answer,
+ * unchanged, when the head is not yet sent; else the stream is reset. Upstream {@code Warning}s are
+ * passed on.
  *
  * <h3>Watches</h3>
  *
  * {@code MergedWatch}: one upstream watch per visible namespace (always with {@code
- * allowWatchBookmarks}), merged into one chunked response or WebSocket. The client's {@code
- * resourceVersion} (e.g. {@code N} from the merged list) is given to every initial namespace. The
- * watch subscribes to the index's change feed BEFORE reading the visible set; each change is
- * re-decided against the current snapshot (watching vs. visible), so duplicates or reordering
- * converge:
+ * allowWatchBookmarks}), merged into one chunked response or WebSocket. The response head waits
+ * until every initial namespace's upstream watch answered, so that it can carry the {@code Warning}
+ * naming the refused ones, on the {@code 101} of a WebSocket too (Vert.x writes the response's
+ * headers into the handshake; the upgrade is made only then, the request stays paused meanwhile,
+ * and the watch writes to the WebSocket through a {@code WatchOutput.Deferred} bound at the
+ * upgrade). An upstream answer other than 200/403/404 is the client's answer instead. The client's
+ * {@code resourceVersion} (e.g. {@code N} from the merged list) is given to every initial
+ * namespace. The watch subscribes to the index's change feed BEFORE reading the visible set; each
+ * change is re-decided against the current snapshot (watching vs. visible), so duplicates or
+ * reordering converge:
  *
  * <ul>
  *   <li>a namespace joining is watched from "now" (no resourceVersion): the API server sends its
@@ -87,7 +94,7 @@
  * its own, at the smallest progress. An upstream ERROR (e.g. 410 Expired) becomes one ERROR event
  * and ends the merged watch (the client re-lists); an upstream watch that ends (the API server's
  * timeout) ends the merged watch cleanly (the client re-watches). {@code timeoutSeconds} (default:
- * random 30–60 min) ends it cleanly.
+ * random 1–2x {@code --min-watch-timeout}, 30–60 min, as every served watch) ends it cleanly.
  *
  * <p>Known limit: events of different namespaces are interleaved in arrival order, not in global
  * resourceVersion order. A client that resumes from the resourceVersion of the last EVENT it saw
@@ -100,7 +107,8 @@
  * while the client's write queue is full. Watches: when the client's write queue is full every
  * upstream response of that watch is paused (TCP/HTTP-2 flow control pushes back to the API
  * server), so nothing is buffered in the proxy beyond one chunk per namespace; a client that has
- * not drained for 30 s gets ERROR 410 and the watch ends. One upstream event is at most 16 MiB.
+ * not drained for 30 s ({@code --all-namespaces-slow-consumer-timeout}) gets ERROR 410 and the
+ * watch ends. One upstream event is at most 16 MiB ({@code --all-namespaces-max-event-bytes}).
  *
  * <h3>Threading</h3>
  *

@@ -13,16 +13,25 @@ import dev.tenantproxy.proxy.ops.Readiness;
 import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.testing.ProxyHarness;
 import dev.tenantproxy.proxy.testing.TestClient;
+import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.testsupport.TestVertx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +62,9 @@ class AllNamespacesWatchTest {
   private final Set<String> closedUpstream = ConcurrentHashMap.newKeySet();
   private final List<Consumer<String>> feed = new CopyOnWriteArrayList<>();
   private final List<Context> feedContexts = new CopyOnWriteArrayList<>();
+
+  /** Namespaces whose upstream watch the fake API server refuses (403, the caller's RBAC). */
+  private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   private static TenancySnapshot snapshot(String... solarNamespaces) {
     TenancySnapshot s =
@@ -125,6 +137,18 @@ class AllNamespacesWatchTest {
     }
     String ns = req.path().split("/")[4];
     upstreamUris.put(ns, req.uri());
+    if (refused.contains(ns)) {
+      resp.setStatusCode(403)
+          .end(
+              new JsonObject()
+                  .put("kind", "Status")
+                  .put("apiVersion", "v1")
+                  .put("status", "Failure")
+                  .put("reason", "Forbidden")
+                  .put("code", 403)
+                  .encode());
+      return;
+    }
     resp.setChunked(true);
     resp.writeHead();
     resp.closeHandler(v -> closedUpstream.add(ns));
@@ -215,6 +239,80 @@ class AllNamespacesWatchTest {
     if (harness != null) {
       harness.close();
     }
+  }
+
+  @Test
+  void aWebSocketWatchNamesTheRefusedNamespacesInAWarningOnIts101LikeAChunkedWatch()
+      throws Exception {
+    // given alice's RBAC refuses configmaps in solar-locked
+    refused.add("solar-locked");
+    start("solar-dev", "solar-locked");
+    String expected =
+        "299 - \"tenant-proxy: configmaps of namespace solar-locked left out: the caller may not"
+            + " list them there\"";
+
+    // when she watches over a WebSocket (as fabric8 and kubectl's WebSocket watches do)
+    TestPki.Issued cert = harness.user("alice", "system:authenticated");
+    WebSocketClient client =
+        harness.vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setSsl(true)
+                .setTrustOptions(
+                    new PemTrustOptions().addCertPath(harness.servingCa.certFile().toString()))
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertPath(cert.certFile().toString())
+                        .setKeyPath(cert.keyFile().toString())));
+    List<String> messages = new CopyOnWriteArrayList<>();
+    WebSocket ws =
+        ProxyHarness.await(
+            TestVertx.onContext(
+                harness.vertx,
+                () ->
+                    client
+                        .connect(
+                            new WebSocketConnectOptions()
+                                .setHost("127.0.0.1")
+                                .setPort(harness.proxy.port())
+                                .setSsl(true)
+                                .setURI("/api/v1/configmaps?watch=true&resourceVersion=10"))
+                        .map(
+                            socket -> {
+                              socket.textMessageHandler(messages::add);
+                              return socket;
+                            })));
+
+    // then the 101 carries the Warning, and the other namespace's events arrive
+    assertThat(ws.headers().getAll("Warning")).containsExactly(expected);
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-dev"));
+    upstream("solar-dev", "ADDED", "d1", 11);
+    await().atMost(BOUND).until(() -> messages.stream().anyMatch(m -> m.contains("\"d1\"")));
+    assertThat(messages).noneMatch(m -> m.contains("solar-locked"));
+    ProxyHarness.await(TestVertx.onContext(harness.vertx, ws::close));
+
+    // and a chunked watch names it on its 200 the same way
+    ProxyHarness.Response head =
+        ProxyHarness.await(
+            alice.exchange(
+                agent ->
+                    agent
+                        .request(
+                            new RequestOptions()
+                                .setMethod(HttpMethod.GET)
+                                .setURI("/api/v1/configmaps?watch=true&timeoutSeconds=1"))
+                        .compose(HttpClientRequest::send)
+                        .compose(
+                            resp ->
+                                resp.body()
+                                    .map(
+                                        b ->
+                                            new ProxyHarness.Response(
+                                                resp.statusCode(),
+                                                resp.headers(),
+                                                b.toString())))));
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.headers().getAll("Warning")).containsExactly(expected);
+    ProxyHarness.await(client.close());
   }
 
   @Test
