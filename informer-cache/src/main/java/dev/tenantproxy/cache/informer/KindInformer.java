@@ -110,7 +110,10 @@ final class KindInformer {
    * Synced and following its watch: false once a synced informer has been without an open watch for
    * {@link #WATCH_GRACE} (the API server is down or unreachable: the index ages), true again as
    * soon as fabric8 watches again. A normal watch restart (server timeout) is shorter than the
-   * grace and does not flap readiness. Called on an event loop: reads volatile state only.
+   * grace and does not flap readiness. A loss is dated from the failure fabric8 reported for it
+   * when that is at most the grace old, else from the first call that sees it: a failure of an
+   * earlier loss that ended while nobody asked must not date a later one. Called on an event loop:
+   * reads volatile state only.
    */
   boolean following() {
     if (!synced()) {
