@@ -10,6 +10,7 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,12 +52,17 @@ import org.junit.jupiter.api.io.TempDir;
  * re-syncs after the restart); passed-through watches end cleanly (the upstream stream ended, the
  * client's chunked stream is terminated, not reset) and their clients re-watch; the informer
  * through the proxy converges to the right set, a namespace moved between tenants right after the
- * restart included.
+ * restart included. All-namespaces ConfigMap watches (10 raw, {@code kubectl get configmaps -A -w}
+ * and a fabric8 {@code inAnyNamespace()} informer of the owner) each keep watching or end cleanly
+ * (end of stream, or ERROR 410) and recover by their own re-list: afterwards each view holds the
+ * ConfigMap made while the proxy was recovering and the one made in the namespace that joined, not
+ * those of the namespace that left, and never another tenant's.
  */
 class ApiServerRestartIT {
   private static final int SERVED = 150;
   private static final int PASSED = 50;
   private static final int STREAMS_PER_CLIENT = 50;
+  private static final int ALL_NAMESPACES = 10;
   private static final Duration BOUND = Duration.ofSeconds(90);
 
   private static ControlPlane cp;
@@ -147,6 +153,11 @@ class ApiServerRestartIT {
         .inNamespace(a)
         .resource(new ConfigMapBuilder().withNewMetadata().withName("seen").endMetadata().build())
         .create();
+    // another tenant's ConfigMaps: no all-namespaces view of the owner may ever show them
+    String foreignNs = other + "-x";
+    String foreign = "rs-foreign-" + id;
+    cp.capsule().createNamespace(other, foreignNs);
+    createConfigMap(foreignNs, foreign);
 
     try (ProxyInFront proxy = ProxyInFront.start(cp, dir.resolve("proxy"), true);
         KubernetesClient viaProxy = cp.newClient(proxy.kubeconfig(owner))) {
@@ -186,13 +197,47 @@ class ApiServerRestartIT {
                     public void onDelete(Namespace ns, boolean unknownFinalState) {}
                   });
       await().atMost(BOUND).until(() -> names(informer).equals(Set.of(a, b)));
+      // an owner's all-namespaces ConfigMap informer (fabric8 inAnyNamespace) through the proxy
+      Set<String> anyNamespaceSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      SharedIndexInformer<ConfigMap> anyNamespace =
+          viaProxy
+              .configMaps()
+              .inAnyNamespace()
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(ConfigMap cm) {
+                      anyNamespaceSeen.add(key(cm));
+                    }
+
+                    @Override
+                    public void onUpdate(ConfigMap oldCm, ConfigMap newCm) {
+                      anyNamespaceSeen.add(key(newCm));
+                    }
+
+                    @Override
+                    public void onDelete(ConfigMap cm, boolean unknownFinalState) {}
+                  });
+      await().atMost(BOUND).until(() -> keys(anyNamespace).contains(a + "/seen"));
+      HttpClient anyClient =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_2)
+              .sslContext(JdkTls.forUser(owner, proxy.caPem()))
+              .connectTimeout(Duration.ofSeconds(30))
+              .build();
+      await()
+          .atMost(BOUND)
+          .until(() -> get(anyClient, proxy.url() + "/api/v1/configmaps").contains("seen"));
 
       Path kubeconfig = proxy.kubeconfig(owner);
       try (Kubectl.Running kubectlWatch =
               Kubectl.version("1.33", kubeconfig).start("get", "namespaces", "-w", "-o", "name");
           Kubectl.Running kubectlPassedWatch =
               Kubectl.version("1.33", kubeconfig)
-                  .start("get", "configmaps", "-n", a, "-w", "-o", "name")) {
+                  .start("get", "configmaps", "-n", a, "-w", "-o", "name");
+          Kubectl.Running kubectlAllWatch =
+              Kubectl.version("1.33", kubeconfig)
+                  .start("get", "configmaps", "-A", "-w", "-o", "name")) {
         List<Watch> served = new ArrayList<>();
         List<Watch> passed = new ArrayList<>();
         for (int i = 0; i < SERVED + PASSED; i++) {
@@ -210,8 +255,20 @@ class ApiServerRestartIT {
                       HttpResponse.BodyHandlers.fromLineSubscriber(w));
           (isServed ? served : passed).add(w);
         }
+        // all-namespaces ConfigMap watches (served by per-namespace upstream watches)
+        List<Watch> anyWatches = new ArrayList<>();
+        for (int i = 0; i < ALL_NAMESPACES; i++) {
+          Watch w = new Watch();
+          w.response =
+              anyClient.sendAsync(
+                  HttpRequest.newBuilder(URI.create(proxy.url() + "/api/v1/configmaps?watch=true"))
+                      .build(),
+                  HttpResponse.BodyHandlers.fromLineSubscriber(w));
+          anyWatches.add(w);
+        }
         List<Watch> all = new ArrayList<>(served);
         all.addAll(passed);
+        all.addAll(anyWatches);
         await()
             .atMost(BOUND)
             .untilAsserted(
@@ -221,6 +278,7 @@ class ApiServerRestartIT {
                         .isZero());
         assertThat(all).allSatisfy(w -> assertThat(w.ended).isNotDone());
         await().atMost(BOUND).until(() -> kubectlWatch.stdout().contains("namespace/" + a));
+        await().atMost(BOUND).until(() -> kubectlAllWatch.stdout().contains("configmap/seen"));
 
         // probe the proxy every 100 ms for the whole outage: liveness and readiness
         ConcurrentLinkedQueue<Integer> healthz = new ConcurrentLinkedQueue<>();
@@ -269,6 +327,11 @@ class ApiServerRestartIT {
 
           cp.startApiServer(BOUND);
           long up = System.nanoTime();
+          // objects made while the proxy has not recovered yet: the owner's, and another tenant's
+          String during = "rs-during-" + id;
+          String foreignDuring = "rs-foreign-during-" + id;
+          createConfigMap(a, during);
+          createConfigMap(foreignNs, foreignDuring);
           await().atMost(BOUND).until(() -> code(ops, proxy.opsUrl() + "/readyz") == 200);
           long ready = System.nanoTime();
           System.err.printf(
@@ -318,6 +381,89 @@ class ApiServerRestartIT {
           await().atMost(BOUND).until(() -> kubectlWatch.stdout().contains("namespace/" + c));
           assertThat(kubectlWatch.isAlive()).as(kubectlWatch.stderr()).isTrue();
 
+          // all-namespaces views: a ConfigMap in the namespace that joined after the restart
+          String inC = "rs-in-c-" + id;
+          createConfigMap(c, inC);
+          // the fabric8 inAnyNamespace informer re-watched (or re-listed) by itself and is
+          // current: what was made during the outage and after it. (Not asserted: that b's
+          // objects leave its store when b leaves. They do not: an all-namespaces watch resumed
+          // at a list's resourceVersion sends DELETED on a namespace's leave only for objects it
+          // sent itself, and the informer got b's from its list; see the report of this change.)
+          await()
+              .atMost(BOUND)
+              .untilAsserted(
+                  () ->
+                      assertThat(keys(anyNamespace))
+                          .contains(a + "/seen", a + "/" + during, c + "/" + inC));
+          System.err.printf(
+              "[restart] inAnyNamespace informer through the proxy current %d ms after the"
+                  + " changes%n",
+              (System.nanoTime() - changed) / 1_000_000);
+          // the raw all-namespaces watches: each is still open and saw the new objects, or ended
+          // cleanly (end of stream, or one ERROR 410 as its last line) and its re-list is current
+          List<String> anyEnds = new ArrayList<>();
+          for (Watch w : anyWatches) {
+            if (!w.ended.isDone()) {
+              await()
+                  .atMost(BOUND)
+                  .until(() -> w.ended.isDone() || w.saw("ADDED", during) && w.saw("ADDED", inC));
+            }
+            if (!w.ended.isDone()) {
+              anyEnds.add("open");
+              continue;
+            }
+            String how = w.ended.join();
+            String last = w.lines.stream().reduce((x, y) -> y).orElse("");
+            boolean error410 = last.contains("\"type\":\"ERROR\"") && last.contains("410");
+            assertThat(how.equals("complete") || error410)
+                .as("how an all-namespaces watch ended: %s, last line %s", how, last)
+                .isTrue();
+            anyEnds.add(error410 ? "ERROR 410" : how);
+            await()
+                .atMost(BOUND)
+                .untilAsserted(
+                    () -> {
+                      HttpResponse<String> relist =
+                          send(anyClient, proxy.url() + "/api/v1/configmaps");
+                      assertThat(relist.statusCode()).as(relist.body()).isEqualTo(200);
+                      assertThat(relist.body())
+                          .contains("\"" + during + "\"", "\"" + inC + "\"")
+                          .doesNotContain(foreign, "\"namespace\":\"" + b + "\"");
+                    });
+          }
+          System.err.printf("[restart] all-namespaces watches after the restart: %s%n", anyEnds);
+          // kubectl get configmaps -A -w: still watching and saw them, or ended with exit 0 and
+          // its re-list (kubectl get -A) is current
+          await()
+              .atMost(BOUND)
+              .until(
+                  () ->
+                      !kubectlAllWatch.isAlive()
+                          || kubectlAllWatch.stdout().contains("configmap/" + during)
+                              && kubectlAllWatch.stdout().contains("configmap/" + inC));
+          if (!kubectlAllWatch.isAlive()) {
+            assertThat(kubectlAllWatch.exitCode())
+                .as("kubectl get -A -w exit, stderr: " + kubectlAllWatch.stderr())
+                .isZero();
+            Kubectl.Result relist =
+                Kubectl.version("1.33", kubeconfig)
+                    .run(BOUND, "get", "configmaps", "-A", "-o", "name");
+            assertThat(relist.stdout())
+                .as(relist.toString())
+                .contains("configmap/" + during, "configmap/" + inC);
+          }
+          System.err.printf(
+              "[restart] kubectl get configmaps -A -w after the restart: %s%n",
+              kubectlAllWatch.isAlive() ? "still watching" : "ended, exit 0, re-list current");
+          // another tenant's objects never reached any all-namespaces view
+          for (String name : List.of(foreign, foreignDuring)) {
+            assertThat(kubectlAllWatch.stdout()).doesNotContain(name);
+            assertThat(anyNamespaceSeen).noneMatch(k -> k.contains(name));
+            assertThat(anyWatches)
+                .allSatisfy(w -> assertThat(w.lines).noneMatch(l -> l.contains(name)));
+          }
+          assertThat(anyNamespaceSeen).noneMatch(k -> k.startsWith(foreignNs + "/"));
+
           // a passed-through client that re-watches gets the ConfigMap again
           Watch again = new Watch();
           again.response =
@@ -341,6 +487,7 @@ class ApiServerRestartIT {
             .containsOnly(200);
         assertThat(readyz).as("/readyz during the outage " + PROBE_ERRORS).containsOnly(200, 503);
         informer.close();
+        anyNamespace.close();
         // nothing leaks: once the clients are gone, no served watch stays open
         all.forEach(Watch::cancel);
       }
@@ -488,6 +635,24 @@ class ApiServerRestartIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("etcd compaction: " + r.body()).isEqualTo(200);
+  }
+
+  private static void createConfigMap(String namespace, String name) {
+    cp.adminClient()
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+  }
+
+  private static String key(ConfigMap cm) {
+    return cm.getMetadata().getNamespace() + "/" + cm.getMetadata().getName();
+  }
+
+  private static Set<String> keys(SharedIndexInformer<ConfigMap> informer) {
+    return informer.getStore().list().stream()
+        .map(ApiServerRestartIT::key)
+        .collect(Collectors.toSet());
   }
 
   private static Set<String> names(SharedIndexInformer<Namespace> informer) {

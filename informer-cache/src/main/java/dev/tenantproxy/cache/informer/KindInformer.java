@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +31,30 @@ final class KindInformer {
   private final boolean required;
   private final KubernetesClient client;
   private final IndexWriter writer;
+  private final LongSupplier nanoTime;
   private volatile SharedIndexInformer<GenericKubernetesResource> informer;
   private volatile Generation generation;
   private volatile String lastError;
   private volatile Instant lastErrorAt;
-  // System.nanoTime() since when the synced informer has had no open watch; -1 while it has one
-  private volatile long unwatchedSince = -1;
+  // nanoTime since when the synced informer has had no open watch; UNSET while it has one (not -1
+  // or "< 0": System.nanoTime() may be negative, its origin is arbitrary)
+  private static final long UNSET = Long.MIN_VALUE;
+  private volatile long unwatchedSince = UNSET;
+  // nanoTime of fabric8's latest reported failure; UNSET before the first
+  private volatile long failedAt = UNSET;
 
   KindInformer(ResourceKind kind, boolean required, KubernetesClient client, IndexWriter writer) {
+    this(kind, required, client, writer, System::nanoTime);
+  }
+
+  /** As above, with the clock {@link #following()} measures the grace by (tests). */
+  KindInformer(
+      ResourceKind kind,
+      boolean required,
+      KubernetesClient client,
+      IndexWriter writer,
+      LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.kind = kind;
     this.required = required;
     this.client = client;
@@ -93,7 +110,10 @@ final class KindInformer {
    * Synced and following its watch: false once a synced informer has been without an open watch for
    * {@link #WATCH_GRACE} (the API server is down or unreachable: the index ages), true again as
    * soon as fabric8 watches again. A normal watch restart (server timeout) is shorter than the
-   * grace and does not flap readiness. Called on an event loop: reads volatile state only.
+   * grace and does not flap readiness. A loss is dated from the failure fabric8 reported for it
+   * when that is at most the grace old, else from the first call that sees it: a failure of an
+   * earlier loss that ended while nobody asked must not date a later one. Called on an event loop:
+   * reads volatile state only.
    */
   boolean following() {
     if (!synced()) {
@@ -101,14 +121,17 @@ final class KindInformer {
     }
     SharedIndexInformer<GenericKubernetesResource> inf = informer;
     if (inf != null && inf.isWatching()) {
-      unwatchedSince = -1;
+      unwatchedSince = UNSET;
       return true;
     }
-    long now = System.nanoTime();
+    long now = nanoTime.getAsLong();
     long since = unwatchedSince;
-    if (since < 0) {
-      unwatchedSince = now;
-      return true;
+    if (since == UNSET) {
+      // the loss started at the failure fabric8 reported for it, if that is recent; an older
+      // failure belongs to an earlier loss that ended unobserved (nobody asked while it watched)
+      long failed = failedAt;
+      since = failed != UNSET && now - failed < WATCH_GRACE.toNanos() ? failed : now;
+      unwatchedSince = since;
     }
     return now - since < WATCH_GRACE.toNanos();
   }
@@ -133,9 +156,7 @@ final class KindInformer {
     String message = describe(t);
     lastError = message;
     lastErrorAt = Instant.now();
-    if (unwatchedSince < 0) {
-      unwatchedSince = System.nanoTime();
-    }
+    failedAt = nanoTime.getAsLong();
     LOG.warn("informer for {}: {} (retrying)", kind.displayName(), message);
     return true;
   }

@@ -1,9 +1,12 @@
 package dev.tenantproxy.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.testsupport.TestVertx;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
@@ -20,11 +23,20 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +170,147 @@ class LingeringCloseTest {
           .as("ms from close() to closed, the client never closing")
           .isGreaterThanOrEqualTo(boundMs);
       secondClose.get(WAIT_S, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void whatTheClientSendsWhileTheServerLingersIsReadDroppedAndReleased() throws Exception {
+    // a spy nearest the socket sees each buffer the client sends after the close began, hands it
+    // on (the lingering close drops it) and then checks its reference count
+    AtomicLong droppedBytes = new AtomicLong();
+    List<Integer> refCntAfterDrop = new CopyOnWriteArrayList<>();
+    AtomicBoolean lingering = new AtomicBoolean();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    int port =
+        serve(
+            BOUND_FOR_EVER_MS,
+            connection ->
+                LingeringClose.channel(connection)
+                    .pipeline()
+                    .addFirst(
+                        "spy",
+                        new ChannelInboundHandlerAdapter() {
+                          @Override
+                          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                            boolean dropped = lingering.get() && msg instanceof ByteBuf;
+                            int n = dropped ? ((ByteBuf) msg).readableBytes() : 0;
+                            ctx.fireChannelRead(msg);
+                            if (dropped) {
+                              droppedBytes.addAndGet(n);
+                              refCntAfterDrop.add(((ByteBuf) msg).refCnt());
+                            }
+                          }
+                        }),
+            request -> {
+              HttpConnection connection = request.connection();
+              connection.closeHandler(v -> closed.complete(null));
+              request.response().end("bye");
+              lingering.set(true); // on the connection's event loop, before the close
+              connection.close();
+            });
+
+    try (Socket client = new Socket()) {
+      client.connect(new InetSocketAddress("127.0.0.1", port));
+      client.getOutputStream().write(get("/"));
+      String answer = readUntil(client.getInputStream(), "bye");
+      assertThat(answer).startsWith("HTTP/1.1 200");
+      // the server half-closed (end of stream) and lingers; the client keeps writing
+      assertThat(client.getInputStream().read()).isEqualTo(-1);
+      byte[] chunk = new byte[16 * 1024];
+      for (int i = 0; i < 64; i++) {
+        client.getOutputStream().write(chunk);
+      }
+      client.getOutputStream().flush();
+      await().atMost(WAIT_S, TimeUnit.SECONDS).until(() -> droppedBytes.get() == 64 * chunk.length);
+      assertThat(closed).as("still lingering: the client has not closed").isNotDone();
+    }
+    closed.get(WAIT_S, TimeUnit.SECONDS);
+    assertThat(refCntAfterDrop).as("reference counts of the dropped buffers").isNotEmpty();
+    assertThat(refCntAfterDrop).containsOnly(0);
+  }
+
+  @Test
+  void aClientThatHalfClosesWhileTheServerLingersEndsTheLingerAtOnce() throws Exception {
+    CompletableFuture<Long> closedAfterNanos = new CompletableFuture<>();
+    int port =
+        serve(
+            BOUND_FOR_EVER_MS,
+            connection -> {},
+            request -> {
+              HttpConnection connection = request.connection();
+              long start = System.nanoTime();
+              connection.closeHandler(v -> closedAfterNanos.complete(System.nanoTime() - start));
+              request.response().end("bye");
+              connection.close();
+            });
+
+    try (Socket client = new Socket()) {
+      client.connect(new InetSocketAddress("127.0.0.1", port));
+      client.getOutputStream().write(get("/"));
+      assertThat(new String(readToEnd(client.getInputStream()), StandardCharsets.US_ASCII))
+          .startsWith("HTTP/1.1 200")
+          .endsWith("bye");
+      assertThat(closedAfterNanos).as("lingering, bound 120 s").isNotDone();
+      // the client's FIN (input EOF at the server) while its socket stays open
+      client.shutdownOutput();
+      long lingered = closedAfterNanos.get(WAIT_S, TimeUnit.SECONDS);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(lingered))
+          .as("ms from close() to closed")
+          .isLessThan(BOUND_FOR_EVER_MS);
+    }
+  }
+
+  @Test
+  void manyClientsThatNeverCloseAreAllClosedWhenTheBoundPassesAndTheirDescriptorsFreed()
+      throws Exception {
+    int clients = 500;
+    long boundMs = 1_000;
+    AtomicInteger closedByServer = new AtomicInteger();
+    int port =
+        serve(
+            boundMs,
+            connection -> connection.closeHandler(v -> closedByServer.incrementAndGet()),
+            request -> {
+              request.response().end("bye");
+              request.connection().close();
+            });
+    // the server's descriptors are this JVM's: count them with the clients' and subtract those
+    long baseline = openDescriptors();
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < clients; i++) {
+        Socket client = new Socket();
+        sockets.add(client);
+        client.connect(new InetSocketAddress("127.0.0.1", port));
+        client.getOutputStream().write(get("/"));
+      }
+      for (Socket client : sockets) {
+        // the answer, then end of stream: the server half-closed; the client never closes
+        assertThat(new String(readToEnd(client.getInputStream()), StandardCharsets.US_ASCII))
+            .endsWith("bye");
+      }
+      await()
+          .atMost(WAIT_S, TimeUnit.SECONDS)
+          .untilAsserted(() -> assertThat(closedByServer).hasValue(clients));
+      // every server-side descriptor is closed: what is left above the baseline is the clients'
+      await()
+          .atMost(WAIT_S, TimeUnit.SECONDS)
+          .untilAsserted(
+              () ->
+                  assertThat(openDescriptors() - baseline).isBetween(clients - 20L, clients + 20L));
+    } finally {
+      for (Socket client : sockets) {
+        client.close();
+      }
+    }
+    await()
+        .atMost(WAIT_S, TimeUnit.SECONDS)
+        .untilAsserted(() -> assertThat(openDescriptors() - baseline).isLessThanOrEqualTo(20L));
+  }
+
+  private static long openDescriptors() throws IOException {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
     }
   }
 
