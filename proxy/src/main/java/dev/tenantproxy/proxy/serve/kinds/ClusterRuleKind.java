@@ -83,10 +83,24 @@ final class ClusterRuleKind implements ServedKind {
     return columns;
   }
 
+  /** Served when a rule gives the caller gets ({@code [Get]}-only rules included). */
   @Override
   public boolean serves(TenancySnapshot snapshot, Caller caller) {
     return Visibility.isCapsuleUser(snapshot, caller)
+        && ClusterVisibility.view(snapshot, caller, rules).grantsAnything(Access.GET);
+  }
+
+  /** Lists and watches only when a rule gives {@code List}. */
+  @Override
+  public boolean servesLists(TenancySnapshot snapshot, Caller caller) {
+    return Visibility.isCapsuleUser(snapshot, caller)
         && ClusterVisibility.view(snapshot, caller, rules).grantsAnything(Access.LIST);
+  }
+
+  @Override
+  public boolean seesByName(TenancySnapshot snapshot, Caller caller, ServedObject object) {
+    return ClusterVisibility.view(snapshot, caller, rules)
+        .isVisible(rulesObject(object), Access.GET);
   }
 
   @Override
