@@ -251,6 +251,8 @@ class RuleKindsThroughProxyIT {
     String red = unique("red");
     admin.genericKubernetesResources(w.context()).resource(w.widget(blue, "blue")).create();
     admin.genericKubernetesResources(w.context()).resource(w.widget(red, "red")).create();
+    String green = unique("green");
+    admin.genericKubernetesResources(w.context()).resource(w.widget(green, "green")).create();
     String gps = unique("g");
     admin
         .genericKubernetesResources(Capsule.GLOBAL_PROXY_SETTINGS)
@@ -265,6 +267,7 @@ class RuleKindsThroughProxyIT {
         Kubectl.version("1.33", proxy.kubeconfig(alice))
             .start("get", w.resource(), "-w", "--output-watch-events")) {
       await().atMost(BOUND).until(() -> events(watch).contains("ADDED " + blue));
+      assertThat(events(watch)).doesNotContain("ADDED " + red, "ADDED " + green);
 
       // when the red widget is relabelled blue: it arrives
       long t0 = System.nanoTime();
@@ -281,16 +284,31 @@ class RuleKindsThroughProxyIT {
       await().atMost(BOUND).until(() -> events(watch).contains("ADDED " + red));
       long labelMillis = (System.nanoTime() - t0) / 1_000_000;
 
-      // when the rule is deleted: both leave her watch
+      // when a second rule gives her the green ones: the green widget arrives
+      t0 = System.nanoTime();
+      admin
+          .genericKubernetesResources(Capsule.GLOBAL_PROXY_SETTINGS)
+          .resource(
+              globalRule(
+                  unique("g"),
+                  alice.name(),
+                  clusterResource(w.group(), "widgets", List.of("List"), Map.of("color", "green"))))
+          .create();
+      await().atMost(BOUND).until(() -> events(watch).contains("ADDED " + green));
+      long addedMillis = (System.nanoTime() - t0) / 1_000_000;
+
+      // when the first rule is deleted: the blue ones leave her watch, the green one stays
       t0 = System.nanoTime();
       admin.genericKubernetesResources(Capsule.GLOBAL_PROXY_SETTINGS).withName(gps).delete();
       await()
           .atMost(BOUND)
           .until(() -> events(watch).containsAll(List.of("DELETED " + blue, "DELETED " + red)));
       long ruleMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(events(watch)).doesNotContain("DELETED " + green);
       System.out.printf(
-          "RuleKindsThroughProxyIT: label change seen after %d ms, rule deletion after %d ms%n",
-          labelMillis, ruleMillis);
+          "RuleKindsThroughProxyIT: label change seen after %d ms, rule added after %d ms, rule"
+              + " deleted after %d ms%n",
+          labelMillis, addedMillis, ruleMillis);
       assertThat(watch.isAlive()).isTrue();
       assertThat(watch.stderr()).isEmpty();
     }

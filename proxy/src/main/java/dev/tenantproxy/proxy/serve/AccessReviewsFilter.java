@@ -136,8 +136,10 @@ public final class AccessReviewsFilter implements ProxyFilter {
       exchange.decide(Decision.PASSED);
       return forward(exchange, caller, body, false);
     }
-    return registry
-        .prepare(ra.group(), ra.version(), ra.resource(), caller)
+    boolean read = ra.subresource().isEmpty() && SERVED_VERBS.contains(ra.verb());
+    return (read
+            ? registry.prepare(ra.group(), ra.version(), ra.resource(), caller)
+            : Future.<Void>succeededFuture())
         .otherwiseEmpty()
         .compose(
             v -> {
