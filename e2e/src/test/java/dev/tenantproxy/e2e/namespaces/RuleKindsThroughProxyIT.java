@@ -400,8 +400,10 @@ class RuleKindsThroughProxyIT {
     ClusterKindChecks.accessReviewsAgree(kubectl, proxy, carol, version, "clusterroles");
   }
 
-  @Test
-  void aGetOnlyRuleGetsByNameAndLeavesListsAndWatchesToTheApiServer(ControlPlane cp) {
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void aGetOnlyRuleGetsByNameAndLeavesListsAndWatchesToTheApiServer(
+      String version, ControlPlane cp) {
     // given bob, whose only rule gives blue widgets with operations [Get]
     ProxyInFront proxy = ServedNamespaces.proxy(cp);
     Widgets w = widgets(cp);
@@ -425,14 +427,14 @@ class RuleKindsThroughProxyIT {
             () ->
                 assertThat(get(null, proxy, bob, w.path() + "/" + blue, null).status())
                     .isEqualTo(200));
-    Kubectl kubectl = ServedNamespaces.kubectl(proxy, bob, "1.33");
-    Kubectl asBob = Kubectl.version("1.33", bob.kubeconfig());
+    Kubectl kubectl = ServedNamespaces.kubectl(proxy, bob, version);
+    Kubectl asBob = Kubectl.version(version, bob.kubeconfig());
 
     // then a get by name prints the admin's row; the red one is NotFound like a missing one
     assertThat(table(ok(kubectl.run(BOUND, "get", w.resource(), blue)).stdout()))
         .isEqualTo(
             table(
-                ok(Kubectl.version("1.33", cp.adminKubeconfig())
+                ok(Kubectl.version(version, cp.adminKubeconfig())
                         .run(BOUND, "get", w.resource(), blue))
                     .stdout()));
     ClusterKindChecks.hiddenLikeMissing(kubectl, w.resource(), List.of(red));

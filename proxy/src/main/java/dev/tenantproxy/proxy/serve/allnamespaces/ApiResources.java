@@ -80,7 +80,24 @@ public final class ApiResources {
     return lookup(group, version, resource).map(r -> r.filter(x -> !x.namespaced()));
   }
 
+  /** A group, version or resource as the API server names them (DNS labels, dots); else none. */
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  /**
+   * Whether the names can be put in a discovery path as they are: they come from request paths and
+   * access-review bodies, and must never make the proxy request another path with its credentials.
+   */
+  static boolean validNames(String group, String version, String resource) {
+    return (group.isEmpty() || NAME.matcher(group).matches())
+        && (version.isEmpty() || NAME.matcher(version).matches())
+        && NAME.matcher(resource).matches();
+  }
+
   private Future<Optional<Resource>> lookup(String group, String version, String resource) {
+    if (!validNames(group, version, resource) || version.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
     String gv = group.isEmpty() ? version : group + "/" + version;
     long now = clock.getAsLong();
     Entry e = entries.get(gv);
@@ -122,6 +139,9 @@ public final class ApiResources {
   }
 
   private Future<Optional<Resource>> inGroup(String group, String version, String resource) {
+    if (!validNames(group, version, resource)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     if (!version.isEmpty()) {
       return lookup(group, version, resource);
     }

@@ -161,4 +161,15 @@ class DiscoveredKindsUpstreamTest {
     assertThat(find("", "v1", "nosuch")).isEmpty();
     assertThat(find("nosuch.example.com", "v1", "things")).isEmpty();
   }
+
+  @Test
+  void namesThatAreNotApiNamesNeverReachTheApiServer() throws Exception {
+    groups.put("v1", new JsonArray().add(resource("secrets", "Secret", true, "get", "list")));
+    int before = harness.api.requests.size();
+    assertThat(find("../api/v1/namespaces/kube-system/secrets?x=", "", "widgets")).isEmpty();
+    assertThat(find("example.com", "../../api/v1", "widgets")).isEmpty();
+    assertThat(find("example.com", "v1", "widgets/../../x")).isEmpty();
+    assertThat(find("Example.com", "v1", "widgets")).isEmpty();
+    assertThat(harness.api.requests.subList(before, harness.api.requests.size())).isEmpty();
+  }
 }
