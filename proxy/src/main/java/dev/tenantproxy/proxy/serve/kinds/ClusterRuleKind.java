@@ -116,8 +116,9 @@ final class ClusterRuleKind implements ServedKind {
 
   @Override
   public String reason(TenancySnapshot snapshot, Caller caller, ServedObject object) {
+    // GET: every rule that lists also gets, and a [Get]-only rule is the reason for a get by name
     Decision d =
-        ClusterVisibility.view(snapshot, caller, rules).decide(rulesObject(object), Access.LIST);
+        ClusterVisibility.view(snapshot, caller, rules).decide(rulesObject(object), Access.GET);
     return d.visible()
         ? d.reasons().get(0).describe()
         : "no rule selects " + rules.displayName() + " " + object.name();

@@ -103,6 +103,9 @@ class DiscoveredKindsTest {
     assertThat(view().servesLists(BOB)).isFalse();
     assertThat(Lister.get(view(), BOB, "c").name()).isEqualTo("c");
     assertThat(notFound(BOB, "b")).isEqualTo(notFound(BOB, "missing"));
+    assertThat(WIDGETS.reason(snapshot, BOB, view().get("c")))
+        .contains("GlobalProxySettings widgets")
+        .contains("[Get]");
     assertThat(WIDGETS.principalsSeeing(snapshot, view().get("a")))
         .containsExactly(Principal.user("alice"));
   }
