@@ -47,6 +47,33 @@ public interface TableColumns {
     return new CustomResourceColumns(printerColumns);
   }
 
+  /**
+   * As {@link #customResource}, with the API server's default for a CRD version that declares no
+   * {@code additionalPrinterColumns}: one {@code Age} column ({@code date}, {@code
+   * .metadata.creationTimestamp}).
+   */
+  static TableColumns customResourceDefaulted(List<PrinterColumn> printerColumns) {
+    return new CustomResourceColumns(
+        printerColumns.isEmpty()
+            ? List.of(
+                new PrinterColumn(
+                    "Age",
+                    "date",
+                    "",
+                    CustomResourceColumns.CREATION_TIMESTAMP_DESCRIPTION,
+                    0,
+                    ".metadata.creationTimestamp"))
+            : printerColumns);
+  }
+
+  /**
+   * The API server's default Table, for built-in kinds without a printer of their own (and cluster
+   * roles): Name, Created At (RFC 3339 {@code creationTimestamp}).
+   */
+  static TableColumns apiServerDefault() {
+    return DefaultColumns.INSTANCE;
+  }
+
   /** The namespace columns: Name, Status (phase), Age. */
   static TableColumns namespaces() {
     return NamespaceColumns.INSTANCE;

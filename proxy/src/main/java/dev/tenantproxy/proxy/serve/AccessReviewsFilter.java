@@ -67,6 +67,23 @@ public final class AccessReviewsFilter implements ProxyFilter {
     default boolean serves(ServedKind kind, Caller caller) {
       return isCapsuleUser(caller);
     }
+
+    /**
+     * Whether the kind's lists and watches are served to this caller ({@link
+     * ServedKind#servesLists}: not for a caller granted gets by name only).
+     */
+    default boolean servesLists(ServedKind kind, Caller caller) {
+      return serves(kind, caller);
+    }
+
+    /**
+     * Makes the registry know the cluster-scoped kind {@code group/resource} (version may be empty)
+     * when the caller's rules name it (a kind served on demand, found by discovery), so that {@link
+     * #kinds()} lists it; completes when that is decided. Default: nothing to do.
+     */
+    default Future<Void> prepare(String group, String version, String resource, Caller caller) {
+      return Future.succeededFuture();
+    }
   }
 
   private final Registry registry;
@@ -123,33 +140,46 @@ public final class AccessReviewsFilter implements ProxyFilter {
   private Future<Void> accessReview(ProxyExchange exchange, Caller caller, Buffer body) {
     String contentType = exchange.request().getHeader(HttpHeaders.CONTENT_TYPE);
     ResourceAttributes ra = ResourceAttributes.parse(contentType, body.getBytes());
-    if (ra != null
-        && ra.namespace().isEmpty()
-        && ra.name().isEmpty()
-        && ra.subresource().isEmpty()
-        && !(ra.group().isEmpty() && "namespaces".equals(ra.resource()))
-        && (ra.verb().equals("list") || ra.verb().equals("watch"))) {
-      return clusterReads
-          .serves(ra.group(), ra.version(), ra.resource(), ra.verb())
-          .otherwise(false)
-          .compose(
-              served -> {
-                if (served) {
-                  return allowed(
-                      exchange,
-                      ra,
-                      ra.resource().equals("*") ? REASON_EVERY_KIND : REASON_ALL_NAMESPACES);
-                }
-                exchange.decide(Decision.PASSED);
-                return forward(exchange, caller, body, false);
-              });
-    }
-    String reason = ra == null ? null : reason(ra, caller);
-    if (reason == null) {
+    if (ra == null) {
       exchange.decide(Decision.PASSED);
       return forward(exchange, caller, body, false);
     }
-    return allowed(exchange, ra, reason);
+    boolean read = ra.subresource().isEmpty() && SERVED_VERBS.contains(ra.verb());
+    return (read
+            ? registry.prepare(ra.group(), ra.version(), ra.resource(), caller)
+            : Future.<Void>succeededFuture())
+        .otherwiseEmpty()
+        .compose(
+            v -> {
+              String reason = reason(ra, caller);
+              if (reason != null) {
+                return allowed(exchange, ra, reason);
+              }
+              if (ra.namespace().isEmpty()
+                  && ra.name().isEmpty()
+                  && ra.subresource().isEmpty()
+                  && !(ra.group().isEmpty() && "namespaces".equals(ra.resource()))
+                  && (ra.verb().equals("list") || ra.verb().equals("watch"))) {
+                return clusterReads
+                    .serves(ra.group(), ra.version(), ra.resource(), ra.verb())
+                    .otherwise(false)
+                    .compose(
+                        served -> {
+                          if (served) {
+                            return allowed(
+                                exchange,
+                                ra,
+                                ra.resource().equals("*")
+                                    ? REASON_EVERY_KIND
+                                    : REASON_ALL_NAMESPACES);
+                          }
+                          exchange.decide(Decision.PASSED);
+                          return forward(exchange, caller, body, false);
+                        });
+              }
+              exchange.decide(Decision.PASSED);
+              return forward(exchange, caller, body, false);
+            });
   }
 
   private static Future<Void> allowed(ProxyExchange exchange, ResourceAttributes ra, String why) {
@@ -180,7 +210,8 @@ public final class AccessReviewsFilter implements ProxyFilter {
       if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
         continue;
       }
-      if (!registry.serves(kind, caller)) {
+      if (!registry.serves(kind, caller)
+          || (!"get".equals(ra.verb()) && !registry.servesLists(kind, caller))) {
         return null; // nothing granted: the API server's answer stands, as for the read itself
       }
       KindService s = registry.service(kind);
@@ -195,7 +226,7 @@ public final class AccessReviewsFilter implements ProxyFilter {
       }
       KindView view = s == null ? null : s.view();
       ServedObject o = view == null ? null : view.get(ra.name());
-      return o != null && view.sees(caller, o)
+      return o != null && view.seesByName(caller, o)
           ? "tenant-proxy: " + kind.reason(view.snapshot(), caller, o)
           : null;
     }
@@ -244,7 +275,8 @@ public final class AccessReviewsFilter implements ProxyFilter {
                                     answer,
                                     registry.kinds().stream()
                                         .filter(k -> registry.serves(k, caller))
-                                        .toList());
+                                        .toList(),
+                                    k -> registry.servesLists(k, caller));
                           }
                           var r = exchange.response().setStatusCode(resp.statusCode());
                           if (type != null) {
@@ -259,6 +291,12 @@ public final class AccessReviewsFilter implements ProxyFilter {
   }
 
   static Buffer withServedRules(Buffer answer, List<ServedKind> kinds) {
+    return withServedRules(answer, kinds, k -> true);
+  }
+
+  /** As above; a kind {@code lists} rejects gets only {@code get}. */
+  static Buffer withServedRules(
+      Buffer answer, List<ServedKind> kinds, java.util.function.Predicate<ServedKind> lists) {
     JsonObject review = new JsonObject(answer);
     JsonObject status = review.getJsonObject("status");
     if (status == null) {
@@ -273,7 +311,11 @@ public final class AccessReviewsFilter implements ProxyFilter {
     for (ServedKind kind : kinds) {
       rules.add(
           new JsonObject()
-              .put("verbs", new JsonArray().add("get").add("list").add("watch"))
+              .put(
+                  "verbs",
+                  lists.test(kind)
+                      ? new JsonArray().add("get").add("list").add("watch")
+                      : new JsonArray().add("get"))
               .put("apiGroups", new JsonArray().add(kind.kind().group()))
               .put("resources", new JsonArray().add(kind.kind().plural())));
     }

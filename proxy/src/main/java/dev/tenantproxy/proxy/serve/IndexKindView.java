@@ -66,6 +66,16 @@ public final class IndexKindView implements KindView {
   }
 
   @Override
+  public boolean servesLists(Caller caller) {
+    return kind.servesLists(snapshot, caller);
+  }
+
+  @Override
+  public boolean seesByName(Caller caller, ServedObject object) {
+    return kind.seesByName(snapshot, caller, object);
+  }
+
+  @Override
   public SortedSet<String> visible(Caller caller) {
     return kind.visibleNames(snapshot, caller, this);
   }

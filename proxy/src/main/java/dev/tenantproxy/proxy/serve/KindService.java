@@ -124,8 +124,13 @@ public final class KindService {
         || !attributes.apiVersion().equals(kind.kind().version())
         || !attributes.resource().equals(kind.kind().plural())
         || !attributes.subresource().isEmpty()
-        || !(attributes.namespace().isEmpty() || attributes.namespace().equals(attributes.name()))
-        || !views.get().serves(caller)) {
+        || !(attributes.namespace().isEmpty()
+            || attributes.namespace().equals(attributes.name()))) {
+      return null;
+    }
+    KindView view = views.get();
+    if (!view.serves(caller) || (!"get".equals(attributes.verb()) && !view.servesLists(caller))) {
+      // a caller served only gets by name ([Get]-only rules) lists and watches as itself
       return null;
     }
     try {

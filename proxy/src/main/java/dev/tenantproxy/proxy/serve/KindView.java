@@ -38,6 +38,19 @@ public interface KindView {
     return isCapsuleUser(caller);
   }
 
+  /**
+   * Whether the kind's lists and watches are served to this caller ({@link
+   * ServedKind#servesLists}); a caller served only gets by name lists through the API server.
+   */
+  default boolean servesLists(Caller caller) {
+    return serves(caller);
+  }
+
+  /** Whether the caller may get this object by name ({@link ServedKind#seesByName}). */
+  default boolean seesByName(Caller caller, ServedObject object) {
+    return sees(caller, object);
+  }
+
   /** The names of the objects the caller may see, sorted. */
   SortedSet<String> visible(Caller caller);
 

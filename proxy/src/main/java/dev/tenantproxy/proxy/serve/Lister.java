@@ -150,7 +150,7 @@ public final class Lister {
    */
   public static ServedObject get(KindView view, Caller caller, String name) {
     ServedObject o = view.get(name);
-    if (o != null && view.sees(caller, o)) {
+    if (o != null && view.seesByName(caller, o)) {
       return o;
     }
     throw KubeStatusException.notFound(

@@ -61,6 +61,24 @@ public interface ServedKind {
   }
 
   /**
+   * Whether the proxy answers this caller's lists and watches of the kind too, not only its gets by
+   * name (a caller whose only grant is a {@code clusterResources} rule with {@code operations:
+   * [Get]} is served gets; its lists and watches pass through, and the API server answers them as
+   * the caller, usually 403). Default: {@link #serves}.
+   */
+  default boolean servesLists(TenancySnapshot snapshot, Caller caller) {
+    return serves(snapshot, caller);
+  }
+
+  /**
+   * Whether {@code caller} may get {@code object} by name (a {@code [Get]}-only rule gives this,
+   * not {@link #sees}). Default: {@link #sees}.
+   */
+  default boolean seesByName(TenancySnapshot snapshot, Caller caller, ServedObject object) {
+    return sees(snapshot, caller, object);
+  }
+
+  /**
    * Whether a caller's view of the kind changes when a Tenant, ProxySetting or GlobalProxySettings
    * changes (the index's {@code RulesChange} feed: a tenant's {@code spec.nodeSelector}, its
    * owners, a {@code clusterResources} rule): the watches of the principals it names are then

@@ -1,12 +1,18 @@
 package dev.tenantproxy.proxy.serve;
 
 import dev.tenantproxy.cache.index.VisibilityChange;
+import dev.tenantproxy.cache.informer.ResourceKind;
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.cache.watchcache.Subscription;
 import dev.tenantproxy.cache.watchcache.WatchCache;
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.tenancy.Principal;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.visibility.Access;
+import dev.tenantproxy.filters.visibility.ClusterKind;
+import dev.tenantproxy.filters.visibility.ClusterVisibility;
 import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.serve.kinds.DiscoveredKinds;
 import dev.tenantproxy.proxy.serve.kinds.ForeignNamespaceWritesFilter;
 import dev.tenantproxy.proxy.serve.kinds.IngressClasses;
 import dev.tenantproxy.proxy.serve.kinds.Namespaces;
@@ -25,7 +31,9 @@ import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +51,16 @@ import org.slf4j.LoggerFactory;
  * synced; the others ({@link ServedKind#startsOnDemand()}) on the first read by a Capsule user,
  * which waits for the informer's first list (bounded by the index's sync timeout; on failure the
  * read passes through and the next one tries again).
+ *
+ * <p>Beyond the descriptors it is given, the registry serves cluster-scoped kinds that only {@code
+ * clusterResources} rules of ProxySettings / GlobalProxySettings can give (any group, CRDs
+ * included): when a Capsule user whose rules name a kind first reads it (or asks an access review
+ * about it), the kind is found by {@link KindDiscovery} and becomes one more entry, served like the
+ * others (its informer started on demand). DESIGN decision, bounded rather than stopped: such a
+ * kind stays informed while the proxy runs, even when no rule names it any more (its reads then
+ * pass through, as for any caller not served); at most {@link #MAX_DISCOVERED_KINDS} kinds are
+ * discovered, each created only by a caller whose rules name it, so a user cannot make the proxy
+ * inform on kinds no rule gives it.
  *
  * <pre>{@code
  * ServedKinds served = ServedKinds.attach(vertx, index, KindService.Options.defaults(),
@@ -160,6 +178,16 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   private final TenancyIndex index;
   private final KindService.Options options;
   private final List<Entry> entries;
+
+  /**
+   * Kinds served on demand that no descriptor names: cluster-scoped kinds a {@code
+   * clusterResources} rule names, found by discovery on a Capsule user's first read (keyed by
+   * {@code group/version/resource}; at most {@link #MAX_DISCOVERED_KINDS}).
+   */
+  private final Map<String, Entry> discovered = new ConcurrentHashMap<>();
+
+  private final Map<String, Future<Entry>> discovering = new ConcurrentHashMap<>();
+  private volatile KindDiscovery discovery = KindDiscovery.NONE;
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile List<Runnable> owned = List.of();
   private volatile Runnable endMergedWatches = () -> {};
@@ -248,6 +276,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
             dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.Options.of(
                 config.allNamespaces(), tuning.minWatchTimeout()));
     served.endMergedWatches = allNamespaces::endAllWatches;
+    served.discovering(new DiscoveredKinds(upstream, allNamespaces.discovery()));
     builder
         .readiness(index::isReady)
         .addServingFilter(served.foreignWritesFilter(upstream))
@@ -291,19 +320,39 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
         return e;
       }
     }
-    return null;
+    Entry d =
+        discovered.get(key(attributes.apiGroup(), attributes.apiVersion(), attributes.resource()));
+    return d != null && d.claims(method, attributes) ? d : null;
   }
 
   /**
    * The service of the kind this request reads, for a Capsule user: at once when attached, after
    * the kind's first sync when it starts on demand; null (pass through) when the request is not
-   * such a read, the caller is not a Capsule user, or the kind cannot be served yet.
+   * such a read, the caller is not a Capsule user, or the kind cannot be served yet. A
+   * cluster-scoped kind no descriptor names is found by discovery first when the caller's rules
+   * name it ({@link #discoverFor}).
    */
   Future<KindService> serviceFor(HttpMethod method, RequestAttributes attributes, Caller caller) {
     Entry e = claiming(method, attributes);
+    if (e == null && caller != null && discoveryCandidate(method, attributes, caller)) {
+      return discoverFor(attributes.apiGroup(), attributes.apiVersion(), attributes.resource())
+          .compose(
+              d ->
+                  d == null || !d.claims(method, attributes)
+                      ? Future.succeededFuture(null)
+                      : orNull(startFor(d, caller)));
+    }
     if (e == null || caller == null) {
       return null;
     }
+    return startFor(e, caller);
+  }
+
+  private static Future<KindService> orNull(Future<KindService> f) {
+    return f == null ? Future.succeededFuture(null) : f;
+  }
+
+  private Future<KindService> startFor(Entry e, Caller caller) {
     KindService s = e.service.get();
     if (s != null) {
       return Future.succeededFuture(s);
@@ -316,9 +365,132 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
     return p.future();
   }
 
+  // ---- kinds found by discovery --------------------------------------------------------------
+
+  /** The most kinds found by discovery that one proxy serves (each runs an informer). */
+  static final int MAX_DISCOVERED_KINDS = 64;
+
+  /** Uses {@code discovery} for cluster-scoped kinds no descriptor names (default: none). */
+  public ServedKinds discovering(KindDiscovery discovery) {
+    this.discovery = java.util.Objects.requireNonNull(discovery);
+    return this;
+  }
+
+  private List<Entry> entries() {
+    if (discovered.isEmpty()) {
+      return entries;
+    }
+    List<Entry> all = new java.util.ArrayList<>(entries);
+    all.addAll(discovered.values());
+    return all;
+  }
+
+  private static String key(String group, String version, String resource) {
+    return group + "/" + version + "/" + resource;
+  }
+
+  /**
+   * Whether this request may read a cluster-scoped kind that only {@code clusterResources} rules
+   * can give: a {@code GET} of a resource at cluster scope, no subresource, no descriptor for its
+   * group and resource (in any version), by a Capsule user whose rules give it that group and
+   * resource. Cheap; no discovery.
+   */
+  private boolean discoveryCandidate(
+      HttpMethod method, RequestAttributes attributes, Caller caller) {
+    return method == HttpMethod.GET
+        && attributes.resourceRequest()
+        && !attributes.resource().isEmpty()
+        && !attributes.apiVersion().isEmpty()
+        && attributes.subresource().isEmpty()
+        && attributes.namespace().isEmpty()
+        && rulesName(attributes.apiGroup(), attributes.resource(), caller);
+  }
+
+  private boolean rulesName(String group, String resource, Caller caller) {
+    for (Entry e : entries) {
+      if (e.kind.kind().group().equals(group) && e.kind.kind().plural().equals(resource)) {
+        return false; // a descriptor's kind (another version of it included) is not rediscovered
+      }
+    }
+    TenancySnapshot snapshot = index.snapshot();
+    return Visibility.isCapsuleUser(snapshot, caller)
+        && ClusterVisibility.view(snapshot, caller, ClusterKind.of(group, resource))
+            .grantsAnything(Access.GET);
+  }
+
+  /**
+   * The entry of the discovered kind {@code group/version/resource} (version empty: the group's
+   * preferred one), created on first use; null when the API server does not serve it at cluster
+   * scope, discovery fails, or {@link #MAX_DISCOVERED_KINDS} are served already.
+   */
+  private Future<Entry> discoverFor(String group, String version, String resource) {
+    Entry known = discovered.get(key(group, version, resource));
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
+    String k = key(group, version, resource);
+    Future<Entry> running = discovering.get(k);
+    if (running != null) {
+      return running;
+    }
+    Promise<Entry> p = Promise.promise();
+    Future<Entry> prior = discovering.putIfAbsent(k, p.future());
+    if (prior != null) {
+      return prior;
+    }
+    discovery
+        .find(group, version, resource)
+        .onComplete(
+            ar -> {
+              Entry e = null;
+              if (ar.failed()) {
+                LOG.warn("discovery of {}: {} (its reads pass through)", k, ar.cause().toString());
+              } else if (ar.result().isPresent()) {
+                e = register(ar.result().get());
+              }
+              discovering.remove(k, p.future());
+              p.complete(e);
+            });
+    return p.future();
+  }
+
+  private synchronized Entry register(ServedKind kind) {
+    ResourceKind rk = kind.kind();
+    String k = key(rk.group(), rk.version(), rk.plural());
+    Entry existing = discovered.get(k);
+    if (existing != null) {
+      return existing;
+    }
+    if (closed || rk.namespaced()) {
+      return null;
+    }
+    if (discovered.size() >= MAX_DISCOVERED_KINDS) {
+      LOG.warn(
+          "not serving {}: {} kinds found by discovery are served already (its reads pass"
+              + " through)",
+          rk.displayName(),
+          MAX_DISCOVERED_KINDS);
+      return null;
+    }
+    Entry e = new Entry(kind);
+    discovered.put(k, e);
+    LOG.info("{} is named by clusterResources rules: served on demand", rk.displayName());
+    return e;
+  }
+
+  @Override
+  public Future<Void> prepare(String group, String version, String resource, Caller caller) {
+    if (caller == null || resource.isEmpty() || !rulesName(group, resource, caller)) {
+      return Future.succeededFuture();
+    }
+    return discoverFor(group, version, resource)
+        .compose(e -> e == null ? Future.succeededFuture() : orNull(startFor(e, caller)))
+        .mapEmpty();
+  }
+
   /** The attached service of the kind with this group and resource, or null. */
   KindService service(String group, String resource) {
-    for (Entry e : entries) {
+    for (Entry e : entries()) {
       if (e.kind.kind().group().equals(group) && e.kind.kind().plural().equals(resource)) {
         return e.service.get();
       }
@@ -329,12 +501,12 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   /** The served kinds. */
   @Override
   public List<ServedKind> kinds() {
-    return entries.stream().map(e -> e.kind).toList();
+    return entries().stream().map(e -> e.kind).toList();
   }
 
   @Override
   public KindService service(ServedKind kind) {
-    for (Entry e : entries) {
+    for (Entry e : entries()) {
       if (e.kind.equals(kind)) {
         return e.service.get();
       }
@@ -353,10 +525,15 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
     return kind.serves(index.snapshot(), caller);
   }
 
+  @Override
+  public boolean servesLists(ServedKind kind, Caller caller) {
+    return kind.servesLists(index.snapshot(), caller);
+  }
+
   /** Watch-hub tasks that failed so far, over all kinds. */
   public long hubFailures() {
     long n = 0;
-    for (Entry e : entries) {
+    for (Entry e : entries()) {
       KindService s = e.service.get();
       n += s == null ? 0 : s.hub().failures();
     }
@@ -404,7 +581,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   /** Watches served right now, over all kinds. */
   public int openWatches() {
     int n = 0;
-    for (Entry e : entries) {
+    for (Entry e : entries()) {
       KindService s = e.service.get();
       n += s == null ? 0 : s.openWatches();
     }
@@ -414,7 +591,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   /** Ends every open served watch cleanly (the first step of a graceful shutdown). */
   public void endAllWatches() {
     endMergedWatches.run();
-    for (Entry e : entries) {
+    for (Entry e : entries()) {
       KindService s = e.service.get();
       if (s != null) {
         s.endAllWatches();
@@ -431,7 +608,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
       vertx.cancelTimer(t);
     }
     subscriptions.forEach(Subscription::close);
-    entries.forEach(e -> e.hubThread.shutdownNow());
+    entries().forEach(e -> e.hubThread.shutdownNow());
     for (Runnable r : owned) {
       try {
         r.run();

@@ -91,7 +91,25 @@
  * stands and no existence is revealed). Served kinds are cluster-scoped, so the {@code namespace}
  * attribute is ignored: k9s v0.50.16 asks {@code list namespaces} with {@code namespace: default}
  * and gets "allowed". Anything else, and every non-Capsule caller, is forwarded unchanged. A
- * SelfSubjectRulesReview answer is forwarded and gets one rule appended per served kind.
+ * SelfSubjectRulesReview answer is forwarded and gets one rule appended per served kind ({@code
+ * get} only for a caller served gets by name only). Before deciding, the registry is asked to
+ * {@code prepare} the kind named (a kind found by discovery, below), so a review about a kind no
+ * one has read yet agrees with the read.
+ *
+ * <h3>Kinds found by discovery, and gets-only callers</h3>
+ *
+ * {@code clusterResources} rules can name any cluster-scoped kind. {@link
+ * dev.tenantproxy.proxy.serve.ServedKinds} serves such a kind when a Capsule user whose rules name
+ * it reads it: {@link dev.tenantproxy.proxy.serve.KindDiscovery} ({@code kinds/DiscoveredKinds},
+ * over the API server's discovery shared with the all-namespaces reads) builds one more {@code
+ * ClusterRuleKind} for it, and from there it is an entry like any other (hub thread, informer
+ * started on demand, rules-change feed). Such a kind is not stopped when no rule names it any more
+ * (its reads then pass through); instead their number is bounded ({@code MAX_DISCOVERED_KINDS}) and
+ * only a caller whose rules name a kind creates it. A descriptor's kind (any version) is never
+ * rediscovered. Rules give {@code List} (list, watch, get) or {@code Get} (get by name only):
+ * {@link dev.tenantproxy.proxy.serve.ServedKind#servesLists} and {@link
+ * dev.tenantproxy.proxy.serve.ServedKind#seesByName} split the two, so a caller with {@code
+ * [Get]}-only rules is served gets while its lists and watches pass through to the API server.
  *
  * <h3>Access reviews of Lens / Freelens (decided)</h3>
  *

@@ -112,6 +112,14 @@ public final class AllNamespacesFilter implements ProxyFilter {
                     && (verb.equals("list") ? found.get().lists() : found.get().watches()));
   }
 
+  /**
+   * The discovery this filter reads (shared with the cluster-scoped kinds served on demand, so one
+   * cache of the API server's discovery serves both).
+   */
+  public ApiResources discovery() {
+    return resources;
+  }
+
   @Override
   public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
     Caller caller = exchange.caller();

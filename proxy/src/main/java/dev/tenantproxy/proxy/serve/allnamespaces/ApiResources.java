@@ -20,22 +20,33 @@ import java.util.function.LongSupplier;
  * is refreshed after {@code ttlMillis}, and a resource the cached entry does not know (a CRD just
  * installed) triggers a refresh at most every {@code missRefreshMillis}. Concurrent lookups of one
  * group/version share one request. Nothing is hard-coded: core kinds, {@code apps} and CRDs are
- * found the same way.
+ * found the same way. One instance serves the all-namespaces reads (namespaced resources) and the
+ * cluster-scoped kinds served on demand ({@link #clusterScoped}).
  */
-final class ApiResources {
+public final class ApiResources {
 
-  /** One namespaced resource the API server lists. */
-  record Resource(String group, String version, String resource, String kind, List<String> verbs) {
-    boolean lists() {
+  /** One resource the API server serves (no subresources), namespaced or cluster-scoped. */
+  public record Resource(
+      String group,
+      String version,
+      String resource,
+      String kind,
+      List<String> verbs,
+      boolean namespaced) {
+    public boolean lists() {
       return verbs.contains("list");
     }
 
-    boolean watches() {
+    public boolean watches() {
       return verbs.contains("watch");
+    }
+
+    public boolean gets() {
+      return verbs.contains("get");
     }
   }
 
-  private record Entry(Map<String, Resource> namespaced, long fetchedAt) {}
+  private record Entry(Map<String, Resource> resources, long fetchedAt) {}
 
   private final Upstream upstream;
   private final LongSupplier clock;
@@ -57,11 +68,41 @@ final class ApiResources {
    * through and the API server answers as it would).
    */
   Future<Optional<Resource>> namespaced(String group, String version, String resource) {
+    return lookup(group, version, resource).map(r -> r.filter(Resource::namespaced));
+  }
+
+  /**
+   * The cluster-scoped resource {@code group/version/resource}, or empty when the API server does
+   * not serve it at cluster scope (namespaced, unknown, or discovery failed). A CRD created after
+   * the proxy started is found by the refresh on a miss.
+   */
+  public Future<Optional<Resource>> clusterScoped(String group, String version, String resource) {
+    return lookup(group, version, resource).map(r -> r.filter(x -> !x.namespaced()));
+  }
+
+  /** A group, version or resource as the API server names them (DNS labels, dots); else none. */
+  private static final java.util.regex.Pattern NAME =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+  /**
+   * Whether the names can be put in a discovery path as they are: they come from request paths and
+   * access-review bodies, and must never make the proxy request another path with its credentials.
+   */
+  static boolean validNames(String group, String version, String resource) {
+    return (group.isEmpty() || NAME.matcher(group).matches())
+        && (version.isEmpty() || NAME.matcher(version).matches())
+        && NAME.matcher(resource).matches();
+  }
+
+  private Future<Optional<Resource>> lookup(String group, String version, String resource) {
+    if (!validNames(group, version, resource) || version.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
     String gv = group.isEmpty() ? version : group + "/" + version;
     long now = clock.getAsLong();
     Entry e = entries.get(gv);
     if (e != null) {
-      Resource r = e.namespaced().get(resource);
+      Resource r = e.resources().get(resource);
       boolean fresh = now - e.fetchedAt() < ttlMillis;
       if (r != null && fresh) {
         return Future.succeededFuture(Optional.of(r));
@@ -71,13 +112,13 @@ final class ApiResources {
       }
     }
     return fetch(group, version, gv)
-        .map(fetched -> Optional.ofNullable(fetched.namespaced().get(resource)))
+        .map(fetched -> Optional.ofNullable(fetched.resources().get(resource)))
         .otherwise(
             failure -> {
               Entry stale = entries.get(gv);
               return stale == null
                   ? Optional.empty()
-                  : Optional.ofNullable(stale.namespaced().get(resource));
+                  : Optional.ofNullable(stale.resources().get(resource));
             });
   }
 
@@ -88,15 +129,28 @@ final class ApiResources {
    * none): the group's preferred version from {@code GET /apis/GROUP} (core: {@code v1}).
    */
   Future<Optional<Resource>> namespacedInGroup(String group, String version, String resource) {
+    return inGroup(group, version, resource).map(r -> r.filter(Resource::namespaced));
+  }
+
+  /** As {@link #clusterScoped}, for a version that may be empty (the group's preferred one). */
+  public Future<Optional<Resource>> clusterScopedInGroup(
+      String group, String version, String resource) {
+    return inGroup(group, version, resource).map(r -> r.filter(x -> !x.namespaced()));
+  }
+
+  private Future<Optional<Resource>> inGroup(String group, String version, String resource) {
+    if (!validNames(group, version, resource)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     if (!version.isEmpty()) {
-      return namespaced(group, version, resource);
+      return lookup(group, version, resource);
     }
     if (group.isEmpty()) {
-      return namespaced("", "v1", resource);
+      return lookup("", "v1", resource);
     }
     String known = preferred.get(group);
     if (known != null) {
-      return namespaced(group, known, resource);
+      return lookup(group, known, resource);
     }
     return upstream
         .open(HttpMethod.GET, "/apis/" + group)
@@ -123,7 +177,7 @@ final class ApiResources {
                 return Future.succeededFuture(Optional.<Resource>empty());
               }
               preferred.put(group, v);
-              return namespaced(group, v, resource);
+              return lookup(group, v, resource);
             })
         .otherwise(Optional.empty());
   }
@@ -164,7 +218,7 @@ final class ApiResources {
       io.vertx.core.http.HttpClientResponse resp,
       io.vertx.core.buffer.Buffer body) {
     if (resp.statusCode() != 200) {
-      // 404: no such group/version, nothing namespaced to serve
+      // 404: no such group/version, nothing to serve
       return new Entry(Map.of(), clock.getAsLong());
     }
     return parse(group, version, new JsonObject(body));
@@ -176,12 +230,15 @@ final class ApiResources {
     for (int i = 0; i < resources.size(); i++) {
       JsonObject r = resources.getJsonObject(i);
       String name = r.getString("name", "");
-      if (name.isEmpty() || name.contains("/") || !r.getBoolean("namespaced", false)) {
+      if (name.isEmpty() || name.contains("/")) {
         continue;
       }
       JsonArray verbs = r.getJsonArray("verbs", new JsonArray());
       List<String> v = verbs.stream().map(String::valueOf).toList();
-      out.put(name, new Resource(group, version, name, r.getString("kind", ""), v));
+      out.put(
+          name,
+          new Resource(
+              group, version, name, r.getString("kind", ""), v, r.getBoolean("namespaced", false)));
     }
     return new Entry(Map.copyOf(out), clock.getAsLong());
   }

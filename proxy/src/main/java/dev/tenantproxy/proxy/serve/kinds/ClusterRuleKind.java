@@ -83,10 +83,24 @@ final class ClusterRuleKind implements ServedKind {
     return columns;
   }
 
+  /** Served when a rule gives the caller gets ({@code [Get]}-only rules included). */
   @Override
   public boolean serves(TenancySnapshot snapshot, Caller caller) {
     return Visibility.isCapsuleUser(snapshot, caller)
+        && ClusterVisibility.view(snapshot, caller, rules).grantsAnything(Access.GET);
+  }
+
+  /** Lists and watches only when a rule gives {@code List}. */
+  @Override
+  public boolean servesLists(TenancySnapshot snapshot, Caller caller) {
+    return Visibility.isCapsuleUser(snapshot, caller)
         && ClusterVisibility.view(snapshot, caller, rules).grantsAnything(Access.LIST);
+  }
+
+  @Override
+  public boolean seesByName(TenancySnapshot snapshot, Caller caller, ServedObject object) {
+    return ClusterVisibility.view(snapshot, caller, rules)
+        .isVisible(rulesObject(object), Access.GET);
   }
 
   @Override
@@ -102,8 +116,9 @@ final class ClusterRuleKind implements ServedKind {
 
   @Override
   public String reason(TenancySnapshot snapshot, Caller caller, ServedObject object) {
+    // GET: every rule that lists also gets, and a [Get]-only rule is the reason for a get by name
     Decision d =
-        ClusterVisibility.view(snapshot, caller, rules).decide(rulesObject(object), Access.LIST);
+        ClusterVisibility.view(snapshot, caller, rules).decide(rulesObject(object), Access.GET);
     return d.visible()
         ? d.reasons().get(0).describe()
         : "no rule selects " + rules.displayName() + " " + object.name();
