@@ -8,6 +8,8 @@ import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -150,6 +152,124 @@ final class ClusterKindChecks {
       out[i] = out[i].replace("NAME", name);
     }
     return out;
+  }
+
+  /**
+   * The leak attempts every served cluster-scoped kind resists, by {@code user} on {@code
+   * collection} (e.g. {@code /apis/storage.k8s.io/v1/storageclasses}) who sees exactly {@code
+   * visible} and not {@code hidden}: protobuf (alone it is the API server's 406, with JSON the same
+   * rows as JSON; a hidden name is 404 either way), Tables with {@code includeObject} {@code
+   * Object}, {@code Metadata} and {@code None} (exactly the visible rows), a list and a watch at
+   * {@code resourceVersion=1}, and a watch and an exact list at a resourceVersion from before
+   * {@code changeHidden} changed the hidden objects (and then a visible one, so the proxy's
+   * progress shows): no hidden name is ever in a body.
+   */
+  static void leakAttempts(
+      ProxyInFront proxy,
+      KubeUser user,
+      String collection,
+      List<String> visible,
+      List<String> hidden,
+      Runnable changeHidden) {
+    ServedNamespaces.Answer before = ServedNamespaces.get(null, proxy, user, collection, null);
+    assertThat(before.status()).as(before.body()).isEqualTo(200);
+    assertThat(ServedNamespaces.names(before.body())).containsExactlyInAnyOrderElementsOf(visible);
+    String rvBefore =
+        new JsonObject(before.body()).getJsonObject("metadata").getString("resourceVersion");
+    changeHidden.run();
+    // the proxy has seen the change (the callback changes a visible object last)
+    org.awaitility.Awaitility.await()
+        .atMost(BOUND)
+        .until(
+            () -> {
+              ServedNamespaces.Answer now =
+                  ServedNamespaces.get(null, proxy, user, collection, null);
+              return now.status() == 200
+                  && !rvBefore.equals(
+                      new JsonObject(now.body())
+                          .getJsonObject("metadata")
+                          .getString("resourceVersion"));
+            });
+
+    // protobuf
+    String proto = "application/vnd.kubernetes.protobuf";
+    ServedNamespaces.Answer protoOnly = ServedNamespaces.get(null, proxy, user, collection, proto);
+    assertThat(protoOnly.status()).as(protoOnly.body()).isEqualTo(406);
+    assertNone(protoOnly.body(), hidden);
+    assertNone(protoOnly.body(), visible);
+    ServedNamespaces.Answer both =
+        ServedNamespaces.get(null, proxy, user, collection, proto + ",application/json");
+    assertThat(both.status()).isEqualTo(200);
+    assertThat(ServedNamespaces.names(both.body())).containsExactlyInAnyOrderElementsOf(visible);
+    String absent = "no-such-object-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    for (String accept : List.of(proto, proto + ",application/json")) {
+      ServedNamespaces.Answer missing =
+          ServedNamespaces.get(null, proxy, user, collection + "/" + absent, accept);
+      assertThat(missing.status()).as(accept).isIn(404, 406);
+      for (String name : hidden) {
+        ServedNamespaces.Answer one =
+            ServedNamespaces.get(null, proxy, user, collection + "/" + name, accept);
+        assertThat(one.status()).as(accept + " " + name).isEqualTo(missing.status());
+        assertThat(one.body().replace(name, "X")).isEqualTo(missing.body().replace(absent, "X"));
+      }
+    }
+
+    // Tables, whole objects, metadata only, no objects
+    for (String include : List.of("Object", "Metadata", "None")) {
+      ServedNamespaces.Answer table =
+          ServedNamespaces.get(
+              null,
+              proxy,
+              user,
+              collection + "?includeObject=" + include,
+              ClusterKindFixtures.TABLE);
+      assertThat(table.status()).as(table.body()).isEqualTo(200);
+      JsonArray rows = new JsonObject(table.body()).getJsonArray("rows");
+      assertThat(rows).as(include).hasSize(visible.size());
+      assertNone(table.body(), hidden);
+      for (int i = 0; i < rows.size(); i++) {
+        Object object = rows.getJsonObject(i).getValue("object");
+        if (include.equals("None")) {
+          assertThat(object).as(include).isNull();
+        } else {
+          assertThat(object).as(include).isNotNull();
+        }
+      }
+    }
+
+    // old resourceVersions: "1" and one from before the hidden objects changed
+    for (String query :
+        List.of(
+            "?resourceVersion=1&resourceVersionMatch=NotOlderThan",
+            "?resourceVersion=" + rvBefore + "&resourceVersionMatch=Exact",
+            "?watch=true&resourceVersion=1&timeoutSeconds=2",
+            "?watch=true&resourceVersion=" + rvBefore + "&timeoutSeconds=2",
+            "?watch=true&resourceVersion="
+                + rvBefore
+                + "&allowWatchBookmarks=true&timeoutSeconds=2")) {
+      ServedNamespaces.Answer old =
+          ServedNamespaces.get(null, proxy, user, collection + query, null);
+      assertThat(old.status()).as(query + " " + old.body()).isIn(200, 410);
+      assertNone(old.body(), hidden);
+    }
+  }
+
+  /** {@code object} with the annotation {@code touched=<a fresh value>} added (for edits). */
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T touched(T object) {
+    java.util.Map<String, String> annotations =
+        new java.util.HashMap<>(
+            object.getMetadata().getAnnotations() == null
+                ? java.util.Map.of()
+                : object.getMetadata().getAnnotations());
+    annotations.put("touched", java.util.UUID.randomUUID().toString());
+    object.getMetadata().setAnnotations(annotations);
+    return object;
+  }
+
+  private static void assertNone(String body, List<String> names) {
+    for (String n : names) {
+      assertThat(body).as("leaks " + n).doesNotContain(n);
+    }
   }
 
   /** {@code kubectl auth can-i list}: yes for the granted caller, the API server's no otherwise. */
