@@ -170,20 +170,31 @@ public final class Capsule {
    * storageClasses} or {@code owners}, as an admin editing the Tenant would.
    */
   public void setSpec(String tenant, String field, Object value) {
-    tenants()
-        .withName(tenant)
-        .edit(
-            t -> {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) t.getAdditionalProperties().get("spec");
-              if (value == null) {
-                spec.remove(field);
-              } else {
-                spec.put(field, value);
-              }
-              return t;
-            });
+    // the controller imitation writes the tenant's status concurrently (a namespace added or
+    // deleted): an edit that loses that race gets 409 Conflict and is retried on the new version
+    for (int attempt = 1; ; attempt++) {
+      try {
+        tenants()
+            .withName(tenant)
+            .edit(
+                t -> {
+                  @SuppressWarnings("unchecked")
+                  Map<String, Object> spec =
+                      (Map<String, Object>) t.getAdditionalProperties().get("spec");
+                  if (value == null) {
+                    spec.remove(field);
+                  } else {
+                    spec.put(field, value);
+                  }
+                  return t;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Deletes the tenant; the garbage collector then deletes its namespaces (ownerReference). */

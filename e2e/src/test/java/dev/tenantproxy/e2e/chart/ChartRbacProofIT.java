@@ -49,8 +49,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * namespace list, namespace watch, pass-through, a bearer-token (ServiceAccount) user, a caller's
  * own {@code --as}, the seed {@code kubectl delete namespace}, a node list served to an owner whose
  * tenant sets a nodeSelector, a storage, ingress, priority and runtime class list and a persistent
- * volume list served to an owner with those kinds' List grants — pass with the chart's rules; with
- * any one rule removed, the check that needs it fails.
+ * volume list served to an owner with those kinds' List grants, and a label of a node, a persistent
+ * volume and each class kind by an owner holding the kind's Update grant (executed with the proxy's
+ * own identity) — pass with the chart's rules; with any one rule removed, the check that needs it
+ * fails.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class ChartRbacProofIT {
@@ -71,14 +73,15 @@ class ChartRbacProofIT {
   /**
    * The chart's identity objects for {@code release} in {@code namespace}, as helm renders them.
    */
-  static List<HasMetadata> chartIdentity(String release, String namespace) {
-    Helm.Result r =
-        helm.template(
-            release,
-            namespace,
-            "--set=tls.existingSecret=unused",
-            "--show-only=templates/serviceaccount.yaml",
-            "--show-only=templates/rbac.yaml");
+  static List<HasMetadata> chartIdentity(String release, String namespace, String... values) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--set=tls.existingSecret=unused",
+                "--show-only=templates/serviceaccount.yaml",
+                "--show-only=templates/rbac.yaml"));
+    args.addAll(List.of(values));
+    Helm.Result r = helm.template(release, namespace, args.toArray(String[]::new));
     assertThat(r.exitCode()).as("%s", r).isZero();
     return cp.adminClient()
         .load(new ByteArrayInputStream(r.stdout().getBytes(StandardCharsets.UTF_8)))
@@ -89,14 +92,15 @@ class ChartRbacProofIT {
    * Applies the chart's identity (without the ClusterRole rule at {@code dropRule}, when >= 0),
    * mints a token for its ServiceAccount and starts the proxy with exactly that identity.
    */
-  static ProxyInFront proxyAsTheChartsServiceAccount(String release, int dropRule) {
+  static ProxyInFront proxyAsTheChartsServiceAccount(
+      String release, int dropRule, String... values) {
     String ns = release + "-system";
     cp.adminClient()
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
     String serviceAccount = null;
-    for (HasMetadata object : chartIdentity(release, ns)) {
+    for (HasMetadata object : chartIdentity(release, ns, values)) {
       if (object instanceof ClusterRole role && dropRule >= 0) {
         List<PolicyRule> rules = new ArrayList<>(role.getRules());
         assertThat(dropRule).isLessThan(rules.size());
@@ -265,8 +269,9 @@ class ChartRbacProofIT {
             "PriorityClasses",
             "RuntimeClasses",
             "PersistentVolumes")) {
-      grants.add(Map.of("kind", kind, "operations", List.of("List")));
+      grants.add(Map.of("kind", kind, "operations", List.of("List", "Update")));
     }
+    grants.add(Map.of("kind", "Nodes", "operations", List.of("Update")));
     grantedOwner.put("proxySettings", grants);
     cp.capsule()
         .setSpec(
@@ -311,6 +316,40 @@ class ChartRbacProofIT {
                   });
         })) {
       failed.add("persistentvolumes");
+      if (failFast) {
+        return failed;
+      }
+    }
+    // owner-granted writes, executed with the proxy's own identity: one check per write rule
+    List<List<String>> writes =
+        List.of(
+            List.of("write-core", "node", "proof-node-" + id, "pv", "proof-pv-" + id),
+            List.of("write-storageclasses", "storageclasses", "proof-storageclasses-" + id),
+            List.of("write-ingressclasses", "ingressclasses", "proof-ingressclasses-" + id),
+            List.of("write-priorityclasses", "priorityclasses", "proof-priorityclasses-" + id),
+            List.of("write-runtimeclasses", "runtimeclasses", "proof-runtimeclasses-" + id));
+    for (List<String> w : writes) {
+      if (!check(
+          w.get(0),
+          () -> {
+            for (int i = 1; i < w.size(); i += 2) {
+              String kind = w.get(i);
+              String name = w.get(i + 1);
+              await()
+                  .atMost(Duration.ofSeconds(30))
+                  .until(
+                      () ->
+                          asOwner
+                                  .run(KUBECTL_BOUND, "label", kind, name, "proof-write=yes")
+                                  .exitCode()
+                              == 0);
+            }
+          })) {
+        failed.add(w.get(0));
+        if (failFast) {
+          return failed;
+        }
+      }
     }
     return failed;
   }
@@ -484,7 +523,12 @@ class ChartRbacProofIT {
     "8, get/list/watch ingressclasses, ingressclasses",
     "9, get/list/watch priorityclasses, priorityclasses",
     "10, get/list/watch runtimeclasses, runtimeclasses",
-    "11, get/list/watch persistentvolumes, persistentvolumes"
+    "11, get/list/watch persistentvolumes, persistentvolumes",
+    "12, update/patch/delete nodes and persistentvolumes, write-core",
+    "13, update/patch/delete storageclasses, write-storageclasses",
+    "14, update/patch/delete ingressclasses, write-ingressclasses",
+    "15, update/patch/delete priorityclasses, write-priorityclasses",
+    "16, update/patch/delete runtimeclasses, write-runtimeclasses"
   })
   void removingOneRuleOfTheChartMakesTheCheckThatNeedsItFail(
       int rule, String what, String expectedFailure) {
@@ -498,7 +542,7 @@ class ChartRbacProofIT {
   }
 
   @Test
-  void theChartsClusterRoleHasTheTwelveRulesTheProofRemovesOneByOne() {
+  void theChartsClusterRoleHasTheSeventeenRulesTheProofRemovesOneByOne() {
     ClusterRole role =
         chartIdentity("proof-shape", "proof-shape-system").stream()
             .filter(ClusterRole.class::isInstance)
@@ -506,7 +550,7 @@ class ChartRbacProofIT {
             .findFirst()
             .orElseThrow();
 
-    assertThat(role.getRules()).hasSize(12);
+    assertThat(role.getRules()).hasSize(17);
     assertThat(role.getRules().get(0).getResources()).containsExactly("namespaces");
     assertThat(role.getRules().get(1).getResources()).contains("tenants");
     assertThat(role.getRules().get(2).getVerbs()).containsExactly("impersonate");
@@ -528,6 +572,82 @@ class ChartRbacProofIT {
       assertThat(rule.getApiGroups()).containsExactly(served.get(i).get(0));
       assertThat(rule.getResources()).containsExactly(served.get(i).get(1));
       assertThat(rule.getVerbs()).containsExactly("get", "list", "watch");
+    }
+    assertThat(role.getRules().get(12).getApiGroups()).containsExactly("");
+    assertThat(role.getRules().get(12).getResources())
+        .containsExactly("nodes", "persistentvolumes");
+    for (int i = 0; i < 4; i++) {
+      PolicyRule rule = role.getRules().get(13 + i);
+      assertThat(rule.getApiGroups()).containsExactly(served.get(i).get(0));
+      assertThat(rule.getResources()).containsExactly(served.get(i).get(1));
+    }
+    for (PolicyRule rule : role.getRules().subList(12, 17)) {
+      assertThat(rule.getVerbs()).containsExactly("update", "patch", "delete");
+    }
+    // clusterWrites.enabled=false leaves the read rules only
+    assertThat(
+            chartIdentity("proof-shape", "proof-shape-system", "--set=clusterWrites.enabled=false")
+                .stream()
+                .filter(ClusterRole.class::isInstance)
+                .map(ClusterRole.class::cast)
+                .findFirst()
+                .orElseThrow()
+                .getRules())
+        .isEqualTo(role.getRules().subList(0, 12));
+  }
+
+  /**
+   * With the chart's write rules switched off, an owner's granted write is refused by the API
+   * server to the proxy; the owner gets a 403 in her own name, never the proxy's ServiceAccount.
+   */
+  @Test
+  void withoutTheWriteRulesAGrantedWriteIsA403InTheOwnersNameThatNeverNamesTheProxy() {
+    try (ProxyInFront proxy =
+        proxyAsTheChartsServiceAccount(
+            "proof-nowrite-" + uniqueSuffix(), -1, "--set=clusterWrites.enabled=false")) {
+      awaitReady(proxy, BOUND);
+      String id = uniqueSuffix();
+      String t = "proof-nw-" + id;
+      String sc = "proof-nw-sc-" + id;
+      KubeUser owner = cp.users().certificate("proof-nw-owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+      Map<String, Object> o = new java.util.LinkedHashMap<>(Owner.user(owner.name()).toMap());
+      o.put(
+          "proxySettings",
+          List.of(Map.of("kind", "StorageClasses", "operations", List.of("List", "Update"))));
+      cp.capsule().createTenant(t, Owner.user(owner.name()));
+      cp.capsule().setSpec(t, "owners", List.of(o));
+      cp.capsule().setSpec(t, "storageClasses", Map.of("allowed", List.of(sc)));
+      cp.adminClient()
+          .resource(
+              new GenericKubernetesResourceBuilder()
+                  .withApiVersion("storage.k8s.io/v1")
+                  .withKind("StorageClass")
+                  .withNewMetadata()
+                  .withName(sc)
+                  .endMetadata()
+                  .withAdditionalProperties(Map.of("provisioner", "example.com/proof"))
+                  .build())
+          .create();
+      Kubectl asOwner = Kubectl.version(KUBECTL, proxy.kubeconfig(owner));
+      await()
+          .atMost(BOUND)
+          .until(() -> asOwner.run(KUBECTL_BOUND, "get", "storageclass", sc).exitCode() == 0);
+
+      Kubectl.Result r = asOwner.run(KUBECTL_BOUND, "label", "storageclass", sc, "x=y");
+
+      assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+      assertThat(r.stderr())
+          .as("%s", r)
+          .startsWith(
+              "Error from server (Forbidden): storageclasses.storage.k8s.io \""
+                  + sc
+                  + "\" is forbidden: User \""
+                  + owner.name()
+                  + "\" cannot patch resource \"storageclasses\"")
+          .doesNotContain("serviceaccount")
+          .doesNotContain("proof-nowrite");
+      assertThat(cp.adminClient().storage().v1().storageClasses().withName(sc).get())
+          .satisfies(c -> assertThat(c.getMetadata().getLabels()).isNullOrEmpty());
     }
   }
 

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -286,5 +287,27 @@ class ClassesThroughProxyIT {
       assertThat(w.isAlive()).isTrue();
       assertThat(w.stderr()).isEmpty();
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(ClassKindUnderTest.class)
+  void protobufTablesAndOldResourceVersionsNeverYieldAnotherTenantsClass(
+      ClassKindUnderTest k, ControlPlane cp) {
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy, k);
+    ClusterKindChecks.leakAttempts(
+        proxy,
+        f.alice(),
+        k.path(),
+        f.hers(),
+        List.of(f.other(), f.loose()),
+        () -> {
+          for (String n : List.of(f.other(), f.loose(), f.named())) {
+            cp.adminClient()
+                .genericKubernetesResources(k.context())
+                .withName(n)
+                .edit(ClusterKindChecks::touched);
+          }
+        });
   }
 }

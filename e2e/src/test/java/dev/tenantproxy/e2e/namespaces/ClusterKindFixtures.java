@@ -38,6 +38,20 @@ final class ClusterKindFixtures {
   }
 
   /**
+   * An owner entry of {@code spec.owners} holding, per kind, the grants of the given operations
+   * ({@code "StorageClasses", List.of("List", "Update")}, ...).
+   */
+  static Map<String, Object> ownerWithGrants(String user, Map<String, List<String>> grants) {
+    Map<String, Object> owner = new LinkedHashMap<>(Owner.user(user).toMap());
+    List<Object> out = new ArrayList<>();
+    grants.forEach((kind, ops) -> out.add(Map.of("kind", kind, "operations", ops)));
+    if (!out.isEmpty()) {
+      owner.put("proxySettings", out);
+    }
+    return owner;
+  }
+
+  /**
    * Creates a tenant with {@code spec.owners} = {@code owner} plus {@code more} spec fields (name,
    * value, name, value, ...).
    */

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -298,5 +299,22 @@ class NodesThroughProxyIT {
       }
     }
     return events;
+  }
+
+  @Test
+  void protobufTablesAndOldResourceVersionsNeverYieldAnotherTenantsNode(ControlPlane cp) {
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy);
+    ClusterKindChecks.leakAttempts(
+        proxy,
+        f.alice(),
+        "/api/v1/nodes",
+        List.of(f.in1(), f.in2()),
+        List.of(f.other(), f.loose()),
+        () -> {
+          for (String n : List.of(f.other(), f.loose(), f.in1())) {
+            cp.adminClient().nodes().withName(n).edit(ClusterKindChecks::touched);
+          }
+        });
   }
 }

@@ -304,4 +304,21 @@ class PersistentVolumesThroughProxyIT {
       }
     }
   }
+
+  @Test
+  void protobufTablesAndOldResourceVersionsNeverYieldAnotherTenantsVolume(ControlPlane cp) {
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy);
+    ClusterKindChecks.leakAttempts(
+        proxy,
+        f.alice(),
+        "/api/v1/persistentvolumes",
+        f.hers(),
+        List.of(f.other(), f.loose(), f.carols()),
+        () -> {
+          for (String n : List.of(f.other(), f.loose(), f.carols(), f.in1())) {
+            cp.adminClient().persistentVolumes().withName(n).edit(ClusterKindChecks::touched);
+          }
+        });
+  }
 }

@@ -313,4 +313,26 @@ class StorageClassesThroughProxyIT {
       }
     }
   }
+
+  @Test
+  void protobufTablesAndOldResourceVersionsNeverYieldAnotherTenantsClass(ControlPlane cp) {
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy);
+    ClusterKindChecks.leakAttempts(
+        proxy,
+        f.alice(),
+        "/apis/storage.k8s.io/v1/storageclasses",
+        f.hers(),
+        List.of(f.other(), f.loose()),
+        () -> {
+          for (String n : List.of(f.other(), f.loose(), f.named())) {
+            cp.adminClient()
+                .storage()
+                .v1()
+                .storageClasses()
+                .withName(n)
+                .edit(ClusterKindChecks::touched);
+          }
+        });
+  }
 }

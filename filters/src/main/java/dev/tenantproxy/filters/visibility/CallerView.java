@@ -212,6 +212,27 @@ public final class CallerView {
             + object.name());
   }
 
+  /**
+   * Whether a tenant the caller owns gives it a grant of {@code op} for this kind, whatever object
+   * (an owner grant in {@code spec.owners[].proxySettings} that is also in {@code status.owners},
+   * or a ProxySetting subject's {@code proxySettings} in that tenant). The proxy executes a write
+   * only for such a caller; a caller without the grant writes as itself (the API server's RBAC
+   * answers). {@code clusterResources} rules never count.
+   */
+  public boolean holdsGrant(GrantOperation op) {
+    if (kind.grantKind() == null) {
+      return false;
+    }
+    for (TenantInfo t : tenants) {
+      for (Rules.Grant g : rules.grants(t, op)) {
+        if (Visibility.matches(caller, g.principal())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private String who() {
     return "User " + caller.user();
   }

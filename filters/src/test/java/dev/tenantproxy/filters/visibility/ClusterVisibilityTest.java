@@ -505,6 +505,26 @@ class ClusterVisibilityTest {
   }
 
   @Test
+  void holdsGrantIsAnUpdateOrDeleteGrantForTheKindInAnOwnedTenantWhateverTheObject() {
+    TenancySnapshot s =
+        snapshot(
+            tenant("solar")
+                .owner(Principal.user("alice"), "Nodes:Update", "StorageClasses:List")
+                .nodeSelector("pool", "solar")
+                .build(),
+            tenant("wind").owner(Principal.user("carol"), "Nodes:Delete").build());
+    CallerView nodes = ClusterVisibility.view(s, ALICE, ClusterKind.NODES);
+    assertThat(nodes.holdsGrant(GrantOperation.UPDATE)).isTrue();
+    assertThat(nodes.holdsGrant(GrantOperation.DELETE)).isFalse();
+    CallerView classes = ClusterVisibility.view(s, ALICE, ClusterKind.STORAGE_CLASSES);
+    assertThat(classes.holdsGrant(GrantOperation.UPDATE)).isFalse();
+    assertThat(classes.holdsGrant(GrantOperation.LIST)).isTrue();
+    assertThat(
+            ClusterVisibility.view(s, ALICE, ClusterKind.TENANTS).holdsGrant(GrantOperation.UPDATE))
+        .isFalse();
+  }
+
+  @Test
   void clusterResourceRulesNeverAllowWrites() {
     TenancySnapshot s =
         snapshot(

@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.ops;
 
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.proxy.server.AsProxy;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
@@ -74,6 +75,10 @@ public final class ObservingFilter implements ProxyFilter {
               .addKeyValue("decision", decision.label())
               .addKeyValue("code", code)
               .addKeyValue("ms", nanos / 1_000_000);
+      AsProxy asProxy = exchange.get(AsProxy.class);
+      if (asProxy != null) {
+        event = event.addKeyValue("upstreamAs", "proxy").addKeyValue("grant", asProxy.grant());
+      }
       event.log("audit");
     }
   }

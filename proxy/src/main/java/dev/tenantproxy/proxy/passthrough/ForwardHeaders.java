@@ -44,7 +44,10 @@ public final class ForwardHeaders {
         identityPrefixes.stream().map(h -> h.toLowerCase(Locale.ROOT)).distinct().toList();
   }
 
-  /** The headers to send upstream for a client request by {@code caller}. */
+  /**
+   * The headers to send upstream for a client request by {@code caller}; a null caller sends the
+   * request with the proxy's own identity (no {@code Impersonate-*}; an owner-granted write).
+   */
   public MultiMap toUpstream(
       MultiMap client, Caller caller, boolean upgrade, String clientAddress) {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
@@ -69,7 +72,9 @@ public final class ForwardHeaders {
     if (upgrade) {
       out.set("Connection", "Upgrade");
     }
-    addImpersonation(out, caller);
+    if (caller != null) {
+      addImpersonation(out, caller);
+    }
     if (clientAddress != null) {
       String prior = client.get("X-Forwarded-For");
       out.set("X-Forwarded-For", prior == null ? clientAddress : prior + ", " + clientAddress);

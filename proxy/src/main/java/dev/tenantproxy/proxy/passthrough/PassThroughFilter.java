@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.passthrough;
 
+import dev.tenantproxy.proxy.server.AsProxy;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
@@ -56,7 +57,8 @@ public final class PassThroughFilter implements ProxyFilter {
 
   @Override
   public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
-    exchange.decide(Decision.PASSED);
+    AsProxy asProxy = exchange.get(AsProxy.class);
+    exchange.decide(asProxy == null ? Decision.PASSED : Decision.EXECUTED);
     HttpServerRequest req = exchange.request();
     boolean upgrade =
         req.version() != HttpVersion.HTTP_2 && ForwardHeaders.isUpgrade(req.headers());
@@ -64,7 +66,7 @@ public final class PassThroughFilter implements ProxyFilter {
     MultiMap out =
         headers.toUpstream(
             req.headers(),
-            exchange.caller(),
+            asProxy == null ? exchange.caller() : null,
             upgrade,
             remote == null ? null : remote.hostAddress());
     observer.upstreamRequest();
@@ -131,6 +133,13 @@ public final class PassThroughFilter implements ProxyFilter {
     if (resp.closed()) {
       cresp.request().reset();
       done.tryComplete();
+      return;
+    }
+    AsProxy asProxy = exchange.get(AsProxy.class);
+    if (asProxy != null && (cresp.statusCode() == 401 || cresp.statusCode() == 403)) {
+      // the API server refused the proxy itself (its own RBAC lacks the verb): the caller gets a
+      // Status in its own name, never the proxy's account in the API server's message
+      cresp.body().onComplete(ignored -> done.tryFail(asProxy.refused()));
       return;
     }
     resp.setStatusCode(cresp.statusCode());

@@ -280,6 +280,9 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
     builder
         .readiness(index::isReady)
         .addServingFilter(served.foreignWritesFilter(upstream))
+        .addServingFilter(
+            new dev.tenantproxy.proxy.serve.kinds.ClusterWritesFilter(
+                DEFAULT_KINDS, index::snapshot, upstream))
         .addServingFilter(served.filter())
         .addServingFilter(new AccessReviewsFilter(served, upstream, allNamespaces::serves))
         .addServingFilter(allNamespaces);

@@ -4,6 +4,11 @@ package dev.tenantproxy.proxy.server;
 public enum Decision {
   /** Forwarded to the API server as the caller. */
   PASSED,
+  /**
+   * Forwarded to the API server with the proxy's own identity because an owner grant allows it (an
+   * {@code Update} / {@code Delete} of a visible cluster-scoped object, see {@link AsProxy}).
+   */
+  EXECUTED,
   /** Answered by a proxy filter (lists, watches, access reviews served from the index). */
   SERVED,
   /** Refused by the proxy itself (401, 403, 400, ...), nothing forwarded. */

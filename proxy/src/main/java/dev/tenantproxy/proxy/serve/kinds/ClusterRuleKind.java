@@ -63,6 +63,11 @@ final class ClusterRuleKind implements ServedKind {
     this.columns = columns;
   }
 
+  /** The kind as the visibility rules name it. */
+  ClusterKind rules() {
+    return rules;
+  }
+
   @Override
   public ResourceKind kind() {
     return kind;
