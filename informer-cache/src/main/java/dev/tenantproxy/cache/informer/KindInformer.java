@@ -30,6 +30,7 @@ final class KindInformer {
   private final boolean required;
   private final KubernetesClient client;
   private final IndexWriter writer;
+  private final long pageSize;
   private volatile SharedIndexInformer<GenericKubernetesResource> informer;
   private volatile Generation generation;
   private volatile String lastError;
@@ -37,8 +38,14 @@ final class KindInformer {
   // System.nanoTime() since when the synced informer has had no open watch; -1 while it has one
   private volatile long unwatchedSince = -1;
 
-  KindInformer(ResourceKind kind, boolean required, KubernetesClient client, IndexWriter writer) {
+  KindInformer(
+      ResourceKind kind,
+      boolean required,
+      KubernetesClient client,
+      IndexWriter writer,
+      int pageSize) {
     this.kind = kind;
+    this.pageSize = pageSize;
     this.required = required;
     this.client = client;
     this.writer = writer;
@@ -61,8 +68,8 @@ final class KindInformer {
     var operation = client.genericKubernetesResources(kind.context());
     SharedIndexInformer<GenericKubernetesResource> inf =
         kind.namespaced()
-            ? operation.inAnyNamespace().runnableInformer(0)
-            : operation.runnableInformer(0);
+            ? operation.inAnyNamespace().withLimit(pageSize).runnableInformer(0)
+            : operation.withLimit(pageSize).runnableInformer(0);
     inf.itemStore(new SlimItemStore());
     inf.addEventHandler(new Handler(g));
     inf.exceptionHandler(this::onException);
