@@ -35,7 +35,7 @@ public final class KubeClients {
   /**
    * fabric8 calls {@code additionalConfig} after its own TLS settings: the engine set here wins.
    */
-  private static final class EngineFactory extends Vertx5HttpClientFactory {
+  static final class EngineFactory extends Vertx5HttpClientFactory {
     EngineFactory(Vertx vertx) {
       super(vertx);
       // fabric8 would build a JDK TLS context at start to warm the JDK engine, which is not used
