@@ -196,6 +196,37 @@ class TenancyIndexIT {
   }
 
   @Test
+  void aFirstListInPagesOfTwoStillHasEveryObjectWhenStartCompletes(ControlPlane cp, Capsule capsule)
+      throws Exception {
+    // given: more tenants and namespaces than one page holds
+    String alice = unique("alice");
+    String tenant = unique("paged");
+    String other = unique("paged");
+    List<String> namespaces = new ArrayList<>();
+    capsule.createTenant(tenant, Owner.user(alice));
+    capsule.createTenant(other, Owner.user(alice));
+    for (int i = 0; i < 5; i++) {
+      namespaces.add(tenant + "-" + i);
+      capsule.createNamespace(tenant, tenant + "-" + i);
+    }
+    int inCluster = cp.adminClient().namespaces().list().getItems().size();
+
+    // when: the informers list two objects per request (limit=2 and continue)
+    TenancyIndex index = startedIndex(cp, TenancyIndexOptions.defaults().withListPageSize(2));
+
+    // then: once start() completes, every page has been applied (no partial view)
+    assertThat(index.snapshot().namespacesOfTenant(tenant))
+        .containsExactlyInAnyOrderElementsOf(namespaces);
+    assertThat(index.snapshot().tenant(other)).isNotNull();
+    assertThat(Visibility.visibleNamespaces(index.snapshot(), Caller.of(alice)))
+        .containsAll(namespaces);
+    for (String ns : namespaces) {
+      assertThat(index.namespaces().get(ns)).as(ns).isNotNull();
+    }
+    assertThat(index.namespaces().keys()).hasSizeGreaterThanOrEqualTo(inCluster);
+  }
+
+  @Test
   void restartingTheIndexNeitherLosesNorDuplicatesState(ControlPlane cp, Capsule capsule)
       throws Exception {
     // given: objects that exist before the index starts (they arrive through its first list)

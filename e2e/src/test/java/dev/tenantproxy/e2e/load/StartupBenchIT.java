@@ -31,6 +31,16 @@ class StartupBenchIT {
   /** {@code -Dbench.l6.compareCds}: each fleet run twice, without and with the AppCDS archive. */
   private static final boolean COMPARE_CDS = Boolean.getBoolean("bench.l6.compareCds");
 
+  /**
+   * {@code -Dbench.l6.b.target=DIR} and/or {@code -Dbench.l6.b.jvm="-X..."}: each fleet run twice,
+   * interleaved, as A ({@code bench.proxy.target}, {@code bench.proxy.jvm}) and as B (this build
+   * and/or these appended JVM options), so that two builds or settings are compared on the same,
+   * possibly loaded, machine.
+   */
+  private static final String B_TARGET = System.getProperty("bench.l6.b.target", "");
+
+  private static final String B_JVM = System.getProperty("bench.l6.b.jvm", "");
+
   private record Run(String cluster, int n, ProxyProcess.Startup startup) {}
 
   @Test
@@ -41,13 +51,20 @@ class StartupBenchIT {
     int bare = cp.adminClient().namespaces().list().getItems().size();
     for (int i = 0; i < Math.max(1, RUNS / 2); i++) {
       runs.add(new Run("bare (" + bare + " namespaces)", i + 1, once(cp, pki, "bare-" + i)));
+      if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+        // also records B's AppCDS archive (as the bare runs do for A)
+        runs.add(new Run("bare (" + bare + " namespaces), B", i + 1, asB(cp, pki, "bare-b-" + i)));
+      }
     }
     Fleet fleet = Bench.fleet(cp);
     int all = cp.adminClient().namespaces().list().getItems().size();
     String cds = System.getProperty("bench.proxy.cds", "");
     for (int i = 0; i < RUNS; i++) {
       String cluster = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
-      if (COMPARE_CDS) {
+      if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+        runs.add(new Run(cluster + ", A", i + 1, once(cp, pki, "fleet-a-" + i)));
+        runs.add(new Run(cluster + ", B", i + 1, asB(cp, pki, "fleet-b-" + i)));
+      } else if (COMPARE_CDS) {
         // interleaved: without and with the AppCDS archive (recorded by the bare runs)
         System.setProperty("bench.proxy.cds", "off");
         runs.add(new Run(cluster + ", CDS off", i + 1, once(cp, pki, "fleet-nocds-" + i)));
@@ -60,16 +77,19 @@ class StartupBenchIT {
     StringBuilder sb = new StringBuilder();
     sb.append("# L6 start-up: process start to /readyz 200\n\n")
         .append(Bench.machine())
-        .append("\n\n| cluster | run | first HTTP answer s | /readyz 200 s |\n|---|---|---|---|\n");
+        .append(
+            "\n\n| cluster | run | first HTTP answer s | /readyz 200 s | proxy CPU s until ready |"
+                + "\n|---|---|---|---|---|\n");
     for (Run r : runs) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %.2f | %.2f |%n",
+              "| %s | %d | %.2f | %.2f | %.2f |%n",
               r.cluster(),
               r.n(),
               r.startup().listeningSeconds(),
-              r.startup().readySeconds()));
+              r.startup().readySeconds(),
+              r.startup().cpuSecondsAtReady()));
     }
     for (String cluster : runs.stream().map(Run::cluster).distinct().toList()) {
       double[] ready =
@@ -82,20 +102,33 @@ class StartupBenchIT {
               .filter(r -> r.cluster().equals(cluster))
               .mapToDouble(r -> r.startup().listeningSeconds())
               .toArray();
+      double[] cpu =
+          runs.stream()
+              .filter(r -> r.cluster().equals(cluster))
+              .mapToDouble(r -> r.startup().cpuSecondsAtReady())
+              .toArray();
       sb.append(
           String.format(
               Locale.ROOT,
-              "%nMedian, %s: first answer %.2f s, ready %.2f s (target <= 3 s).%n",
+              "%nMedian, %s: first answer %.2f s, ready %.2f s (target <= 3 s), proxy CPU until"
+                  + " ready %.2f s.%n",
               cluster,
               Bench.median(listening),
-              Bench.median(ready)));
+              Bench.median(ready),
+              Bench.median(cpu)));
     }
     sb.append(
         String.format(
             Locale.ROOT, "%nFleet created in %d s before the fleet runs.%n", fleet.seconds()));
-    sb.append("\nJVM options of the first run: `")
-        .append(options)
-        .append("`. Memory of each proxy once ready:\n\n")
+    sb.append("\nJVM options of the first run: `").append(options).append("`.");
+    if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+      sb.append(" B: build `")
+          .append(B_TARGET.isEmpty() ? "same as A" : B_TARGET)
+          .append("`, JVM options appended `")
+          .append(B_JVM)
+          .append("`.");
+    }
+    sb.append(" Memory of each proxy once ready:\n\n")
         .append(ProxyVitals.Memory.header())
         .append(memory);
     Bench.write("L6-startup.md", sb.toString());
@@ -103,6 +136,21 @@ class StartupBenchIT {
 
   private final StringBuilder memory = new StringBuilder();
   private String options = "";
+
+  private ProxyProcess.Startup asB(ControlPlane cp, Pki pki, String name) throws Exception {
+    String target = System.getProperty("bench.proxy.target", "");
+    String jvm = System.getProperty("bench.proxy.jvm", "");
+    if (!B_TARGET.isEmpty()) {
+      System.setProperty("bench.proxy.target", B_TARGET);
+    }
+    System.setProperty("bench.proxy.jvm", (jvm + " " + B_JVM).trim());
+    try {
+      return once(cp, pki, name);
+    } finally {
+      System.setProperty("bench.proxy.target", target);
+      System.setProperty("bench.proxy.jvm", jvm);
+    }
+  }
 
   private ProxyProcess.Startup once(ControlPlane cp, Pki pki, String name) throws Exception {
     try (ProxyProcess proxy = ProxyProcess.start(cp, dir.resolve(name), pki)) {
@@ -113,10 +161,11 @@ class StartupBenchIT {
       }
       System.out.printf(
           Locale.ROOT,
-          "L6 %s: listening %.2f s, ready %.2f s (log %s)%n",
+          "L6 %s: listening %.2f s, ready %.2f s, proxy CPU %.2f s (log %s)%n",
           name,
           s.listeningSeconds(),
           s.readySeconds(),
+          s.cpuSecondsAtReady(),
           proxy.log());
       return s;
     }

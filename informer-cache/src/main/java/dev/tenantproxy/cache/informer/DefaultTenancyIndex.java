@@ -43,7 +43,10 @@ final class DefaultTenancyIndex implements TenancyIndex {
     this.options = Objects.requireNonNull(options, "options");
     writer.serveCache(ResourceKind.NAMESPACES, options.watchCacheCapacity());
     for (ResourceKind k : TENANCY_KINDS) {
-      informers.put(k, new KindInformer(k, !options.optionalKinds().contains(k), client, writer));
+      informers.put(
+          k,
+          new KindInformer(
+              k, !options.optionalKinds().contains(k), client, writer, options.listPageSize()));
     }
   }
 
@@ -82,7 +85,8 @@ final class DefaultTenancyIndex implements TenancyIndex {
     boolean newCache = writer.cache(kind) == null;
     WatchCache cache = writer.serveCache(kind, options.watchCacheCapacity());
     KindInformer ki =
-        informers.computeIfAbsent(kind, k -> new KindInformer(k, false, client, writer));
+        informers.computeIfAbsent(
+            kind, k -> new KindInformer(k, false, client, writer, options.listPageSize()));
     if (newCache && started) {
       // an informer already running for this kind never listed into the new cache: restart it,
       // its fresh first list fills the cache (and changes nothing else: same RVs)

@@ -32,6 +32,7 @@ final class KindInformer {
   private final KubernetesClient client;
   private final IndexWriter writer;
   private final LongSupplier nanoTime;
+  private final long pageSize;
   private volatile SharedIndexInformer<GenericKubernetesResource> informer;
   private volatile Generation generation;
   private volatile String lastError;
@@ -43,8 +44,13 @@ final class KindInformer {
   // nanoTime of fabric8's latest reported failure; UNSET before the first
   private volatile long failedAt = UNSET;
 
-  KindInformer(ResourceKind kind, boolean required, KubernetesClient client, IndexWriter writer) {
-    this(kind, required, client, writer, System::nanoTime);
+  KindInformer(
+      ResourceKind kind,
+      boolean required,
+      KubernetesClient client,
+      IndexWriter writer,
+      int pageSize) {
+    this(kind, required, client, writer, pageSize, System::nanoTime);
   }
 
   /** As above, with the clock {@link #following()} measures the grace by (tests). */
@@ -53,9 +59,11 @@ final class KindInformer {
       boolean required,
       KubernetesClient client,
       IndexWriter writer,
+      int pageSize,
       LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
     this.kind = kind;
+    this.pageSize = pageSize;
     this.required = required;
     this.client = client;
     this.writer = writer;
@@ -78,8 +86,8 @@ final class KindInformer {
     var operation = client.genericKubernetesResources(kind.context());
     SharedIndexInformer<GenericKubernetesResource> inf =
         kind.namespaced()
-            ? operation.inAnyNamespace().runnableInformer(0)
-            : operation.runnableInformer(0);
+            ? operation.inAnyNamespace().withLimit(pageSize).runnableInformer(0)
+            : operation.withLimit(pageSize).runnableInformer(0);
     inf.itemStore(new SlimItemStore());
     inf.addEventHandler(new Handler(g));
     inf.exceptionHandler(this::onException);

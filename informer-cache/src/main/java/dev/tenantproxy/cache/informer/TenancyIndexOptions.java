@@ -11,9 +11,15 @@ import java.util.Set;
  * @param watchCacheCapacity events kept per watch cache (older {@code since(rv)} get 410)
  * @param optionalKinds kinds whose absence (e.g. capsule-proxy's CRDs not installed) does not fail
  *     start-up or readiness; they are still informed on and reported in health
+ * @param listPageSize objects per page of an informer's (re-)list ({@code limit}/{@code continue});
+ *     each page is decoded and applied before the next is asked for, so the memory a list needs is
+ *     bounded by a page, not by the cluster
  */
 public record TenancyIndexOptions(
-    Duration syncTimeout, int watchCacheCapacity, Set<ResourceKind> optionalKinds) {
+    Duration syncTimeout,
+    int watchCacheCapacity,
+    Set<ResourceKind> optionalKinds,
+    int listPageSize) {
 
   public TenancyIndexOptions {
     Objects.requireNonNull(syncTimeout, "syncTimeout");
@@ -25,24 +31,35 @@ public record TenancyIndexOptions(
           "watchCacheCapacity must be >= 1, got " + watchCacheCapacity);
     }
     optionalKinds = optionalKinds == null ? Set.of() : Set.copyOf(optionalKinds);
+    if (listPageSize < 1) {
+      throw new IllegalArgumentException("listPageSize must be >= 1, got " + listPageSize);
+    }
   }
 
   /**
    * 30 s start-up wait, 10,000 events per watch cache, ProxySetting and GlobalProxySettings
-   * optional.
+   * optional, lists in pages of 500 (client-go's reflector's page size). Pages instead of one
+   * response: the first list of a 10,000-namespace fleet was one 10 MB response, held as text and
+   * then as 10,000 decoded objects until all of it was decoded; that peak set the heap's size for
+   * the rest of the process's life (docs/benchmarks/lean.md).
    */
   public static TenancyIndexOptions defaults() {
     return new TenancyIndexOptions(
         Duration.ofSeconds(30),
         10_000,
-        Set.of(ResourceKind.PROXY_SETTINGS, ResourceKind.GLOBAL_PROXY_SETTINGS));
+        Set.of(ResourceKind.PROXY_SETTINGS, ResourceKind.GLOBAL_PROXY_SETTINGS),
+        500);
   }
 
   public TenancyIndexOptions withSyncTimeout(Duration timeout) {
-    return new TenancyIndexOptions(timeout, watchCacheCapacity, optionalKinds);
+    return new TenancyIndexOptions(timeout, watchCacheCapacity, optionalKinds, listPageSize);
   }
 
   public TenancyIndexOptions withWatchCacheCapacity(int capacity) {
-    return new TenancyIndexOptions(syncTimeout, capacity, optionalKinds);
+    return new TenancyIndexOptions(syncTimeout, capacity, optionalKinds, listPageSize);
+  }
+
+  public TenancyIndexOptions withListPageSize(int objects) {
+    return new TenancyIndexOptions(syncTimeout, watchCacheCapacity, optionalKinds, objects);
   }
 }

@@ -65,7 +65,7 @@ class KindInformerTest {
                     .build())
             .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
             .build();
-    informer = new KindInformer(ResourceKind.NAMESPACES, true, client, writer, clock::get);
+    informer = new KindInformer(ResourceKind.NAMESPACES, true, client, writer, 500, clock::get);
   }
 
   private void answer(HttpServerRequest request) {

@@ -6,16 +6,15 @@ import dev.tenantproxy.cache.informer.TenancyIndexOptions;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.ClusterKind;
 import dev.tenantproxy.filters.visibility.ServedObject;
+import dev.tenantproxy.proxy.upstream.KubeClients;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,11 +52,7 @@ public final class LiveCluster implements AutoCloseable {
             ? Config.fromKubeconfig(context, kubeconfig.toAbsolutePath().toFile())
             : Config.autoConfigure(context);
     Vertx vertx = Vertx.vertx();
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(config)
-            .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-            .build();
+    KubernetesClient client = KubeClients.create(vertx, config);
     TenancyIndex index =
         TenancyIndex.create(client, vertx, TenancyIndexOptions.defaults().withSyncTimeout(timeout));
     LiveCluster cluster = new LiveCluster(vertx, client, index);

@@ -2,10 +2,9 @@ package dev.tenantproxy.proxy.rbacsync;
 
 import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.cache.informer.TenancyIndexOptions;
+import dev.tenantproxy.proxy.upstream.KubeClients;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -43,11 +42,7 @@ public final class RbacSyncProcess implements AutoCloseable {
             ? Config.fromKubeconfig(context, kubeconfig.toFile())
             : Config.autoConfigure(null);
     Vertx vertx = Vertx.vertx();
-    KubernetesClient client =
-        new KubernetesClientBuilder()
-            .withConfig(kube)
-            .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-            .build();
+    KubernetesClient client = KubeClients.create(vertx, kube);
     TenancyIndex index = TenancyIndex.create(client, vertx, TenancyIndexOptions.defaults());
     index
         .start()

@@ -240,11 +240,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
                 config.kubeContext(), config.kubeconfig().toFile())
             : io.fabric8.kubernetes.client.Config.autoConfigure(null);
     io.fabric8.kubernetes.client.KubernetesClient client =
-        new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-            .withConfig(kube)
-            .withHttpClientFactory(
-                new io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory(vertx))
-            .build();
+        dev.tenantproxy.proxy.upstream.KubeClients.create(vertx, kube);
     dev.tenantproxy.proxy.config.ProxyConfig.Tuning tuning = config.tuning();
     TenancyIndex index =
         TenancyIndex.create(

@@ -3,6 +3,8 @@
  * dev.tenantproxy.proxy.upstream.UpstreamCredentials}: kubeconfig client certificate or token, or
  * the in-cluster ServiceAccount whose rotating token file is re-read every minute), an HTTP/2 pool
  * (ALPN, HTTP/1.1 fallback) for ordinary requests and TokenReview/SubjectAccessReview calls, and a
- * fresh raw HTTP/1.1 connection per protocol upgrade.
+ * fresh raw HTTP/1.1 connection per protocol upgrade. The proxy's fabric8 clients (informers,
+ * rbac-sync, explain) are built by {@link dev.tenantproxy.proxy.upstream.KubeClients}, on the same
+ * TLS engine.
  */
 package dev.tenantproxy.proxy.upstream;
