@@ -179,21 +179,31 @@ class AllNamespacesBenchIT {
 
   private static final int W_OWNERS = Integer.getInteger("bench.l8.owners", 100);
   private static final int W_NAMESPACES = Integer.getInteger("bench.l8.namespaces", 5);
-  private static final int W_WATCHERS = Integer.getInteger("bench.l8.watchers", 500);
+  private static final List<Integer> W_WATCHERS =
+      Arrays.stream(System.getProperty("bench.l8.watchers", "60,500").split(","))
+          .map(String::trim)
+          .map(Integer::valueOf)
+          .toList();
   private static final int W_RATE = Integer.getInteger("bench.l8.rate", 50);
-  private static final int W_SECONDS = Integer.getInteger("bench.l8.seconds", 30);
+  private static final int W_SECONDS = Integer.getInteger("bench.l8.seconds", 20);
   private static final String SEQ = "bench-seq";
+
+  /** Each phase writes values from its own base: an old value seen late is never this phase's. */
+  private static final AtomicInteger PHASE_BASE = new AtomicInteger();
+
   private static final String UPSTREAM_WATCHES = "tenant_proxy_allnamespaces_upstream_watches";
 
   /** One side of the watch comparison, measured. */
   private record Phase(
       String target,
+      int watchers,
       int streams,
       int opened,
       int failed,
       String failures,
       double openSeconds,
       double upstreamWatches,
+      String apiServer,
       int sent,
       long expected,
       int delivered,
@@ -205,16 +215,17 @@ class AllNamespacesBenchIT {
       double releaseSeconds) {}
 
   /**
-   * {@code -Dbench.l8.watchers} (500) watchers of ConfigMaps at cluster scope ({@code GET
-   * /api/v1/configmaps?watch=true}, what {@code kubectl get cm -A -w} sends), simulated by JDK
-   * HttpClients (one client and HTTP/2 connection per owner, its own certificate), spread over
-   * {@code -Dbench.l8.owners} (100) owners of {@code -Dbench.l8.namespaces} (5) namespaces each,
-   * through the proxy as a separate JVM; then the same watchers watching each of their namespaces
-   * straight at the API server. Meanwhile the admin patches a ConfigMap in a random namespace
-   * {@code -Dbench.l8.rate} (50) times a second for {@code -Dbench.l8.seconds} (30): latency from
-   * the patch sent to the event at each watcher of that namespace, upstream watches the proxy
-   * holds, its heap and RSS, CPU per update. Off by default: {@code -Dbench=L8} (or {@code
-   * L8watch}); writes {@code target/benchmarks/L8-allnamespaces-watch.md}.
+   * For each count of {@code -Dbench.l8.watchers} (60,500): that many watchers of ConfigMaps at
+   * cluster scope ({@code GET /api/v1/configmaps?watch=true}, what {@code kubectl get cm -A -w}
+   * sends), simulated by JDK HttpClients (one client and HTTP/2 connection per owner and phase, its
+   * own certificate), spread over {@code -Dbench.l8.owners} (100) owners of {@code
+   * -Dbench.l8.namespaces} (5) namespaces each, through the proxy as a separate JVM; then the same
+   * watchers watching each of their namespaces straight at the API server. Meanwhile the admin
+   * patches a ConfigMap in a random namespace {@code -Dbench.l8.rate} (50) times a second for
+   * {@code -Dbench.l8.seconds} (20): latency from the patch sent to the event at each watcher of
+   * that namespace, upstream watches the proxy holds (and the API server's configmap watches and
+   * priority-and-fairness queue), the proxy's heap and RSS, CPU per update. Off by default: {@code
+   * -Dbench=L8} (or {@code L8watch}); writes {@code target/benchmarks/L8-allnamespaces-watch.md}.
    */
   @Test
   void allNamespacesWatchersVersusWatchingEachNamespaceDirect(ControlPlane cp) throws Exception {
@@ -277,14 +288,8 @@ class AllNamespacesBenchIT {
         ProxyProcess.start(cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"))) {
       proxy.awaitReady(Duration.ofMinutes(3));
       jvm = ProxyVitals.jvmOptions(proxy);
-      List<HttpClient> viaProxy = new ArrayList<>();
-      List<HttpClient> direct = new ArrayList<>();
-      for (KubeUser owner : owners) {
-        viaProxy.add(h2(owner, proxy.pki().caPem(), callbacks, proxy.url()));
-        direct.add(h2(owner, cp.caPem(), callbacks, cp.apiServerUrl()));
-      }
       // the index knows every owner's namespaces: the last owner lists its ConfigMaps
-      HttpClient last = viaProxy.get(W_OWNERS - 1);
+      HttpClient last = h2(owners.get(W_OWNERS - 1), proxy.pki().caPem(), callbacks, proxy.url());
       await()
           .atMost(Duration.ofMinutes(3))
           .ignoreExceptions()
@@ -294,36 +299,40 @@ class AllNamespacesBenchIT {
                       == W_NAMESPACES);
       idle = ProxyVitals.memory(proxy);
       var pids = ProxyVitals.processes(cp, proxy);
-      phases.add(
-          watchPhase(
-              "proxy (`-A -w` as the owner)",
-              admin,
-              namespaces,
-              w -> List.of(URI.create(proxy.url() + "/api/v1/configmaps?" + watchQuery())),
-              viaProxy,
-              pids,
-              proxy,
-              proxy));
-      phases.add(
-          watchPhase(
-              "direct (each namespace watched as the owner)",
-              admin,
-              namespaces,
-              w ->
-                  namespaces.get(w % W_OWNERS).stream()
-                      .map(
-                          ns ->
-                              URI.create(
-                                  cp.apiServerUrl()
-                                      + "/api/v1/namespaces/"
-                                      + ns
-                                      + "/configmaps?"
-                                      + watchQuery()))
-                      .toList(),
-              direct,
-              pids,
-              null,
-              proxy));
+      for (int watchers : W_WATCHERS) {
+        phases.add(
+            watchPhase(
+                "proxy (`-A -w` as the owner)",
+                watchers,
+                cp,
+                namespaces,
+                w -> List.of(URI.create(proxy.url() + "/api/v1/configmaps?" + watchQuery())),
+                clients(owners, proxy.pki().caPem(), callbacks, proxy.url()),
+                pids,
+                proxy,
+                proxy));
+        phases.add(
+            watchPhase(
+                "direct (each namespace watched as the owner)",
+                watchers,
+                cp,
+                namespaces,
+                w ->
+                    namespaces.get(w % W_OWNERS).stream()
+                        .map(
+                            ns ->
+                                URI.create(
+                                    cp.apiServerUrl()
+                                        + "/api/v1/namespaces/"
+                                        + ns
+                                        + "/configmaps?"
+                                        + watchQuery()))
+                        .toList(),
+                clients(owners, cp.caPem(), callbacks, cp.apiServerUrl()),
+                pids,
+                null,
+                proxy));
+      }
     } finally {
       callbacks.shutdownNow();
     }
@@ -353,7 +362,8 @@ class AllNamespacesBenchIT {
    */
   private static Phase watchPhase(
       String target,
-      KubernetesClient admin,
+      int watchers,
+      ControlPlane cp,
       List<List<String>> namespaces,
       Uris uris,
       List<HttpClient> clients,
@@ -361,10 +371,12 @@ class AllNamespacesBenchIT {
       ProxyProcess measured,
       ProxyProcess proxy)
       throws Exception {
-    int perOwner = (W_WATCHERS + W_OWNERS - 1) / W_OWNERS;
+    KubernetesClient admin = cp.adminClient();
+    int perOwner = (watchers + W_OWNERS - 1) / W_OWNERS;
+    int base = PHASE_BASE.addAndGet(1_000_000);
     int expectedUpdates = W_RATE * W_SECONDS;
     int[] watchersOf = new int[W_OWNERS];
-    for (int w = 0; w < W_WATCHERS; w++) {
+    for (int w = 0; w < watchers; w++) {
       watchersOf[w % W_OWNERS]++;
     }
     AtomicLongArray sentAt = new AtomicLongArray(expectedUpdates + 1);
@@ -380,8 +392,9 @@ class AllNamespacesBenchIT {
     List<Flow.Subscription> subscriptions =
         java.util.Collections.synchronizedList(new ArrayList<>());
     int streams = 0;
+    List<CompletableFuture<?>> requests = new ArrayList<>();
     long open0 = System.nanoTime();
-    for (int w = 0; w < W_WATCHERS; w++) {
+    for (int w = 0; w < watchers; w++) {
       int owner = w % W_OWNERS;
       int rank = w / W_OWNERS;
       for (URI uri : uris.of(w)) {
@@ -402,7 +415,7 @@ class AllNamespacesBenchIT {
                   return;
                 }
                 int start = at + SEQ.length() + 4;
-                int seq = Integer.parseInt(line.substring(start, line.indexOf('"', start)));
+                int seq = Integer.parseInt(line.substring(start, line.indexOf('"', start))) - base;
                 if (seq <= 0 || seq > expectedUpdates || sentAt.get(seq) == 0) {
                   return; // the initial state, or an update of an earlier phase
                 }
@@ -422,38 +435,41 @@ class AllNamespacesBenchIT {
               @Override
               public void onComplete() {}
             };
-        clients
-            .get(owner)
-            .sendAsync(
-                HttpRequest.newBuilder(uri).header("Accept", "application/json").build(),
-                info -> {
-                  if (info.statusCode() == 200) {
-                    opened.incrementAndGet();
-                  } else {
-                    failed.incrementAndGet();
-                    failures
-                        .computeIfAbsent("HTTP " + info.statusCode(), k -> new AtomicInteger())
-                        .incrementAndGet();
-                  }
-                  return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
-                })
-            .exceptionally(
-                e -> {
-                  Throwable c = e.getCause() != null ? e.getCause() : e;
-                  failed.incrementAndGet();
-                  failures
-                      .computeIfAbsent(
-                          c.getClass().getSimpleName() + ": " + c.getMessage(),
-                          k -> new AtomicInteger())
-                      .incrementAndGet();
-                  return null;
-                });
+        requests.add(
+            clients
+                .get(owner)
+                .sendAsync(
+                    HttpRequest.newBuilder(uri).header("Accept", "application/json").build(),
+                    info -> {
+                      if (info.statusCode() == 200) {
+                        opened.incrementAndGet();
+                      } else {
+                        failed.incrementAndGet();
+                        failures
+                            .computeIfAbsent("HTTP " + info.statusCode(), k -> new AtomicInteger())
+                            .incrementAndGet();
+                      }
+                      return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
+                    })
+                .exceptionally(
+                    e -> {
+                      Throwable c = e.getCause() != null ? e.getCause() : e;
+                      failed.incrementAndGet();
+                      failures
+                          .computeIfAbsent(
+                              c.getClass().getSimpleName()
+                                  + ": "
+                                  + String.valueOf(c.getMessage()).replaceAll("\\d+", "N"),
+                              k -> new AtomicInteger())
+                          .incrementAndGet();
+                      return null;
+                    }));
       }
     }
     int allStreams = streams;
-    long expectedUpstream = (long) W_WATCHERS * W_NAMESPACES;
+    long expectedUpstream = (long) watchers * W_NAMESPACES;
     // open: every stream answered, and (through the proxy) every upstream watch open; bounded
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (System.nanoTime() < deadline
         && (opened.get() + failed.get() < allStreams
             || (measured != null
@@ -462,6 +478,7 @@ class AllNamespacesBenchIT {
     }
     double openSeconds = (System.nanoTime() - open0) / 1e9;
     double upstream = ProxyVitals.metric(proxy, UPSTREAM_WATCHES, "");
+    String apiServer = apiServerWatches(cp);
 
     // the updates
     List<String> all = namespaces.stream().flatMap(List::stream).toList();
@@ -491,7 +508,7 @@ class AllNamespacesBenchIT {
                         .withName("bench")
                         .patch(
                             PatchContext.of(PatchType.JSON_MERGE),
-                            "{\"data\":{\"" + SEQ + "\":\"" + seq + "\"}}");
+                            "{\"data\":{\"" + SEQ + "\":\"" + (base + seq) + "\"}}");
                   });
             },
             0,
@@ -507,8 +524,8 @@ class AllNamespacesBenchIT {
       expected += watchersOf[ownerOf[s]];
     }
     long expectedDeliveries = expected;
-    // deliveries still missing 60 s after the last update count as missing
-    long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // deliveries still missing 30 s after the last update count as missing
+    long waitEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (delivered.get() < expectedDeliveries && System.nanoTime() < waitEnd) {
       Thread.sleep(200);
     }
@@ -520,10 +537,11 @@ class AllNamespacesBenchIT {
     ProxyVitals.Memory memory = measured == null ? null : ProxyVitals.memory(measured);
     // close every stream; the proxy must release its upstream watches
     subscriptions.forEach(Flow.Subscription::cancel);
+    requests.forEach(r -> r.cancel(true)); // those still waiting for their response head
     long close0 = System.nanoTime();
     double release = Double.NaN;
     if (measured != null) {
-      long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
       while (ProxyVitals.metric(measured, UPSTREAM_WATCHES, "") > 0 && System.nanoTime() < end) {
         Thread.sleep(100);
       }
@@ -544,12 +562,14 @@ class AllNamespacesBenchIT {
     failures.forEach((reason, n) -> why.append(n).append(" × ").append(reason).append("; "));
     return new Phase(
         target,
+        watchers,
         allStreams,
         opened.get(),
         failed.get(),
         why.toString(),
         openSeconds,
         upstream,
+        apiServer,
         expectedUpdates,
         expectedDeliveries,
         delivered.get(),
@@ -564,45 +584,45 @@ class AllNamespacesBenchIT {
   private static String watchReport(
       List<Phase> phases, ProxyVitals.Memory idle, long setupSeconds, String jvm) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# L8 watch: ")
-        .append(W_WATCHERS)
-        .append(" concurrent `-A -w` watchers at ")
+    sb.append("# L8 watch: concurrent `-A -w` watchers at ")
         .append(W_RATE)
         .append(" updates/s\n\n")
         .append(
             String.format(
                 Locale.ROOT,
-                "%d owners × %d namespaces (one ConfigMap `bench` each; fixture created in %d s),"
-                    + " %d watchers (%d per owner; JDK HttpClient, one HTTP/2 connection per"
-                    + " owner, its own certificate) of ConfigMaps; the admin patches the"
-                    + " `bench` ConfigMap of a random namespace %d/s for %d s; latency = patch"
-                    + " sent → event line received by each watcher of that namespace's"
-                    + " owner.%n%n",
+                "%d owners × %d namespaces (one ConfigMap `bench` each; fixture created in %d s);"
+                    + " watchers of ConfigMaps spread over the owners (watcher w is owner w %% %d;"
+                    + " JDK HttpClient, one HTTP/2 connection per owner and phase, its own"
+                    + " certificate); the admin patches the `bench` ConfigMap of a random"
+                    + " namespace %d/s for %d s; latency = patch sent → event line received by"
+                    + " each watcher of that namespace's owner (deliveries missing 30 s after the"
+                    + " last update count as missing). A phase waits at most 2 min for its"
+                    + " streams to open.%n%n",
                 W_OWNERS,
                 W_NAMESPACES,
                 setupSeconds,
-                W_WATCHERS,
-                W_WATCHERS / W_OWNERS,
+                W_OWNERS,
                 W_RATE,
                 W_SECONDS))
         .append(
-            "| target | streams opened / failed | open within s | upstream watches held by the"
-                + " proxy | updates | deliveries expected / received | duplicates | other"
-                + " owner's events | p50 ms | p99 ms | max ms |\n")
-        .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+            "| watchers | target | streams opened / failed / of | waited s | upstream watches held"
+                + " by the proxy | API server | deliveries expected / received | duplicates |"
+                + " other owner's events | p50 ms | p99 ms | max ms |\n")
+        .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Phase p : phases) {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d / %d of %d | %.1f | %.0f | %d | %d / %d | %d | %d | %.1f | %.1f | %.1f"
-                  + " |%n",
+              "| %d | %s | %d / %d / %d | %.1f | %.0f | %s | %d / %d | %d | %d | %.1f | %.1f |"
+                  + " %.1f |%n",
+              p.watchers(),
               p.target(),
               p.opened(),
               p.failed(),
               p.streams(),
               p.openSeconds(),
               p.upstreamWatches(),
-              p.sent(),
+              p.apiServer(),
               p.expected(),
               p.delivered(),
               p.duplicates(),
@@ -611,13 +631,14 @@ class AllNamespacesBenchIT {
               pct(p.latency(), 0.99),
               p.latency().length == 0 ? 0 : p.latency()[p.latency().length - 1] / 1e6));
     }
-    sb.append("\nCPU per update, µs (utime + stime from /proc, during the updates):\n\n| target |");
+    sb.append("\nCPU per update, µs (utime + stime from /proc, during the updates):\n\n");
+    sb.append("| watchers | target |");
     phases.get(0).cpuPerUpdate().keySet().forEach(n -> sb.append(' ').append(n).append(" |"));
-    sb.append("\n|---|");
+    sb.append("\n|---|---|");
     phases.get(0).cpuPerUpdate().keySet().forEach(n -> sb.append("---|"));
     sb.append('\n');
     for (Phase p : phases) {
-      sb.append("| ").append(p.target()).append(" |");
+      sb.append("| ").append(p.watchers()).append(" | ").append(p.target()).append(" |");
       p.cpuPerUpdate().values().forEach(v -> sb.append(String.format(Locale.ROOT, " %.0f |", v)));
       sb.append('\n');
     }
@@ -626,19 +647,26 @@ class AllNamespacesBenchIT {
         .append(idle.row("before the watchers"));
     for (Phase p : phases) {
       if (p.memory() != null) {
-        sb.append(p.memory().row("after the updates, " + W_WATCHERS + " watchers open"));
+        sb.append(p.memory().row("after the updates, " + p.watchers() + " watchers open"));
       }
     }
+    sb.append('\n');
     for (Phase p : phases) {
       if (p.memory() != null) {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "%nUpstream watches back to 0 %.1f s after the clients closed their streams.%n",
+                "%d watchers: upstream watches back to 0 %.1f s after the clients closed their"
+                    + " streams (NaN: not within 1 min).%n",
+                p.watchers(),
                 p.releaseSeconds()));
       }
+    }
+    for (Phase p : phases) {
       if (!p.failures().isEmpty()) {
         sb.append("\nFailures (")
+            .append(p.watchers())
+            .append(", ")
             .append(p.target())
             .append("): ")
             .append(p.failures())
@@ -647,6 +675,55 @@ class AllNamespacesBenchIT {
     }
     sb.append("\nProxy JVM options: `").append(jvm).append("`.\n\n").append(ProxyVitals.machine());
     return sb.append('\n').toString();
+  }
+
+  /**
+   * ConfigMap WATCH requests the API server holds ({@code apiserver_longrunning_requests}) and its
+   * priority-and-fairness queue: requests waiting and rejected so far.
+   */
+  private static String apiServerWatches(ControlPlane cp) {
+    String text = cp.adminClient().raw(cp.apiServerUrl() + "/metrics");
+    double watches = 0;
+    double queued = 0;
+    double rejected = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String[] parts = line.trim().split(" ");
+      double v;
+      try {
+        v = Double.parseDouble(parts[parts.length - 1]);
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      if (line.startsWith("apiserver_longrunning_requests{")
+          && line.contains("resource=\"configmaps\"")
+          && line.contains("verb=\"WATCH\"")) {
+        watches += v;
+      } else if (line.startsWith("apiserver_flowcontrol_current_inqueue_requests{")) {
+        queued += v;
+      } else if (line.startsWith("apiserver_flowcontrol_rejected_requests_total{")) {
+        rejected += v;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "%.0f configmap watches, %.0f queued (APF), %.0f rejected",
+        watches,
+        queued,
+        rejected);
+  }
+
+  /** One HTTP/2 client per owner, each with its connection open. */
+  private static List<HttpClient> clients(
+      List<KubeUser> owners, String caPem, ExecutorService callbacks, String base)
+      throws Exception {
+    List<HttpClient> out = new ArrayList<>();
+    for (KubeUser owner : owners) {
+      out.add(h2(owner, caPem, callbacks, base));
+    }
+    return out;
   }
 
   private static int count(String list, String name) {
