@@ -437,7 +437,7 @@ class AllNamespacesBenchIT {
               @Override
               public void onComplete() {}
             };
-        requests.add(
+        CompletableFuture<HttpResponse<Void>> sent =
             clients
                 .get(owner)
                 .sendAsync(
@@ -453,23 +453,24 @@ class AllNamespacesBenchIT {
                             .incrementAndGet();
                       }
                       return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
-                    })
-                .exceptionally(
-                    e -> {
-                      Throwable c = e.getCause() != null ? e.getCause() : e;
-                      if (headed.get()) {
-                        return null; // an open stream that ended (closed at the end of the phase)
-                      }
-                      failed.incrementAndGet();
-                      failures
-                          .computeIfAbsent(
-                              c.getClass().getSimpleName()
-                                  + ": "
-                                  + String.valueOf(c.getMessage()).replaceAll("\\d+", "N"),
-                              k -> new AtomicInteger())
-                          .incrementAndGet();
-                      return null;
-                    }));
+                    });
+        requests.add(sent); // cancelled at the end: a request still without a head is abandoned
+        sent.exceptionally(
+            e -> {
+              Throwable c = e.getCause() != null ? e.getCause() : e;
+              if (headed.get()) {
+                return null; // an open stream that ended (closed at the end of the phase)
+              }
+              failed.incrementAndGet();
+              failures
+                  .computeIfAbsent(
+                      c.getClass().getSimpleName()
+                          + ": "
+                          + String.valueOf(c.getMessage()).replaceAll("\\d+", "N"),
+                      k -> new AtomicInteger())
+                  .incrementAndGet();
+              return null;
+            });
       }
     }
     int allStreams = streams;
