@@ -96,6 +96,28 @@ public final class ProxyVitals {
     return sb.append('\n').toString();
   }
 
+  /**
+   * The sum of the samples of one metric on the proxy's {@code /metrics} whose labels contain
+   * {@code labelFragment} ("" for all); NaN when the proxy does not report it.
+   */
+  public static double metric(ProxyProcess proxy, String name, String labelFragment)
+      throws Exception {
+    return ProxyProcess.sum(proxy.metrics(), name, labelFragment);
+  }
+
+  /** Machine, JDK and load average, one paragraph of markdown (as the load benchmarks print). */
+  public static String machine() {
+    return Bench.machine();
+  }
+
+  /**
+   * Whether {@code -Dbench} names this scenario ({@code -Dbench=kinds} or {@code
+   * -Dbench=L8,kinds}).
+   */
+  public static boolean enabled(String id) {
+    return Bench.enabled(id);
+  }
+
   /** The JVM options the proxy process ran with (its command line before the main class). */
   public static String jvmOptions(ProxyProcess proxy) {
     return String.join(" ", proxy.jvmOptions());
