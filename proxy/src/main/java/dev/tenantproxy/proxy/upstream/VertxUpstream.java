@@ -34,6 +34,16 @@ final class VertxUpstream implements Upstream {
   private final long tokenTimer;
   private volatile String token;
 
+  /**
+   * HTTP/2 connections to the API server, shared by every caller. Each carries as many streams as
+   * the API server allows (kube-apiserver advertises 100 to 250 per connection), and every open
+   * watch passed through or merged for all-namespaces holds one stream for its whole life: with 4
+   * connections, 400 open watches (e.g. 100 owners watching {@code -A} over 5 namespaces) used
+   * every stream and all further requests — of every caller — queued behind them. 64 connections
+   * give thousands of concurrent watches; the connections are opened only when needed.
+   */
+  static final int HTTP2_CONNECTIONS = 64;
+
   VertxUpstream(Vertx vertx, UpstreamCredentials credentials, int connectTimeoutMs) {
     this.vertx = vertx;
     this.credentials = credentials;
@@ -71,7 +81,7 @@ final class VertxUpstream implements Upstream {
         vertx
             .httpClientBuilder()
             .with(h2)
-            .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(4))
+            .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
             .build();
     this.upgrades =
         new RawUpgrades(vertx, credentials, host, port, ssl, connectTimeoutMs, () -> token);
