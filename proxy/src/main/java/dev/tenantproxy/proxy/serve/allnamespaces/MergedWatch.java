@@ -193,13 +193,13 @@ final class MergedWatch {
                       : seed(s, page.continueToken());
                 }
                 case 403 -> {
-                  sources.remove(s.namespace);
+                  sources.remove(s.namespace, s);
                   forbidden.add(s.namespace);
                   retryLater(s.namespace);
                   return Future.succeededFuture(false);
                 }
                 case 404 -> {
-                  sources.remove(s.namespace);
+                  sources.remove(s.namespace, s);
                   return Future.succeededFuture(false);
                 }
                 case 410 -> {
@@ -215,7 +215,7 @@ final class MergedWatch {
             })
         .recover(
             e -> {
-              sources.remove(s.namespace);
+              sources.remove(s.namespace, s);
               return Future.failedFuture(e);
             });
   }
