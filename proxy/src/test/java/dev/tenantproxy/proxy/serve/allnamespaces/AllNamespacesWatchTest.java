@@ -66,8 +66,10 @@ class AllNamespacesWatchTest {
   /** What the fake API server lists per namespace (name → resourceVersion); else nothing. */
   private final Map<String, Map<String, Long>> listed = new ConcurrentHashMap<>();
 
-  /** The upstream list requests (not watches) per namespace. */
+  /** The upstream list requests (not watches) per namespace: the last, and all in order. */
   private final Map<String, String> listUris = new ConcurrentHashMap<>();
+
+  private final List<String> allListUris = new CopyOnWriteArrayList<>();
 
   /** Whether the fake API server answers lists with 410 (the resourceVersion is compacted). */
   private volatile boolean compacted;
@@ -160,6 +162,7 @@ class AllNamespacesWatchTest {
     }
     if (!"true".equals(req.getParam("watch"))) {
       listUris.put(ns, req.uri());
+      allListUris.add(req.uri());
       list(req, ns, resp);
       return;
     }
@@ -188,10 +191,20 @@ class AllNamespacesWatchTest {
     }
     boolean table = String.valueOf(req.getHeader("Accept")).contains("as=Table");
     JsonArray elements = new JsonArray();
-    listed
-        .getOrDefault(ns, Map.of())
+    // pages of `limit` in name order; the continue token is the offset
+    List<Map.Entry<String, Long>> all =
+        listed.getOrDefault(ns, Map.of()).entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .toList();
+    int from = req.getParam("continue") == null ? 0 : Integer.parseInt(req.getParam("continue"));
+    int limit =
+        req.getParam("limit") == null ? all.size() : Integer.parseInt(req.getParam("limit"));
+    int to = Math.min(all.size(), from + limit);
+    all.subList(from, to)
         .forEach(
-            (name, rv) -> {
+            entry -> {
+              String name = entry.getKey();
+              long rv = entry.getValue();
               JsonObject meta =
                   new JsonObject()
                       .put("name", name)
@@ -218,6 +231,9 @@ class AllNamespacesWatchTest {
             .put("kind", table ? "Table" : "ConfigMapList")
             .put("apiVersion", table ? "meta.k8s.io/v1" : "v1")
             .put("metadata", new JsonObject().put("resourceVersion", "10"));
+    if (to < all.size()) {
+      list.getJsonObject("metadata").put("continue", Integer.toString(to));
+    }
     if (table) {
       list.put(
           "columnDefinitions",
@@ -521,6 +537,34 @@ class AllNamespacesWatchTest {
     assertThat(meta.getString("name")).isEqualTo("b1");
     assertThat(meta.getString("namespace")).isEqualTo("solar-b");
     assertThat(meta.containsKey("labels")).isFalse();
+  }
+
+  @Test
+  void theSeedOfANamespaceWithMoreObjectsThanOnePageIsReadPageByPage() {
+    // given solar-b holds one object more than a seed page
+    Map<String, Long> many = new java.util.HashMap<>();
+    for (int i = 0; i <= MergedWatch.SEED_PAGE; i++) {
+      many.put(String.format("b%04d", i), 5L);
+    }
+    listed.put("solar-b", many);
+    start("solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-b") && !feed.isEmpty());
+
+    // then two list pages: the first at 10 exactly, the second by its continue token alone
+    assertThat(allListUris).hasSize(2);
+    assertThat(allListUris.get(0))
+        .contains("resourceVersion=10")
+        .contains("limit=" + MergedWatch.SEED_PAGE);
+    assertThat(allListUris.get(1)).contains("continue=500").doesNotContain("resourceVersion");
+
+    // when solar-b leaves: a DELETED for each object of both pages
+    snapshot.set(snapshot());
+    visibilityChanged("solar-b");
+    await().atMost(BOUND).until(() -> events.size() == many.size());
+    assertThat(events.stream().map(e -> e.getString("type")).distinct()).containsExactly("DELETED");
+    assertThat(typed(events)).contains("DELETED b0000", "DELETED b0500");
   }
 
   @Test
