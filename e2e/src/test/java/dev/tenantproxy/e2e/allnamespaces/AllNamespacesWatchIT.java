@@ -40,7 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code kubectl get configmaps -A -w} and a fabric8 {@code inAnyNamespace()} informer by a tenant
  * owner through the proxy: one upstream watch per namespace of hers, merged; a namespace the admin
  * adds to her tenant while she watches brings its objects as ADDED, one moved out sends DELETED for
- * each of its objects and its upstream watch is closed; another tenant's objects never appear.
+ * each of its objects (those the client got from its list before the watch too) and its upstream
+ * watch is closed; another tenant's objects never appear.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class AllNamespacesWatchIT {
@@ -54,9 +55,18 @@ class AllNamespacesWatchIT {
   }
 
   private record Fixture(
-      KubeUser alice, String solar, String wind, String dev, String moving, String other) {}
+      KubeUser alice,
+      String solar,
+      String wind,
+      String dev,
+      String leaving,
+      String moving,
+      String other) {}
 
-  /** alice owns solar (dev); bob owns wind (moving, other); each namespace holds one ConfigMap. */
+  /**
+   * alice owns solar (dev, leaving); bob owns wind (moving, other); each namespace holds one
+   * ConfigMap (and kube-root-ca.crt).
+   */
   private static Fixture fixture(ControlPlane cp) {
     String user = unique("alice");
     KubeUser alice = cp.users().certificate(user, Capsule.CAPSULE_USERS_GROUP);
@@ -65,12 +75,14 @@ class AllNamespacesWatchIT {
     cp.capsule().createTenant(solar, Owner.user(user));
     cp.capsule().createTenant(wind, Owner.user(unique("bob")));
     String dev = solar + "-dev";
+    String leaving = unique("leaving");
     String moving = unique("moving");
     String other = wind + "-other";
     cp.capsule().createNamespace(solar, dev);
+    cp.capsule().createNamespace(solar, leaving);
     cp.capsule().createNamespace(wind, moving);
     cp.capsule().createNamespace(wind, other);
-    for (String ns : List.of(dev, moving, other)) {
+    for (String ns : List.of(dev, leaving, moving, other)) {
       configMap(cp, ns, "cm-" + ns);
     }
     await()
@@ -82,7 +94,16 @@ class AllNamespacesWatchIT {
                     .run(BOUND, "get", "configmaps", "-A", "-o", "name")
                     .stdout()
                     .contains("cm-" + dev));
-    return new Fixture(alice, solar, wind, dev, moving, other);
+    await()
+        .atMost(BOUND)
+        .ignoreExceptions()
+        .until(
+            () ->
+                Kubectl.version("1.33", proxy.kubeconfig(alice))
+                    .run(BOUND, "get", "configmaps", "-A", "-o", "name")
+                    .stdout()
+                    .contains("cm-" + leaving));
+    return new Fixture(alice, solar, wind, dev, leaving, moving, other);
   }
 
   private static void configMap(ControlPlane cp, String ns, String name) {
@@ -115,6 +136,11 @@ class AllNamespacesWatchIT {
         Kubectl.version(version, proxy.kubeconfig(f.alice()))
             .start("get", "configmaps", "-A", "-w", "--output-watch-events")) {
       await().atMost(BOUND).until(() -> events(w).contains("ADDED " + f.dev() + "/cm-" + f.dev()));
+      // (`leaving`'s objects came with kubectl's list, before its watch)
+      assertThat(events(w))
+          .contains(
+              "ADDED " + f.leaving() + "/cm-" + f.leaving(),
+              "ADDED " + f.leaving() + "/kube-root-ca.crt");
       await().atMost(BOUND).until(() -> AllNamespaces.openUpstreamWatches() >= 1);
       int watchesBefore = AllNamespaces.openUpstreamWatches();
       assertThat(proxy.metrics().scrape())
@@ -163,6 +189,19 @@ class AllNamespacesWatchIT {
           .atMost(BOUND)
           .until(() -> events(w).contains("ADDED " + f.dev() + "/marker-" + f.dev()));
       assertThat(events(w)).noneMatch(e -> e.contains("after-") || e.contains(f.other()));
+
+      // when the admin moves `leaving`, whose objects she got from the list, out of her tenant
+      cp.capsule().moveNamespace(f.leaving(), f.wind());
+      // then those objects are DELETED too
+      await()
+          .atMost(BOUND)
+          .untilAsserted(
+              () ->
+                  assertThat(events(w))
+                      .contains(
+                          "DELETED " + f.leaving() + "/cm-" + f.leaving(),
+                          "DELETED " + f.leaving() + "/kube-root-ca.crt"));
+      await().atMost(BOUND).until(() -> AllNamespaces.openUpstreamWatches() < watchesBefore);
       assertThat(w.isAlive()).isTrue();
       assertThat(w.stderr()).isEmpty();
     }
@@ -180,8 +219,15 @@ class AllNamespacesWatchIT {
       informer.start().toCompletableFuture().get(BOUND.toSeconds(), TimeUnit.SECONDS);
 
       // then exactly her ConfigMaps
-      assertThat(namespacesOf(informer)).containsExactly(f.dev());
+      assertThat(namespacesOf(informer)).containsExactlyInAnyOrder(f.dev(), f.leaving());
       assertThat(informer.getStore().getByKey(f.dev() + "/cm-" + f.dev())).isNotNull();
+      assertThat(informer.getStore().getByKey(f.leaving() + "/kube-root-ca.crt")).isNotNull();
+
+      // a namespace she held from the start leaving takes its listed objects away
+      cp.capsule().moveNamespace(f.leaving(), f.wind());
+      await().atMost(BOUND).until(() -> namespacesOf(informer).equals(Set.of(f.dev())));
+      assertThat(informer.getStore().getByKey(f.leaving() + "/kube-root-ca.crt")).isNull();
+      assertThat(informer.getStore().getByKey(f.leaving() + "/cm-" + f.leaving())).isNull();
 
       // a namespace joining brings its objects, leaving takes them away
       cp.capsule().moveNamespace(f.moving(), f.solar());
@@ -218,7 +264,7 @@ class AllNamespacesWatchIT {
             .map(e -> e.getJsonObject("object").getJsonObject("metadata").getString("namespace"))
             .distinct()
             .toList();
-    assertThat(added).containsExactly(f.dev());
+    assertThat(added).containsExactlyInAnyOrder(f.dev(), f.leaving());
     List<JsonObject> ends =
         events.stream()
             .filter(e -> e.getString("type").equals("BOOKMARK"))
@@ -246,7 +292,7 @@ class AllNamespacesWatchIT {
             e ->
                 assertThat(
                         e.getJsonObject("object").getJsonObject("metadata").getString("namespace"))
-                    .isEqualTo(f.dev()));
+                    .isIn(f.dev(), f.leaving()));
   }
 
   /** Every event line of a watch through the proxy, until the server ends it. */

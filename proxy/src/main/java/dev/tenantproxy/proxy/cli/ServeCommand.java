@@ -275,8 +275,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--all-namespaces-concurrency",
       defaultValue = "${env:TENANT_PROXY_ALL_NAMESPACES_CONCURRENCY:-8}",
       description =
-          "Upstream requests one all-namespaces list (get pods -A) has in flight at most (default"
-              + " ${DEFAULT-VALUE}).")
+          "Upstream requests one all-namespaces list (get pods -A), or the seed lists of one"
+              + " all-namespaces watch, has in flight at most (default ${DEFAULT-VALUE}).")
   int allNamespacesConcurrency;
 
   @Option(

@@ -82,8 +82,8 @@ public record ProxyConfig(
    * requests as the caller, merged; package {@code serve/allnamespaces}). A merged watch without
    * {@code timeoutSeconds} ends like every served watch, after 1-2x {@code --min-watch-timeout}.
    *
-   * @param concurrency upstream list requests one merged list has in flight at most ({@code
-   *     --all-namespaces-concurrency})
+   * @param concurrency upstream list requests one merged list (or one merged watch's seed) has in
+   *     flight at most ({@code --all-namespaces-concurrency})
    * @param maxHeldBytes how much of a merged list is held before its head is sent, so that the
    *     {@code Warning} naming refused namespaces can be on it; beyond it the list streams on
    *     ({@code --all-namespaces-max-held-bytes})

@@ -25,7 +25,8 @@ public final class AllNamespaces {
    * Tunables: the {@code --all-namespaces-*} flags of {@code serve} ({@code ProxyConfig
    * .AllNamespacesConfig}, validated there) and {@code --min-watch-timeout}.
    *
-   * @param concurrency upstream list requests one merged list has in flight at most
+   * @param concurrency upstream list requests one merged list (or one merged watch's seed) has in
+   *     flight at most
    * @param maxHeldBytes how much of a merged list is held before its head is sent (the {@code
    *     Warning} header needs every namespace's answer); beyond it the list streams on
    * @param discoveryTtl how long a group/version's discovery is used before it is fetched again

@@ -285,6 +285,7 @@ public final class AllNamespacesFilter implements ProxyFilter {
     String accept = upstreamAccept(format);
     String userAgent = req.getHeader(HttpHeaders.USER_AGENT);
     MergedWatch.Opener opener = (ns, p) -> openWatch(kind, ns, p, caller, accept, userAgent);
+    MergedWatch.Seeder seeder = (ns, p) -> fetch(kind, ns, p, caller, accept, userAgent);
     io.vertx.core.Context context = exchange.context();
     Promise<Void> done = Promise.promise();
     HttpServerResponse response = req.response();
@@ -293,7 +294,12 @@ public final class AllNamespacesFilter implements ProxyFilter {
     WatchOutput.Deferred deferred = webSocket ? new WatchOutput.Deferred() : null;
     MergedWatch w =
         new MergedWatch(
-            context.owner(), opener, wp, webSocket ? deferred : WatchOutput.of(response));
+            context.owner(),
+            opener,
+            seeder,
+            options.concurrency(),
+            wp,
+            webSocket ? deferred : WatchOutput.of(response));
     response.closeHandler(v -> w.closed());
     begin(w, context, caller)
         .onComplete(

@@ -8,7 +8,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,14 +19,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One all-namespaces watch: one upstream watch per visible namespace (made as the caller), merged
  * into one stream; namespaces joining the caller's view are watched from "now" (their objects
  * arrive as ADDED), namespaces leaving it are closed and every object sent from them gets a
- * DELETED. Confined to the request's event loop. See the package DESIGN note.
+ * DELETED. A watch from a client's resourceVersion {@code X} first lists each initial namespace at
+ * {@code X} (what the client holds from it), so that those objects get their DELETED too. Confined
+ * to the request's event loop. See the package DESIGN note.
  */
 final class MergedWatch {
+
+  /** Objects per page of a seed list. */
+  static final int SEED_PAGE = 500;
+
+  /** Lists one namespace as the caller (the seed: what the client holds from it). */
+  @FunctionalInterface
+  interface Seeder {
+    Future<MergedList.Answer> list(String namespace, Map<String, String> params);
+  }
 
   /** Opens one namespace's upstream watch as the caller. */
   @FunctionalInterface
@@ -42,7 +56,10 @@ final class MergedWatch {
       long slowConsumerMillis,
       int maxEventBytes) {}
 
-  /** One namespace's upstream watch and what was sent from it. */
+  /**
+   * One namespace's upstream watch and what was sent from it: name → the smallest object a DELETED
+   * of it needs (see {@link #deletable}), not the object.
+   */
   private final class Source {
     final String namespace;
     final WatchFilter framing;
@@ -77,6 +94,13 @@ final class MergedWatch {
 
   private final Vertx vertx;
   private final Opener opener;
+  private final Seeder seeder;
+  private final int concurrency;
+  private int seedsInFlight;
+  private final ArrayDeque<Runnable> seedQueue = new ArrayDeque<>();
+  private KubeStatusException expired;
+  private JsonArray seedColumns;
+  private final List<byte[]> deletedBeforeStart = new ArrayList<>();
   private final Params params;
   private final WatchOutput out;
   private final Promise<Void> done = Promise.promise();
@@ -92,9 +116,12 @@ final class MergedWatch {
   private JsonObject bookmarkTemplate;
   private Runnable onEnd = () -> {};
 
-  MergedWatch(Vertx vertx, Opener opener, Params params, WatchOutput out) {
+  MergedWatch(
+      Vertx vertx, Opener opener, Seeder seeder, int concurrency, Params params, WatchOutput out) {
     this.vertx = vertx;
     this.opener = opener;
+    this.seeder = seeder;
+    this.concurrency = Math.max(1, concurrency);
     this.params = params;
     this.out = out;
   }
@@ -115,12 +142,211 @@ final class MergedWatch {
    */
   Future<Set<String>> open(List<String> namespaces) {
     List<Future<?>> opening = new ArrayList<>();
+    String rv = params.resourceVersion();
+    boolean seed = !rv.isEmpty() && !rv.equals("0") && !params.sendInitialEvents();
     for (String ns : namespaces) {
       Source s = new Source(ns, true);
       sources.put(ns, s);
-      opening.add(openSource(s, params.resourceVersion(), params.sendInitialEvents()));
+      opening.add(
+          seed
+              ? seed(s, "")
+                  .compose(
+                      seeded -> seeded ? openSource(s, rv, false) : Future.<Void>succeededFuture())
+              : openSource(s, rv, params.sendInitialEvents()));
     }
     return Future.all(opening).map(v -> Set.copyOf(forbidden));
+  }
+
+  /**
+   * Fills {@code s.sent} with what the client holds from the namespace at the client's
+   * resourceVersion {@code X}: the namespace listed as the caller at {@code X} ({@code
+   * resourceVersionMatch=Exact}, paginated). Completes with whether the namespace's watch is to be
+   * opened (not when refused, gone, expired, or the watch ended meanwhile); fails with an answer
+   * that is neither 200, 403, 404 nor 410.
+   */
+  private Future<Boolean> seed(Source s, String continueToken) {
+    Map<String, String> p = new LinkedHashMap<>(params.passThrough());
+    if (continueToken.isEmpty()) {
+      p.put("resourceVersion", params.resourceVersion());
+      p.put("resourceVersionMatch", "Exact");
+    } else {
+      p.put("continue", continueToken);
+    }
+    p.put("limit", Integer.toString(SEED_PAGE));
+    return limited(() -> seeder.list(s.namespace, p))
+        .compose(
+            answer -> {
+              if (s.closed || ended || expired != null) {
+                return Future.succeededFuture(false);
+              }
+              switch (answer.status()) {
+                case 200 -> {
+                  NamespacePage page;
+                  try {
+                    page = NamespacePage.parse(answer.body(), s.namespace);
+                  } catch (KubeStatusException e) {
+                    return Future.failedFuture(e);
+                  }
+                  remember(s, page);
+                  return page.continueToken().isEmpty()
+                      ? Future.succeededFuture(true)
+                      : seed(s, page.continueToken());
+                }
+                case 403 -> {
+                  sources.remove(s.namespace, s);
+                  forbidden.add(s.namespace);
+                  retryLater(s.namespace);
+                  return Future.succeededFuture(false);
+                }
+                case 404 -> {
+                  sources.remove(s.namespace, s);
+                  return Future.succeededFuture(false);
+                }
+                case 410 -> {
+                  // X is compacted: the watch from X would answer ERROR 410; so does this one
+                  expired = KubeStatusException.expired(statusMessage(answer.body()));
+                  return Future.succeededFuture(false);
+                }
+                default -> {
+                  return Future.failedFuture(
+                      new UpstreamAnswer(answer.status(), answer.contentType(), answer.body()));
+                }
+              }
+            })
+        .recover(
+            e -> {
+              sources.remove(s.namespace, s);
+              return Future.failedFuture(e);
+            });
+  }
+
+  /** Runs {@code request} when fewer than {@code concurrency} seed requests are in flight. */
+  private <T> Future<T> limited(Supplier<Future<T>> request) {
+    Promise<T> result = Promise.promise();
+    Runnable run =
+        () -> {
+          seedsInFlight++;
+          Future<T> f;
+          try {
+            f = request.get();
+          } catch (RuntimeException e) {
+            f = Future.failedFuture(e);
+          }
+          f.onComplete(
+              ar -> {
+                seedsInFlight--;
+                Runnable next = seedQueue.poll();
+                if (next != null) {
+                  next.run();
+                }
+                result.handle(ar);
+              });
+        };
+    if (seedsInFlight < concurrency) {
+      run.run();
+    } else {
+      seedQueue.add(run);
+    }
+    return result.future();
+  }
+
+  /** Remembers a seed page's objects as sent (each as the DELETED it may need). */
+  private void remember(Source s, NamespacePage page) {
+    boolean table = "Table".equals(page.kind());
+    if (table && seedColumns == null && page.columnDefinitions() != null) {
+      int[] c = page.columnDefinitions();
+      seedColumns = new JsonArray(Buffer.buffer().appendBytes(page.body(), c[0], c[1] - c[0]));
+    }
+    // items of a List carry no kind / apiVersion: those of the list, without "List"
+    String kind =
+        page.kind().endsWith("List")
+            ? page.kind().substring(0, page.kind().length() - "List".length())
+            : page.kind();
+    for (int[] e : page.elements()) {
+      JsonObject element =
+          new JsonObject(Buffer.buffer().appendBytes(page.body(), e[0], e[1] - e[0]));
+      JsonObject object =
+          table
+              ? new JsonObject()
+                  .put("kind", "Table")
+                  .put("apiVersion", page.apiVersion())
+                  .put("metadata", new JsonObject().put("resourceVersion", page.resourceVersion()))
+                  .put("rows", new JsonArray().add(element))
+              : element;
+      if (!table) {
+        if (object.getValue("kind") == null) {
+          object.put("kind", kind);
+        }
+        if (object.getValue("apiVersion") == null) {
+          object.put("apiVersion", page.apiVersion());
+        }
+      }
+      s.sent.put(objectName(object), deletable(object));
+    }
+  }
+
+  private static String statusMessage(byte[] body) {
+    try {
+      return new JsonObject(Buffer.buffer(body)).getString("message", "too old resource version");
+    } catch (RuntimeException e) {
+      return "too old resource version";
+    }
+  }
+
+  /**
+   * The part of an object a DELETED event needs, encoded: for an object its {@code apiVersion},
+   * {@code kind} and {@code metadata.name / namespace / uid / resourceVersion} (clients key their
+   * caches by namespace/name; fabric8 and client-go informers delete by that key, kubectl prints
+   * it); for a Table event the Table with its one row (cells, and the row object's {@code metadata}
+   * reduced the same way; no column definitions), at the row object's resourceVersion.
+   */
+  static byte[] deletable(JsonObject object) {
+    if ("Table".equals(object.getString("kind"))) {
+      JsonArray rows = object.getJsonArray("rows");
+      JsonObject row = rows == null || rows.isEmpty() ? new JsonObject() : rows.getJsonObject(0);
+      JsonObject slimRow = new JsonObject();
+      if (row.getValue("cells") != null) {
+        slimRow.put("cells", row.getValue("cells"));
+      }
+      String rv = object.getJsonObject("metadata", new JsonObject()).getString("resourceVersion");
+      JsonObject rowObject = row.getJsonObject("object");
+      if (rowObject != null) {
+        JsonObject slim = slimObject(rowObject);
+        slimRow.put("object", slim);
+        String objectRv = slim.getJsonObject("metadata").getString("resourceVersion");
+        rv = objectRv == null ? rv : objectRv;
+      }
+      JsonObject meta = new JsonObject();
+      if (rv != null) {
+        meta.put("resourceVersion", rv);
+      }
+      return new JsonObject()
+          .put("kind", "Table")
+          .put("apiVersion", object.getString("apiVersion", "meta.k8s.io/v1"))
+          .put("metadata", meta)
+          .put("rows", new JsonArray().add(slimRow))
+          .toBuffer()
+          .getBytes();
+    }
+    return slimObject(object).toBuffer().getBytes();
+  }
+
+  private static JsonObject slimObject(JsonObject object) {
+    JsonObject meta = object.getJsonObject("metadata", new JsonObject());
+    JsonObject slimMeta = new JsonObject();
+    for (String field : new String[] {"name", "namespace", "uid", "resourceVersion"}) {
+      if (meta.getValue(field) != null) {
+        slimMeta.put(field, meta.getValue(field));
+      }
+    }
+    JsonObject slim = new JsonObject();
+    if (object.getValue("apiVersion") != null) {
+      slim.put("apiVersion", object.getValue("apiVersion"));
+    }
+    if (object.getValue("kind") != null) {
+      slim.put("kind", object.getValue("kind"));
+    }
+    return slim.put("metadata", slimMeta);
   }
 
   /** Starts relaying (the response head is written). */
@@ -130,6 +356,14 @@ final class MergedWatch {
     if (params.timeoutMillis() > 0) {
       timeoutTimer = vertx.setTimer(params.timeoutMillis(), t -> end());
     }
+    if (expired != null) {
+      error(expired);
+      return;
+    }
+    for (byte[] last : deletedBeforeStart) {
+      send("DELETED", new JsonObject(Buffer.buffer(last)));
+    }
+    deletedBeforeStart.clear();
     for (Source s : new ArrayList<>(sources.values())) {
       relay(s);
     }
@@ -298,7 +532,7 @@ final class MergedWatch {
         if (type.equals("DELETED")) {
           s.sent.remove(name);
         } else {
-          s.sent.put(name, object.toBuffer().getBytes());
+          s.sent.put(name, deletable(object));
         }
         send(type, object);
       }
@@ -311,6 +545,10 @@ final class MergedWatch {
       if (columnsSent) {
         object.putNull("columnDefinitions");
       } else {
+        if (object.getValue("columnDefinitions") == null && seedColumns != null) {
+          // a seeded DELETED is the first Table event: the columns of the seed list
+          object.put("columnDefinitions", seedColumns.copy());
+        }
         columnsSent = object.getValue("columnDefinitions") != null;
       }
     }
@@ -454,7 +692,12 @@ final class MergedWatch {
     }
     s.close();
     for (byte[] last : s.sent.values()) {
-      send("DELETED", new JsonObject(Buffer.buffer(last)));
+      if (started) {
+        send("DELETED", new JsonObject(Buffer.buffer(last)));
+      } else {
+        // seeded, and left before the response head: written first once the watch starts
+        deletedBeforeStart.add(last);
+      }
     }
     s.sent.clear();
     maybeInitialEnd();

@@ -81,7 +81,8 @@
  *       objects as ADDED (nothing was sent from it before, so no duplicates);
  *   <li>a namespace leaving: its upstream watch is reset and a DELETED of the last object sent is
  *       written for every object still sent from it (the watch remembers name → last object per
- *       namespace, like an informer's store);
+ *       namespace, like an informer's store, reduced to what a DELETED needs: see "What a watch
+ *       remembers" below);
  *   <li>a refused (403) namespace watch is retried with backoff (200 ms doubling to 30 s) while it
  *       stays visible: Capsule creates the owners' RoleBindings just after a namespace joins.
  * </ul>
@@ -95,6 +96,45 @@
  * and ends the merged watch (the client re-lists); an upstream watch that ends (the API server's
  * timeout) ends the merged watch cleanly (the client re-watches). {@code timeoutSeconds} (default:
  * random 1–2x {@code --min-watch-timeout}, 30–60 min, as every served watch) ends it cleanly.
+ *
+ * <h3>What the client holds: the seed</h3>
+ *
+ * A client that watches from a resourceVersion {@code X} (informers and {@code kubectl get -w}
+ * after their list; also a re-watch from a bookmark) holds every object of its view at {@code X},
+ * and none of them came through this watch. So that a namespace leaving gets a DELETED for those
+ * too, a watch from {@code X} (non-empty, not {@code "0"}, not {@code sendInitialEvents}) first
+ * lists each initial namespace as the caller, exactly as the merged list does (same impersonation,
+ * Accept, so a Table watch remembers Table rows, and selectors), at {@code
+ * resourceVersion=X&resourceVersionMatch=Exact}, 500 per page with {@code continue}; the merged
+ * list read every namespace at one revision, so {@code X} is valid for each unless compacted. Only
+ * then is that namespace's watch opened from {@code X}, so its events after {@code X} update what
+ * the seed put there. The seed requests of one watch are at most {@code
+ * --all-namespaces-concurrency} in flight and count as upstream requests. Seed answers: 403 is the
+ * watch's 403 (left out, named in the Warning, retried), 404 leaves the namespace out, 410 ({@code
+ * X} compacted) is one ERROR 410 as soon as the watch starts (what a watch from {@code X} gives),
+ * anything else is the client's answer. A namespace leaving before the response head is written has
+ * its DELETEDs written first once it is. Cost: one list per visible namespace per watch from a
+ * resourceVersion, the same as the list the client made just before. Namespaces joining later are
+ * watched from "now" and send their objects as ADDED, unchanged.
+ *
+ * <p>Limit: the view is decided when the watch starts; a namespace that left the caller's view
+ * between {@code X} and then (e.g. while an informer re-watches after an API server restart) is not
+ * listed nor watched, so what the client holds from it gets no DELETED until the client re-lists.
+ * (Fixing that needs to know the caller's view at {@code X}, e.g. a history of leaves with their
+ * revision in the index, and then answering 410 to force a re-list.)
+ *
+ * <h3>What a watch remembers</h3>
+ *
+ * Per object sent (or seeded), only what its DELETED needs, encoded: for an object {@code
+ * apiVersion}, {@code kind} (for list items, from the list's kind without {@code List}) and {@code
+ * metadata.name / namespace / uid / resourceVersion} — clients key their caches by namespace/name
+ * (fabric8's and client-go's informers delete by that key; kubectl prints it); for a Table event
+ * the Table with its one row: the row's {@code cells} and its object's metadata reduced the same
+ * way, no column definitions, at the object's resourceVersion. The DELETED carries the last
+ * resourceVersion seen for the object. When a seeded DELETED is the watch's first Table event it
+ * gets the seed list's column definitions (held once per watch). So a watcher holds about 170 bytes
+ * of JSON per object of its view (a ConfigMap's key with a UUID and a 6-digit resourceVersion: 173
+ * bytes) plus the map entry, not a copy of every object.
  *
  * <p>Known limit: events of different namespaces are interleaved in arrival order, not in global
  * resourceVersion order. A client that resumes from the resourceVersion of the last EVENT it saw

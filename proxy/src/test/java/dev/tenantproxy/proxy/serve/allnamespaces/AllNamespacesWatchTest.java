@@ -63,6 +63,17 @@ class AllNamespacesWatchTest {
   private final List<Consumer<String>> feed = new CopyOnWriteArrayList<>();
   private final List<Context> feedContexts = new CopyOnWriteArrayList<>();
 
+  /** What the fake API server lists per namespace (name → resourceVersion); else nothing. */
+  private final Map<String, Map<String, Long>> listed = new ConcurrentHashMap<>();
+
+  /** The upstream list requests (not watches) per namespace: the last, and all in order. */
+  private final Map<String, String> listUris = new ConcurrentHashMap<>();
+
+  private final List<String> allListUris = new CopyOnWriteArrayList<>();
+
+  /** Whether the fake API server answers lists with 410 (the resourceVersion is compacted). */
+  private volatile boolean compacted;
+
   /** Namespaces whose upstream watch the fake API server refuses (403, the caller's RBAC). */
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
@@ -149,10 +160,88 @@ class AllNamespacesWatchTest {
                   .encode());
       return;
     }
+    if (!"true".equals(req.getParam("watch"))) {
+      listUris.put(ns, req.uri());
+      allListUris.add(req.uri());
+      list(req, ns, resp);
+      return;
+    }
     resp.setChunked(true);
     resp.writeHead();
     resp.closeHandler(v -> closedUpstream.add(ns));
     upstreamWatches.put(ns, resp);
+  }
+
+  /**
+   * One namespace's list, as a ConfigMapList or (when asked for) a Table, at resourceVersion 10.
+   */
+  private void list(HttpServerRequest req, String ns, HttpServerResponse resp) {
+    if (compacted) {
+      resp.setStatusCode(410)
+          .end(
+              new JsonObject()
+                  .put("kind", "Status")
+                  .put("apiVersion", "v1")
+                  .put("status", "Failure")
+                  .put("message", "too old resource version: 10 (100)")
+                  .put("reason", "Expired")
+                  .put("code", 410)
+                  .encode());
+      return;
+    }
+    boolean table = String.valueOf(req.getHeader("Accept")).contains("as=Table");
+    JsonArray elements = new JsonArray();
+    // pages of `limit` in name order; the continue token is the offset
+    List<Map.Entry<String, Long>> all =
+        listed.getOrDefault(ns, Map.of()).entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .toList();
+    int from = req.getParam("continue") == null ? 0 : Integer.parseInt(req.getParam("continue"));
+    int limit =
+        req.getParam("limit") == null ? all.size() : Integer.parseInt(req.getParam("limit"));
+    int to = Math.min(all.size(), from + limit);
+    all.subList(from, to)
+        .forEach(
+            entry -> {
+              String name = entry.getKey();
+              long rv = entry.getValue();
+              JsonObject meta =
+                  new JsonObject()
+                      .put("name", name)
+                      .put("namespace", ns)
+                      .put("uid", "uid-" + name)
+                      .put("resourceVersion", Long.toString(rv))
+                      .put("labels", new JsonObject().put("app", "x"));
+              elements.add(
+                  table
+                      ? new JsonObject()
+                          .put("cells", new JsonArray().add(name).add(1))
+                          .put(
+                              "object",
+                              new JsonObject()
+                                  .put("kind", "PartialObjectMetadata")
+                                  .put("apiVersion", "meta.k8s.io/v1")
+                                  .put("metadata", meta))
+                      : new JsonObject()
+                          .put("metadata", meta)
+                          .put("data", new JsonObject().put("big", "x".repeat(1000))));
+            });
+    JsonObject list =
+        new JsonObject()
+            .put("kind", table ? "Table" : "ConfigMapList")
+            .put("apiVersion", table ? "meta.k8s.io/v1" : "v1")
+            .put("metadata", new JsonObject().put("resourceVersion", "10"));
+    if (to < all.size()) {
+      list.getJsonObject("metadata").put("continue", Integer.toString(to));
+    }
+    if (table) {
+      list.put(
+          "columnDefinitions",
+          new JsonArray()
+              .add(new JsonObject().put("name", "Name").put("type", "string"))
+              .add(new JsonObject().put("name", "Data").put("type", "integer")));
+    }
+    resp.end(list.put(table ? "rows" : "items", elements).encode());
   }
 
   /** Writes one event to a namespace's upstream watch, on the fake's context. */
@@ -188,11 +277,19 @@ class AllNamespacesWatchTest {
 
   /** Opens a watch through the proxy; its event lines are collected. */
   private Future<Void> watch(String uri, List<JsonObject> events) {
+    return watch(uri, "application/json", events);
+  }
+
+  private Future<Void> watch(String uri, String accept, List<JsonObject> events) {
     Promise<Void> ended = Promise.promise();
     alice.exchange(
         agent ->
             agent
-                .request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
+                .request(
+                    new RequestOptions()
+                        .setMethod(HttpMethod.GET)
+                        .setURI(uri)
+                        .putHeader("Accept", accept))
                 .compose(
                     req ->
                         req.send()
@@ -216,6 +313,16 @@ class AllNamespacesWatchTest {
                                   return resp;
                                 })));
     return ended.future();
+  }
+
+  /** The object of the DELETED event for {@code name}. */
+  private static JsonObject deletedObject(List<JsonObject> events, String name) {
+    return events.stream()
+        .filter(e -> e.getString("type").equals("DELETED"))
+        .map(e -> e.getJsonObject("object"))
+        .filter(o -> name.equals(o.getJsonObject("metadata").getString("name")))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static List<String> typed(List<JsonObject> events) {
@@ -355,6 +462,127 @@ class AllNamespacesWatchTest {
             "DELETED b3");
     await().atMost(BOUND).until(() -> closedUpstream.contains("solar-b"));
     assertThat(upstreamWatches).doesNotContainKey("wind-dev");
+  }
+
+  @Test
+  void aWatchFromAListsResourceVersionSendsDeletedForTheListedObjectsOfANamespaceThatLeaves() {
+    // given solar-b holds b1 and b2 at resourceVersion 10 (what alice's merged list returned)
+    listed.put("solar-b", Map.of("b1", 5L, "b2", 7L));
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+
+    // when she watches from 10 (as kubectl get -A -w and informers do after their list)
+    watch("/api/v1/configmaps?watch=true&resourceVersion=10&labelSelector=app%3Dx", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2 && !feed.isEmpty());
+    // then each namespace was listed as of 10, exactly, with her selector, before its watch
+    assertThat(listUris.get("solar-b"))
+        .contains("resourceVersion=10")
+        .contains("resourceVersionMatch=Exact")
+        .contains("labelSelector=app%3Dx")
+        .doesNotContain("watch=");
+    assertThat(upstreamUris.get("solar-b")).contains("resourceVersion=10").contains("watch=true");
+    upstream("solar-b", "MODIFIED", "b2", 11);
+    await().atMost(BOUND).until(() -> typed(events).contains("MODIFIED b2"));
+
+    // when solar-b leaves her tenant
+    snapshot.set(snapshot("solar-a"));
+    visibilityChanged("solar-b");
+
+    // then DELETED for both listed objects: the key, at the last resourceVersion seen, no data
+    await().atMost(BOUND).until(() -> typed(events).contains("DELETED b1"));
+    await().atMost(BOUND).until(() -> typed(events).contains("DELETED b2"));
+    assertThat(typed(events)).hasSize(3).startsWith("MODIFIED b2");
+    JsonObject b1 = deletedObject(events, "b1");
+    assertThat(b1.getString("kind")).isEqualTo("ConfigMap");
+    assertThat(b1.getString("apiVersion")).isEqualTo("v1");
+    assertThat(b1.getJsonObject("metadata").getMap())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("name", "b1", "namespace", "solar-b", "uid", "uid-b1", "resourceVersion", "5"));
+    assertThat(b1.containsKey("data")).isFalse();
+    assertThat(deletedObject(events, "b2").getJsonObject("metadata").getString("resourceVersion"))
+        .isEqualTo("11");
+    await().atMost(BOUND).until(() -> closedUpstream.contains("solar-b"));
+  }
+
+  @Test
+  void
+      aTableWatchFromAListsResourceVersionSendsDeletedRowsForTheListedObjectsOfANamespaceThatLeaves() {
+    // given solar-b holds b1 at resourceVersion 10
+    listed.put("solar-b", Map.of("b1", 5L));
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+
+    // when she watches from 10 as a Table (kubectl get -A -w)
+    watch(
+        "/api/v1/configmaps?watch=true&resourceVersion=10",
+        "application/json;as=Table;v=v1;g=meta.k8s.io",
+        events);
+    await().atMost(BOUND).until(() -> upstreamWatches.size() == 2 && !feed.isEmpty());
+    assertThat(listUris.get("solar-b")).contains("resourceVersionMatch=Exact");
+    snapshot.set(snapshot("solar-a"));
+    visibilityChanged("solar-b");
+
+    // then one DELETED Table with b1's row (its cells and key), with the list's columns (the
+    // watch's first Table event)
+    await().atMost(BOUND).until(() -> !events.isEmpty());
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).getString("type")).isEqualTo("DELETED");
+    JsonObject t = events.get(0).getJsonObject("object");
+    assertThat(t.getString("kind")).isEqualTo("Table");
+    assertThat(t.getJsonArray("columnDefinitions")).hasSize(2);
+    assertThat(t.getJsonObject("metadata").getString("resourceVersion")).isEqualTo("5");
+    JsonObject row = t.getJsonArray("rows").getJsonObject(0);
+    assertThat(row.getJsonArray("cells").encode()).isEqualTo("[\"b1\",1]");
+    JsonObject meta = row.getJsonObject("object").getJsonObject("metadata");
+    assertThat(meta.getString("name")).isEqualTo("b1");
+    assertThat(meta.getString("namespace")).isEqualTo("solar-b");
+    assertThat(meta.containsKey("labels")).isFalse();
+  }
+
+  @Test
+  void theSeedOfANamespaceWithMoreObjectsThanOnePageIsReadPageByPage() {
+    // given solar-b holds one object more than a seed page
+    Map<String, Long> many = new java.util.HashMap<>();
+    for (int i = 0; i <= MergedWatch.SEED_PAGE; i++) {
+      many.put(String.format("b%04d", i), 5L);
+    }
+    listed.put("solar-b", many);
+    start("solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-b") && !feed.isEmpty());
+
+    // then two list pages: the first at 10 exactly, the second by its continue token alone
+    assertThat(allListUris).hasSize(2);
+    assertThat(allListUris.get(0))
+        .contains("resourceVersion=10")
+        .contains("limit=" + MergedWatch.SEED_PAGE);
+    assertThat(allListUris.get(1)).contains("continue=500").doesNotContain("resourceVersion");
+
+    // when solar-b leaves: a DELETED for each object of both pages
+    snapshot.set(snapshot());
+    visibilityChanged("solar-b");
+    await().atMost(BOUND).until(() -> events.size() == many.size());
+    assertThat(events.stream().map(e -> e.getString("type")).distinct()).containsExactly("DELETED");
+    assertThat(typed(events)).contains("DELETED b0000", "DELETED b0500");
+  }
+
+  @Test
+  void aWatchFromACompactedResourceVersionIsOneExpiredErrorWithoutUpstreamWatches() {
+    // given the resourceVersion is compacted
+    compacted = true;
+    start("solar-a", "solar-b");
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+
+    // when she watches from it
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+
+    // then one ERROR 410, as a watch from it would give
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).getString("type")).isEqualTo("ERROR");
+    assertThat(events.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(upstreamWatches).isEmpty();
   }
 
   @Test
