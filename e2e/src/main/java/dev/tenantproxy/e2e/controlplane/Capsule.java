@@ -43,7 +43,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -488,22 +487,7 @@ public final class Capsule {
           .createOr(NonDeletingOperation::update);
     }
     for (String name : CRDS) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(name)
-          .waitUntilCondition(
-              crd ->
-                  crd != null
-                      && crd.getStatus() != null
-                      && crd.getStatus().getConditions().stream()
-                          .anyMatch(
-                              c ->
-                                  "Established".equals(c.getType())
-                                      && "True".equals(c.getStatus())),
-              timeout.toMillis(),
-              TimeUnit.MILLISECONDS);
+      Crds.awaitEstablished(client, name, timeout);
     }
     namespacesRole(client, NAMESPACE_PROVISIONER_ROLE, "create", "patch");
     namespacesRole(client, NAMESPACE_DELETER_ROLE, "delete");

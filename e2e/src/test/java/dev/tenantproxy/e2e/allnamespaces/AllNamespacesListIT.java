@@ -120,19 +120,8 @@ class AllNamespacesListIT {
                 .endSpec()
                 .build())
         .serverSideApply();
-    admin
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName("widgets.example.dev")
-        .waitUntilCondition(
-            c ->
-                c.getStatus() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-            60,
-            java.util.concurrent.TimeUnit.SECONDS);
+    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
+        admin, "widgets.example.dev", java.time.Duration.ofSeconds(60));
     admin
         .rbac()
         .clusterRoles()

@@ -282,11 +282,27 @@ class AllNamespacesWatchIT {
     assertThat(events.subList(0, end)).allMatch(e -> e.getString("type").equals("ADDED"));
     assertThat(events.toString()).doesNotContain(f.moving()).doesNotContain(f.other());
 
-    // and a watch from an old resourceVersion replays only events of her namespaces (the API
-    // server of a young cluster has not compacted; an expired one is covered by the unit test)
+    // and a watch from an older resourceVersion replays only events of her namespaces: the
+    // resourceVersion is taken before two more ConfigMaps are created (hers and wind's), so it is
+    // older than both events yet recent enough that the API server's periodic compaction (every 5
+    // minutes) has not removed it in a long-running suite; an expired one is covered by unit tests
+    String before =
+        cp.adminClient()
+            .configMaps()
+            .inNamespace(f.dev())
+            .list()
+            .getMetadata()
+            .getResourceVersion();
+    configMap(cp, f.dev(), "after-" + f.dev());
+    configMap(cp, f.other(), "after-" + f.other());
     List<JsonObject> old =
-        watchLines(f.alice(), "/api/v1/configmaps?watch=true&resourceVersion=1&timeoutSeconds=3");
-    assertThat(old).isNotEmpty();
+        watchLines(
+            f.alice(),
+            "/api/v1/configmaps?watch=true&resourceVersion=" + before + "&timeoutSeconds=3");
+    assertThat(old)
+        .extracting(e -> e.getJsonObject("object").getJsonObject("metadata").getString("name"))
+        .contains("after-" + f.dev())
+        .doesNotContain("after-" + f.other());
     assertThat(old)
         .allSatisfy(
             e ->

@@ -286,20 +286,8 @@ class ExplainIT {
                 .customResourceDefinitions()
                 .withName("widgets." + group)
                 .delete());
-    admin
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName("widgets." + group)
-        .waitUntilCondition(
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            BOUND_SECONDS,
-            TimeUnit.SECONDS);
+    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
+        admin, "widgets." + group, java.time.Duration.ofSeconds(BOUND_SECONDS));
     var widgets =
         admin.genericKubernetesResources(
             new ResourceDefinitionContext.Builder()

@@ -30,7 +30,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,16 +113,8 @@ class RuleKindsThroughProxyIT {
             .build();
     var crds = cp.adminClient().apiextensions().v1().customResourceDefinitions();
     crds.resource(crd).create();
-    crds.withName("widgets." + group)
-        .waitUntilCondition(
-            c ->
-                c != null
-                    && c.getStatus() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-            BOUND.toSeconds(),
-            TimeUnit.SECONDS);
+    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
+        cp.adminClient(), "widgets." + group, BOUND);
     return new Widgets(
         group,
         new ResourceDefinitionContext.Builder()
