@@ -283,6 +283,8 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
         .addServingFilter(
             new dev.tenantproxy.proxy.serve.kinds.ClusterWritesFilter(
                 DEFAULT_KINDS, index::snapshot, upstream))
+        .addServingFilter(
+            new dev.tenantproxy.proxy.serve.kinds.TenantsV1beta1Filter(index::snapshot, upstream))
         .addServingFilter(served.filter())
         .addServingFilter(new AccessReviewsFilter(served, upstream, allNamespaces::serves))
         .addServingFilter(allNamespaces);

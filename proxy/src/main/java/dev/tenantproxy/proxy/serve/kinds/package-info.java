@@ -47,5 +47,28 @@
  *
  * <p>Known limits: the read and the write are two requests (a concurrent relabel between them is
  * not seen); admission webhooks see the proxy's identity.
+ *
+ * <h2>DESIGN: v1beta1 tenant reads ({@link dev.tenantproxy.proxy.serve.kinds.TenantsV1beta1Filter})
+ * </h2>
+ *
+ * <p>The index holds tenants in v1beta2 only; a v1beta1 Tenant (made by Capsule's conversion
+ * webhook) has other fields, so the proxy never converts: the objects come from the API server in
+ * v1beta1, read with the proxy's identity, and only the filtering is the proxy's. Which tenants a
+ * caller owns comes from the index ({@code status.owners} of the v1beta2 objects, the rule of
+ * {@code Tenants}), never from the v1beta1 body.
+ *
+ * <ul>
+ *   <li><b>get</b>: owned names go the {@code AsProxy} route of the writes (one forwarding path);
+ *       any other name fails with the same 404 as a missing tenant before anything is forwarded.
+ *   <li><b>list</b>: served unpaged and filtered ({@code ListFilter} / {@code TableFilter}, which
+ *       drop {@code remainingItemCount}). Paging a filtered upstream list would hand out pages
+ *       whose sizes and {@code continue} tokens follow the hidden tenants; tenants are few, so the
+ *       whole list is read (bounded) and filtered, and a {@code continue} is refused (400).
+ *   <li><b>watch</b>: NOT served yet; passed on as the caller (the API server's 403 for an owner),
+ *       the behaviour before this filter. Serving it needs the upstream watch filtered by {@code
+ *       WatchFilter} plus ADDED/DELETED when ownership changes mid-watch.
+ *   <li>A Capsule user owning no tenant gets an empty list (as for v1beta2); anyone else passes
+ *       through unchanged.
+ * </ul>
  */
 package dev.tenantproxy.proxy.serve.kinds;
