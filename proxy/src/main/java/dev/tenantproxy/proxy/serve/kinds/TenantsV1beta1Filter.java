@@ -1,5 +1,8 @@
 package dev.tenantproxy.proxy.serve.kinds;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.json.ListFilter;
 import dev.tenantproxy.filters.json.TableFilter;
@@ -18,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
@@ -50,6 +54,8 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
 
   /** The largest upstream v1beta1 tenant list read into memory (more: 503). */
   static final int MAX_LIST_BYTES = 32 * 1024 * 1024;
+
+  private static final JsonFactory JSON = new JsonFactory();
 
   private final Supplier<TenancySnapshot> snapshots;
   private final Upstream upstream;
@@ -189,15 +195,40 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     Set<String> owned = Visibility.ownedTenants(snapshots.get(), exchange.caller());
     byte[] filtered;
     try {
-      filtered =
-          contentType.contains("as=Table")
-              ? TableFilter.keeping(row -> owned.contains(row.name())).filter(body.getBytes())
-              : ListFilter.keeping(item -> owned.contains(item.name())).filter(body.getBytes());
-    } catch (KubeStatusException e) {
+      // the kind in the body decides, never the content type (the API server answers a Table
+      // as plain application/json); any other shape is never forwarded
+      String kind = topLevelKind(body.getBytes());
+      if ("Table".equals(kind)) {
+        filtered = TableFilter.keeping(row -> owned.contains(row.name())).filter(body.getBytes());
+      } else if (kind != null && kind.endsWith("List")) {
+        filtered = ListFilter.keeping(item -> owned.contains(item.name())).filter(body.getBytes());
+      } else {
+        throw KubeStatusException.internal("not a list");
+      }
+    } catch (KubeStatusException | IOException e) {
       return Future.failedFuture(
-          KubeStatusException.internal("the API server's v1beta1 tenant list was not valid JSON"));
+          KubeStatusException.internal(
+              "the API server's v1beta1 tenant list was not a List or Table"));
     }
     return exchange.respond(200, contentType, Buffer.buffer(filtered));
+  }
+
+  /** The {@code kind} field of a JSON object's top level, or null. */
+  static String topLevelKind(byte[] json) throws IOException {
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("kind") && value == JsonToken.VALUE_STRING) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+      return null;
+    }
   }
 
   private static KubeStatusException proxyRefused() {

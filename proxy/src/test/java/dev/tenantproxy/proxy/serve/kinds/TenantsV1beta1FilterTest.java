@@ -137,7 +137,7 @@ class TenantsV1beta1FilterTest {
                             .put("cells", new JsonArray().add(n))
                             .put("object", object(n))));
             req.response()
-                .putHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
+                .putHeader("Content-Type", "application/json") // as the API server does
                 .end(
                     new JsonObject()
                         .put("kind", "Table")
