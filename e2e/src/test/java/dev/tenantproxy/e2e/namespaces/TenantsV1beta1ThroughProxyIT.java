@@ -132,4 +132,58 @@ class TenantsV1beta1ThroughProxyIT {
     assertThat(refused.status()).as(refused.body()).isEqualTo(403);
     assertThat(refused.body()).contains(outsider.name()).doesNotContain(f.solar());
   }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void ownersWatchRelaysTheEventsOfHerTenantsOnly(String version, ControlPlane cp)
+      throws Exception {
+    // given alice watching her v1beta1 tenants
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy);
+    try (Kubectl.Running w =
+        Kubectl.version(version, proxy.kubeconfig(f.alice()))
+            .start("get", RESOURCE, "-w", "--output-watch-events")) {
+      await()
+          .atMost(BOUND)
+          .until(() -> events(w).containsAll(List.of("ADDED " + f.solar(), "ADDED " + f.lunar())));
+
+      // when the admin labels the other tenant, then hers
+      label(cp, f.other());
+      label(cp, f.solar());
+
+      // then only hers changes in her watch
+      await().atMost(BOUND).until(() -> events(w).contains("MODIFIED " + f.solar()));
+      assertThat(events(w)).noneMatch(e -> e.endsWith(" " + f.other()));
+      assertThat(w.isAlive()).isTrue();
+      assertThat(w.stderr()).isEmpty();
+    }
+  }
+
+  private static void label(ControlPlane cp, String tenant) {
+    cp.adminClient()
+        .genericKubernetesResources(dev.tenantproxy.e2e.controlplane.Capsule.TENANTS)
+        .withName(tenant)
+        .edit(
+            t -> {
+              java.util.Map<String, String> labels = new java.util.HashMap<>();
+              if (t.getMetadata().getLabels() != null) {
+                labels.putAll(t.getMetadata().getLabels());
+              }
+              labels.put("touched", "yes");
+              t.getMetadata().setLabels(labels);
+              return t;
+            });
+  }
+
+  /** The lines of {@code kubectl get ... -w --output-watch-events} as {@code EVENT NAME}. */
+  private static List<String> events(Kubectl.Running watch) {
+    List<String> events = new java.util.ArrayList<>();
+    for (String l : watch.stdout().lines().toList()) {
+      String[] cols = l.trim().split("\\s+");
+      if (cols.length >= 2 && !cols[0].equals("EVENT")) {
+        events.add(cols[0] + " " + cols[1]);
+      }
+    }
+    return events;
+  }
 }

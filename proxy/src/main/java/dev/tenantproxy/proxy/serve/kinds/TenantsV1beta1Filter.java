@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.filters.json.ListFilter;
 import dev.tenantproxy.filters.json.TableFilter;
+import dev.tenantproxy.filters.json.WatchFilter;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.Visibility;
@@ -17,15 +18,20 @@ import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -57,6 +63,11 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
 
   private static final JsonFactory JSON = new JsonFactory();
 
+  /** The largest single watch event relayed. */
+  static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+  private final Set<Runnable> open = ConcurrentHashMap.newKeySet();
+
   private final Supplier<TenancySnapshot> snapshots;
   private final Upstream upstream;
 
@@ -81,7 +92,7 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
         || !a.resource().equals(RESOURCE)
         || !a.subresource().isEmpty()
         || !a.namespace().isEmpty()
-        || a.isWatch()) {
+        || (a.isWatch() && !a.name().isEmpty())) {
       return chain.next(exchange);
     }
     TenancySnapshot snapshot = snapshots.get();
@@ -102,7 +113,104 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
               proxyRefused()));
       return chain.next(exchange);
     }
-    return list(exchange);
+    return a.isWatch() ? watch(exchange) : list(exchange);
+  }
+
+  /**
+   * A watch of all tenants read upstream as the proxy, each event kept when its tenant is owned by
+   * the caller when the event is relayed ({@link WatchFilter}; BOOKMARK and ERROR events pass).
+   */
+  private Future<Void> watch(ProxyExchange exchange) {
+    Caller caller = exchange.caller();
+    String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+    HttpServerResponse out = exchange.request().response();
+    exchange.resumeRequest();
+    return upstream
+        .open(HttpMethod.GET, exchange.request().uri())
+        .compose(
+            req -> {
+              if (accept != null) {
+                req.putHeader(HttpHeaders.ACCEPT, accept);
+              }
+              out.closeHandler(v -> req.reset());
+              return req.send();
+            })
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return bounded(resp).compose(body -> answer(exchange, resp, body));
+              }
+              WatchFilter filter =
+                  WatchFilter.create(
+                      item ->
+                          Visibility.ownedTenants(snapshots.get(), caller).contains(item.name()),
+                      MAX_EVENT_BYTES);
+              return relay(exchange, resp, filter);
+            });
+  }
+
+  private Future<Void> relay(ProxyExchange exchange, HttpClientResponse resp, WatchFilter filter) {
+    exchange.decide(Decision.SERVED);
+    HttpServerResponse out = exchange.request().response();
+    if (out.closed()) {
+      resp.request().reset();
+      return Future.succeededFuture();
+    }
+    out.setStatusCode(200);
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    out.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    if (exchange.request().version() != HttpVersion.HTTP_2) {
+      out.setChunked(true);
+    }
+    Promise<Void> done = Promise.promise();
+    Runnable end =
+        () -> {
+          resp.request().reset();
+          if (!out.ended() && !out.closed()) {
+            out.end();
+          }
+          done.tryComplete();
+        };
+    Runnable shutdown = () -> exchange.context().runOnContext(v -> end.run());
+    open.add(shutdown);
+    done.future().onComplete(v -> open.remove(shutdown));
+    out.closeHandler(v -> end.run());
+    resp.handler(
+        chunk -> {
+          byte[] kept;
+          try {
+            kept = filter.feed(chunk.getBytes());
+          } catch (KubeStatusException e) {
+            end.run(); // the API server's stream was not JSON: end it as a watch ends
+            return;
+          }
+          if (kept.length > 0 && !out.ended()) {
+            out.write(Buffer.buffer(kept));
+            if (out.writeQueueFull()) {
+              resp.pause();
+              out.drainHandler(v -> resp.resume());
+            }
+          }
+        });
+    resp.exceptionHandler(e -> end.run());
+    resp.endHandler(
+        v -> {
+          try {
+            byte[] last = filter.end();
+            if (last.length > 0 && !out.ended() && !out.closed()) {
+              out.write(Buffer.buffer(last));
+            }
+          } catch (KubeStatusException e) {
+            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          }
+          end.run();
+        });
+    return done.future();
+  }
+
+  /** Ends every open v1beta1 tenant watch cleanly (graceful shutdown). */
+  public void endAllWatches() {
+    List.copyOf(open).forEach(Runnable::run);
   }
 
   private Future<Void> list(ProxyExchange exchange) {
@@ -145,7 +253,7 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
       return Future.failedFuture(tooLarge());
     }
     Buffer body = Buffer.buffer();
-    io.vertx.core.Promise<Buffer> done = io.vertx.core.Promise.promise();
+    Promise<Buffer> done = Promise.promise();
     resp.handler(
         chunk -> {
           if (body.length() + chunk.length() > MAX_LIST_BYTES) {

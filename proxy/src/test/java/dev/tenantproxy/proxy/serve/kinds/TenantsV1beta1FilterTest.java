@@ -126,6 +126,17 @@ class TenantsV1beta1FilterTest {
             req.response().putHeader("Content-Type", "application/json").end(object(name).encode());
             return;
           }
+          if ("true".equals(req.getParam("watch"))) {
+            StringBuilder events = new StringBuilder();
+            ALL.forEach(
+                n ->
+                    events
+                        .append(
+                            new JsonObject().put("type", "ADDED").put("object", object(n)).encode())
+                        .append('\n'));
+            req.response().putHeader("Content-Type", "application/json").end(events.toString());
+            return;
+          }
           JsonObject meta =
               new JsonObject().put("resourceVersion", "7").put("remainingItemCount", 40);
           if (accept.contains("as=Table")) {
@@ -246,7 +257,22 @@ class TenantsV1beta1FilterTest {
     assertThat(h.api.last(LIST).headers().get("Impersonate-User")).isEqualTo("admin");
 
     h.api.requests.clear();
-    get(alice, LIST + "?watch=true", null);
+    get(alice, LIST + "/solar?watch=true", null);
     assertThat(h.api.last(LIST).headers().get("Impersonate-User")).isEqualTo("alice");
+  }
+
+  @Test
+  void anOwnersWatchRelaysOnlyTheEventsOfHerTenantsReadAsTheProxy() {
+    Response r = get(alice, LIST + "?watch=true", null);
+
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(
+            r.body()
+                .lines()
+                .map(JsonObject::new)
+                .map(e -> e.getJsonObject("object").getJsonObject("metadata").getString("name")))
+        .containsExactly("lunar", "solar");
+    assertThat(h.api.last(LIST).headers().names())
+        .noneMatch(n -> n.toLowerCase().startsWith("impersonate"));
   }
 }
