@@ -49,8 +49,10 @@ import java.util.function.Supplier;
  *       and no {@code remainingItemCount} can count other tenants; a {@code continue} token is
  *       never one of ours: 400), then filtered by {@link ListFilter} / {@link TableFilter} to the
  *       owned names. The body is bounded by {@link #MAX_LIST_BYTES}.
- *   <li>watch, non-GET, subresources, non-Capsule callers: passed on as the caller (a Capsule
- *       owner's v1beta1 watch gets the API server's 403).
+ *   <li>watch: the upstream watch of all tenants read as the proxy, each event relayed when its
+ *       tenant is owned at that moment ({@link WatchFilter}); ownership changes mid-watch are not
+ *       mapped to ADDED/DELETED (see the package DESIGN note). A watch by name ({@code
+ *       /tenants/NAME?watch}), non-GET, subresources, non-Capsule callers: passed on as the caller.
  * </ul>
  */
 public final class TenantsV1beta1Filter implements ProxyFilter {

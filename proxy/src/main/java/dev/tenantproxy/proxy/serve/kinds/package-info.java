@@ -64,9 +64,14 @@
  *       drop {@code remainingItemCount}). Paging a filtered upstream list would hand out pages
  *       whose sizes and {@code continue} tokens follow the hidden tenants; tenants are few, so the
  *       whole list is read (bounded) and filtered, and a {@code continue} is refused (400).
- *   <li><b>watch</b>: NOT served yet; passed on as the caller (the API server's 403 for an owner),
- *       the behaviour before this filter. Serving it needs the upstream watch filtered by {@code
- *       WatchFilter} plus ADDED/DELETED when ownership changes mid-watch.
+ *   <li><b>watch</b>: the upstream watch of all tenants, read as the proxy, relayed through {@code
+ *       WatchFilter} with the predicate "owned now" (the snapshot when the event is relayed);
+ *       back-pressure by pausing the upstream, ended cleanly on graceful shutdown. NOT done: an
+ *       ownership change mid-watch is not mapped to ADDED/DELETED (the v1beta2 hub does it from the
+ *       index's events; here it would need the v1beta1 object fetched upstream and event types
+ *       rewritten). Every ownership change is a Tenant update, so the tenant's own MODIFIED event
+ *       comes, but it is decided on the snapshot of that moment, which may lag it by the index's
+ *       delay: it may be missed (owner added) or relayed once more (owner removed).
  *   <li>A Capsule user owning no tenant gets an empty list (as for v1beta2); anyone else passes
  *       through unchanged.
  * </ul>
