@@ -33,6 +33,10 @@ import java.util.Set;
  *       all-namespaces reads serve, or of resource {@code *} in group {@code ""} or {@code *}
  *       (Lens/Freelens ask {@code watch *} to choose one cluster-wide watch per kind over one per
  *       namespace) → {@code allowed: true}; see the package DESIGN note.
+ *   <li>{@code SelfSubjectAccessReview} of update/patch/delete of one object by name of a served
+ *       kind → {@code allowed: true} when {@link ServedKind#mayWrite} (the decision the
+ *       owner-granted write filter executes) allows it on the kind's watch cache; otherwise
+ *       forwarded.
  *   <li>{@code SelfSubjectRulesReview} → forwarded as the caller; the API server's answer gets one
  *       rule {@code get, list, watch} per served kind added to {@code status.resourceRules}.
  * </ul>
