@@ -113,6 +113,15 @@ class ClusterWritesThroughProxyIT {
     awaitList(proxy, carol, "/apis/storage.k8s.io/v1/storageclasses", List.of(mine));
     Kubectl kubectl = ServedNamespaces.kubectl(proxy, alice, version);
 
+    // then her access reviews agree with the writes the proxy executes: patch of her class yes;
+    // delete (no grant), another's class, and carol's patch (List only) no
+    assertThat(canI(kubectl, "patch", "storageclass", mine)).isEqualTo("yes");
+    assertThat(canI(kubectl, "update", "storageclass", labelled)).isEqualTo("yes");
+    assertThat(canI(kubectl, "delete", "storageclass", mine)).isEqualTo("no");
+    assertThat(canI(kubectl, "patch", "storageclass", theirs)).isEqualTo("no");
+    assertThat(canI(ServedNamespaces.kubectl(proxy, carol, version), "patch", "storageclass", mine))
+        .isEqualTo("no");
+
     try (Kubectl.Running w =
         kubectl.start("get", "storageclasses", "-w", "--output-watch-events")) {
       await()
@@ -281,6 +290,14 @@ class ClusterWritesThroughProxyIT {
     awaitList(proxy, gina, "/api/v1/persistentvolumes", List.of(hers));
     Kubectl kubectl = ServedNamespaces.kubectl(proxy, frank, version);
 
+    // then the access reviews agree with the writes: frank may delete his volume, not patch it,
+    // not delete gina's; gina (no Delete grant) may not delete hers
+    assertThat(canI(kubectl, "delete", "pv", his)).isEqualTo("yes");
+    assertThat(canI(kubectl, "patch", "pv", his)).isEqualTo("no");
+    assertThat(canI(kubectl, "delete", "pv", hers)).isEqualTo("no");
+    assertThat(canI(ServedNamespaces.kubectl(proxy, gina, version), "delete", "pv", hers))
+        .isEqualTo("no");
+
     // then gina's volume is the same NotFound for frank as a missing one, and stays
     ClusterKindChecks.hiddenWriteLikeMissing(
         kubectl, "persistentvolumes", List.of(hers), "delete", "pv", "NAME", "--wait=false");
@@ -325,6 +342,14 @@ class ClusterWritesThroughProxyIT {
               return v == null || v.getMetadata().getDeletionTimestamp() != null;
             });
     assertThat(volume(cp, hers).getMetadata().getDeletionTimestamp()).isNull();
+  }
+
+  /** {@code kubectl auth can-i VERB KIND/NAME}'s answer ("yes" exits 0, "no" exits 1). */
+  private static String canI(Kubectl kubectl, String verb, String kind, String name) {
+    Kubectl.Result r = kubectl.run(BOUND, "auth", "can-i", verb, kind + "/" + name);
+    String answer = r.stdout().strip();
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(answer.equals("yes") ? 0 : 1);
+    return answer;
   }
 
   private static PersistentVolume volume(ControlPlane cp, String name) {

@@ -33,6 +33,10 @@ import java.util.Set;
  *       all-namespaces reads serve, or of resource {@code *} in group {@code ""} or {@code *}
  *       (Lens/Freelens ask {@code watch *} to choose one cluster-wide watch per kind over one per
  *       namespace) → {@code allowed: true}; see the package DESIGN note.
+ *   <li>{@code SelfSubjectAccessReview} of update/patch/delete of one object by name of a served
+ *       kind → {@code allowed: true} when {@link ServedKind#mayWrite} (the decision the
+ *       owner-granted write filter executes) allows it on the kind's watch cache; otherwise
+ *       forwarded.
  *   <li>{@code SelfSubjectRulesReview} → forwarded as the caller; the API server's answer gets one
  *       rule {@code get, list, watch} per served kind added to {@code status.resourceRules}.
  * </ul>
@@ -43,6 +47,15 @@ public final class AccessReviewsFilter implements ProxyFilter {
   static final String SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
   static final String SSRR = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
   private static final Set<String> SERVED_VERBS = Set.of("get", "list", "watch");
+
+  /** The writes of one object an owner grant lets the proxy execute, by SSAR verb. */
+  private static final java.util.Map<String, dev.tenantproxy.filters.visibility.GrantOperation>
+      WRITE_VERBS =
+          java.util.Map.of(
+              "update", dev.tenantproxy.filters.visibility.GrantOperation.UPDATE,
+              "patch", dev.tenantproxy.filters.visibility.GrantOperation.UPDATE,
+              "delete", dev.tenantproxy.filters.visibility.GrantOperation.DELETE);
+
   private static final String REASON_ALL_NAMESPACES =
       "tenant-proxy merges the caller's own reads in each namespace of its tenants";
   private static final String REASON_EVERY_KIND =
@@ -203,6 +216,9 @@ public final class AccessReviewsFilter implements ProxyFilter {
    * caller (then the API server answers it).
    */
   private String reason(ResourceAttributes ra, Caller caller) {
+    if (ra.subresource().isEmpty() && !ra.name().isEmpty() && WRITE_VERBS.containsKey(ra.verb())) {
+      return writeReason(ra, caller);
+    }
     if (!ra.subresource().isEmpty() || !SERVED_VERBS.contains(ra.verb())) {
       return null;
     }
@@ -229,6 +245,34 @@ public final class AccessReviewsFilter implements ProxyFilter {
       return o != null && view.seesByName(caller, o)
           ? "tenant-proxy: " + kind.reason(view.snapshot(), caller, o)
           : null;
+    }
+    return null;
+  }
+
+  /**
+   * Why the proxy executes this write of one object for the caller (an owner grant, decided by
+   * {@link ServedKind#mayWrite}, the decision the write filter takes), or null (the API server
+   * answers). Decided on the served kind's watch cache, so once the kind is served (after a first
+   * read); the write itself re-reads the object fresh.
+   */
+  private String writeReason(ResourceAttributes ra, Caller caller) {
+    for (ServedKind kind : registry.kinds()) {
+      if (!kind.kind().group().equals(ra.group()) || !kind.kind().plural().equals(ra.resource())) {
+        continue;
+      }
+      KindService s = registry.service(kind);
+      KindView view = s == null ? null : s.view();
+      ServedObject o = view == null ? null : view.get(ra.name());
+      if (o == null) {
+        return null;
+      }
+      dev.tenantproxy.filters.visibility.WriteDecision w =
+          kind.mayWrite(
+              view.snapshot(),
+              caller,
+              dev.tenantproxy.filters.visibility.ServedObject.of(o.name(), o.labels()),
+              WRITE_VERBS.get(ra.verb()));
+      return w.allowed() ? "tenant-proxy executes it: " + w.reason() : null;
     }
     return null;
   }

@@ -125,4 +125,19 @@ public interface ServedKind {
     ResourceKind k = kind();
     return k.group().isEmpty() ? k.plural() : k.plural() + "." + k.group();
   }
+
+  /**
+   * Whether the proxy executes {@code op} ({@code Update} or {@code Delete}) of {@code object} for
+   * {@code caller} with its own identity (an owner grant): the one write decision, used by the
+   * write filter that executes it and by the access reviews that report it. Default: never (the API
+   * server answers the caller's writes as itself).
+   */
+  default dev.tenantproxy.filters.visibility.WriteDecision mayWrite(
+      TenancySnapshot snapshot,
+      Caller caller,
+      dev.tenantproxy.filters.visibility.ServedObject object,
+      dev.tenantproxy.filters.visibility.GrantOperation op) {
+    return new dev.tenantproxy.filters.visibility.WriteDecision(
+        false, "tenant-proxy does not write " + kind().displayName());
+  }
 }

@@ -271,7 +271,13 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
             upstream,
             dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.Options.of(
                 config.allNamespaces(), tuning.minWatchTimeout()));
-    served.endMergedWatches = allNamespaces::endAllWatches;
+    var tenantsV1beta1 =
+        new dev.tenantproxy.proxy.serve.kinds.TenantsV1beta1Filter(index::snapshot, upstream);
+    served.endMergedWatches =
+        () -> {
+          allNamespaces.endAllWatches();
+          tenantsV1beta1.endAllWatches();
+        };
     served.discovering(new DiscoveredKinds(upstream, allNamespaces.discovery()));
     builder
         .readiness(index::isReady)
@@ -279,6 +285,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
         .addServingFilter(
             new dev.tenantproxy.proxy.serve.kinds.ClusterWritesFilter(
                 DEFAULT_KINDS, index::snapshot, upstream))
+        .addServingFilter(tenantsV1beta1)
         .addServingFilter(served.filter())
         .addServingFilter(new AccessReviewsFilter(served, upstream, allNamespaces::serves))
         .addServingFilter(allNamespaces);

@@ -148,6 +148,16 @@ final class ClusterRuleKind implements ServedKind {
     return out;
   }
 
+  /** The caller's {@link CallerView#mayWrite} for this kind (see {@code ClusterWritesFilter}). */
+  @Override
+  public dev.tenantproxy.filters.visibility.WriteDecision mayWrite(
+      TenancySnapshot snapshot,
+      Caller caller,
+      dev.tenantproxy.filters.visibility.ServedObject object,
+      dev.tenantproxy.filters.visibility.GrantOperation op) {
+    return ClusterVisibility.view(snapshot, caller, rules).mayWrite(object, op);
+  }
+
   private static dev.tenantproxy.filters.visibility.ServedObject rulesObject(ServedObject o) {
     return dev.tenantproxy.filters.visibility.ServedObject.of(o.name(), o.labels());
   }

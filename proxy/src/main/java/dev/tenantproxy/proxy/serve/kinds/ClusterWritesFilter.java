@@ -102,7 +102,8 @@ public final class ClusterWritesFilter implements ProxyFilter {
         .compose(
             labels -> {
               // decided on the snapshot current now (the read above took a round trip)
-              CallerView view = ClusterVisibility.view(snapshots.get(), caller, kind.rules());
+              TenancySnapshot now = snapshots.get();
+              CallerView view = ClusterVisibility.view(now, caller, kind.rules());
               ServedObject object = labels == null ? null : ServedObject.of(name, labels);
               if (object == null
                   || !view.isVisible(object, dev.tenantproxy.filters.visibility.Access.GET)) {
@@ -111,7 +112,7 @@ public final class ClusterWritesFilter implements ProxyFilter {
                 return Future.failedFuture(
                     KubeStatusException.notFound(rk.group(), rk.plural(), name));
               }
-              WriteDecision w = view.mayWrite(object, op);
+              WriteDecision w = kind.mayWrite(now, caller, object, op); // shared with reviews
               if (!w.allowed()) {
                 return chain.next(exchange); // visible, not writable: the API server's 403
               }

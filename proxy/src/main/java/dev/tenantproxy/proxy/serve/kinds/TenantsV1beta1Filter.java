@@ -1,0 +1,350 @@
+package dev.tenantproxy.proxy.serve.kinds;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.filters.json.ListFilter;
+import dev.tenantproxy.filters.json.TableFilter;
+import dev.tenantproxy.filters.json.WatchFilter;
+import dev.tenantproxy.filters.status.KubeStatusException;
+import dev.tenantproxy.filters.tenancy.TenancySnapshot;
+import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.server.AsProxy;
+import dev.tenantproxy.proxy.server.Decision;
+import dev.tenantproxy.proxy.server.FilterChain;
+import dev.tenantproxy.proxy.server.ProxyExchange;
+import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.server.RequestAttributes;
+import dev.tenantproxy.proxy.upstream.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Capsule tenants in {@code capsule.clastix.io/v1beta1} for Capsule users: the objects come from
+ * the API server in v1beta1 (with real Capsule a conversion webhook makes them; the proxy never
+ * converts), read with the proxy's own identity, and the caller sees only the tenants it owns now
+ * ({@link Visibility#ownedTenants}: the index's {@code status.owners}, the rule of the v1beta2
+ * {@link Tenants} kind). See the DESIGN note in this package's {@code package-info.java}.
+ *
+ * <ul>
+ *   <li>get by name: an owned tenant is passed on marked {@link AsProxy} (the pass-through streams
+ *       the API server's answer, JSON, Table or PartialObjectMetadata as asked); any other name is
+ *       the API server's own 404 for a missing tenant, nothing forwarded.
+ *   <li>list: read upstream as the proxy, unpaged ({@code limit} dropped, so no {@code continue}
+ *       and no {@code remainingItemCount} can count other tenants; a {@code continue} token is
+ *       never one of ours: 400), then filtered by {@link ListFilter} / {@link TableFilter} to the
+ *       owned names. The body is bounded by {@link #MAX_LIST_BYTES}.
+ *   <li>watch: the upstream watch of all tenants read as the proxy, each event relayed when its
+ *       tenant is owned at that moment ({@link WatchFilter}); ownership changes mid-watch are not
+ *       mapped to ADDED/DELETED (see the package DESIGN note). A watch by name ({@code
+ *       /tenants/NAME?watch}), non-GET, subresources, non-Capsule callers: passed on as the caller.
+ * </ul>
+ */
+public final class TenantsV1beta1Filter implements ProxyFilter {
+  static final String GROUP = "capsule.clastix.io";
+  static final String VERSION = "v1beta1";
+  static final String RESOURCE = "tenants";
+
+  /** The largest upstream v1beta1 tenant list read into memory (more: 503). */
+  static final int MAX_LIST_BYTES = 32 * 1024 * 1024;
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** The largest single watch event relayed. */
+  static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+  private final Set<Runnable> open = ConcurrentHashMap.newKeySet();
+
+  private final Supplier<TenancySnapshot> snapshots;
+  private final Upstream upstream;
+
+  /**
+   * @param snapshots the index's current snapshot
+   * @param upstream the API server, with the proxy's own credentials
+   */
+  public TenantsV1beta1Filter(Supplier<TenancySnapshot> snapshots, Upstream upstream) {
+    this.snapshots = snapshots;
+    this.upstream = upstream;
+  }
+
+  @Override
+  public Future<Void> handle(ProxyExchange exchange, FilterChain chain) {
+    RequestAttributes a = exchange.attributes();
+    Caller caller = exchange.caller();
+    if (exchange.request().method() != HttpMethod.GET
+        || caller == null
+        || !a.resourceRequest()
+        || !a.apiGroup().equals(GROUP)
+        || !a.apiVersion().equals(VERSION)
+        || !a.resource().equals(RESOURCE)
+        || !a.subresource().isEmpty()
+        || !a.namespace().isEmpty()
+        || (a.isWatch() && !a.name().isEmpty())) {
+      return chain.next(exchange);
+    }
+    TenancySnapshot snapshot = snapshots.get();
+    if (snapshot == null || !Visibility.isCapsuleUser(snapshot, caller)) {
+      return chain.next(exchange);
+    }
+    Set<String> owned = Visibility.ownedTenants(snapshot, caller);
+    if (!a.name().isEmpty()) {
+      if (!owned.contains(a.name())) {
+        exchange.decide(Decision.DENIED);
+        exchange.resumeRequest();
+        return Future.failedFuture(KubeStatusException.notFound(GROUP, RESOURCE, a.name()));
+      }
+      exchange.put(
+          AsProxy.class,
+          new AsProxy(
+              "Tenant " + a.name() + " status.owners names the caller (v1beta1 read)",
+              proxyRefused()));
+      return chain.next(exchange);
+    }
+    return a.isWatch() ? watch(exchange) : list(exchange);
+  }
+
+  /**
+   * A watch of all tenants read upstream as the proxy, each event kept when its tenant is owned by
+   * the caller when the event is relayed ({@link WatchFilter}; BOOKMARK and ERROR events pass).
+   */
+  private Future<Void> watch(ProxyExchange exchange) {
+    Caller caller = exchange.caller();
+    String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+    HttpServerResponse out = exchange.request().response();
+    exchange.resumeRequest();
+    return upstream
+        .open(HttpMethod.GET, exchange.request().uri())
+        .compose(
+            req -> {
+              if (accept != null) {
+                req.putHeader(HttpHeaders.ACCEPT, accept);
+              }
+              out.closeHandler(v -> req.reset());
+              return req.send();
+            })
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                return bounded(resp).compose(body -> answer(exchange, resp, body));
+              }
+              WatchFilter filter =
+                  WatchFilter.create(
+                      item ->
+                          Visibility.ownedTenants(snapshots.get(), caller).contains(item.name()),
+                      MAX_EVENT_BYTES);
+              return relay(exchange, resp, filter);
+            });
+  }
+
+  private Future<Void> relay(ProxyExchange exchange, HttpClientResponse resp, WatchFilter filter) {
+    exchange.decide(Decision.SERVED);
+    HttpServerResponse out = exchange.request().response();
+    if (out.closed()) {
+      resp.request().reset();
+      return Future.succeededFuture();
+    }
+    out.setStatusCode(200);
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    out.putHeader(HttpHeaders.CONTENT_TYPE, contentType == null ? "application/json" : contentType);
+    if (exchange.request().version() != HttpVersion.HTTP_2) {
+      out.setChunked(true);
+    }
+    Promise<Void> done = Promise.promise();
+    Runnable end =
+        () -> {
+          resp.request().reset();
+          if (!out.ended() && !out.closed()) {
+            out.end();
+          }
+          done.tryComplete();
+        };
+    Runnable shutdown = () -> exchange.context().runOnContext(v -> end.run());
+    open.add(shutdown);
+    done.future().onComplete(v -> open.remove(shutdown));
+    out.closeHandler(v -> end.run());
+    resp.handler(
+        chunk -> {
+          byte[] kept;
+          try {
+            kept = filter.feed(chunk.getBytes());
+          } catch (KubeStatusException e) {
+            end.run(); // the API server's stream was not JSON: end it as a watch ends
+            return;
+          }
+          if (kept.length > 0 && !out.ended()) {
+            out.write(Buffer.buffer(kept));
+            if (out.writeQueueFull()) {
+              resp.pause();
+              out.drainHandler(v -> resp.resume());
+            }
+          }
+        });
+    resp.exceptionHandler(e -> end.run());
+    resp.endHandler(
+        v -> {
+          try {
+            byte[] last = filter.end();
+            if (last.length > 0 && !out.ended() && !out.closed()) {
+              out.write(Buffer.buffer(last));
+            }
+          } catch (KubeStatusException e) {
+            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          }
+          end.run();
+        });
+    return done.future();
+  }
+
+  /** Ends every open v1beta1 tenant watch cleanly (graceful shutdown). */
+  public void endAllWatches() {
+    List.copyOf(open).forEach(Runnable::run);
+  }
+
+  private Future<Void> list(ProxyExchange exchange) {
+    String query = exchange.request().query();
+    StringJoiner kept = new StringJoiner("&");
+    if (query != null && !query.isEmpty()) {
+      for (String param : query.split("&")) {
+        String key = URLDecoder.decode(param.split("=", 2)[0], StandardCharsets.UTF_8);
+        if (key.equals("continue")) {
+          exchange.resumeRequest();
+          return Future.failedFuture(
+              KubeStatusException.badRequest(
+                  "continue key is not valid: tenant-proxy serves v1beta1 tenant lists whole"
+                      + " (never paged), so it never gave this token"));
+        }
+        if (!key.equals("limit")) {
+          kept.add(param);
+        }
+      }
+    }
+    String uri = exchange.request().path() + (kept.length() == 0 ? "" : "?" + kept);
+    String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+    exchange.resumeRequest();
+    return upstream
+        .open(HttpMethod.GET, uri)
+        .compose(
+            req -> {
+              if (accept != null) {
+                req.putHeader(HttpHeaders.ACCEPT, accept);
+              }
+              return req.send();
+            })
+        .compose(resp -> bounded(resp).compose(body -> answer(exchange, resp, body)));
+  }
+
+  private static Future<Buffer> bounded(HttpClientResponse resp) {
+    String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && parseLong(length) > MAX_LIST_BYTES) {
+      resp.request().reset();
+      return Future.failedFuture(tooLarge());
+    }
+    Buffer body = Buffer.buffer();
+    Promise<Buffer> done = Promise.promise();
+    resp.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > MAX_LIST_BYTES) {
+            resp.request().reset();
+            done.tryFail(tooLarge());
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    resp.exceptionHandler(done::tryFail);
+    resp.endHandler(v -> done.tryComplete(body));
+    return done.future();
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static KubeStatusException tooLarge() {
+    return KubeStatusException.serviceUnavailable(
+        "tenant-proxy cannot list v1beta1 tenants now: the API server's list exceeds "
+            + MAX_LIST_BYTES
+            + " bytes");
+  }
+
+  private Future<Void> answer(ProxyExchange exchange, HttpClientResponse resp, Buffer body) {
+    int status = resp.statusCode();
+    String contentType = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (status == 401 || status == 403) {
+      return Future.failedFuture(proxyRefused()); // never the proxy's account in a message
+    }
+    if (status != 200) {
+      // the API server's own Status (a bad selector, an expired resourceVersion, ...): it names
+      // no tenant, so it is passed on as it is
+      return exchange.respond(status, contentType == null ? "application/json" : contentType, body);
+    }
+    if (contentType == null || !contentType.startsWith("application/json")) {
+      return Future.failedFuture(
+          KubeStatusException.notAcceptable(
+              "tenant-proxy serves v1beta1 tenant lists as JSON only"));
+    }
+    // decided now, after the round trip: the owners current when the answer is written
+    Set<String> owned = Visibility.ownedTenants(snapshots.get(), exchange.caller());
+    byte[] filtered;
+    try {
+      // the kind in the body decides, never the content type (the API server answers a Table
+      // as plain application/json); any other shape is never forwarded
+      String kind = topLevelKind(body.getBytes());
+      if ("Table".equals(kind)) {
+        filtered = TableFilter.keeping(row -> owned.contains(row.name())).filter(body.getBytes());
+      } else if (kind != null && kind.endsWith("List")) {
+        filtered = ListFilter.keeping(item -> owned.contains(item.name())).filter(body.getBytes());
+      } else {
+        throw KubeStatusException.internal("not a list");
+      }
+    } catch (KubeStatusException | IOException e) {
+      return Future.failedFuture(
+          KubeStatusException.internal(
+              "the API server's v1beta1 tenant list was not a List or Table"));
+    }
+    return exchange.respond(200, contentType, Buffer.buffer(filtered));
+  }
+
+  /** The {@code kind} field of a JSON object's top level, or null. */
+  static String topLevelKind(byte[] json) throws IOException {
+    try (JsonParser p = JSON.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("kind") && value == JsonToken.VALUE_STRING) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+      return null;
+    }
+  }
+
+  private static KubeStatusException proxyRefused() {
+    return KubeStatusException.serviceUnavailable(
+        "tenant-proxy cannot read tenants.capsule.clastix.io v1beta1 now: the API server refused"
+            + " the proxy's own account (ask the cluster administrator: the proxy's ClusterRole"
+            + " needs get and list on tenants)");
+  }
+}
