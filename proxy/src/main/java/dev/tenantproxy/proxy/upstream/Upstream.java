@@ -33,6 +33,24 @@ public interface Upstream {
    */
   Future<JsonObject> postJson(String path, JsonObject body);
 
+  /** A status and body the API server answered. */
+  record Answer(int status, io.vertx.core.buffer.Buffer body) {}
+
+  /**
+   * GETs {@code path} with the proxy's credentials as JSON and returns the API server's status and
+   * body, whatever the status (the caller decides what a 404 or a 403 means); fails only when no
+   * answer arrives.
+   */
+  default Future<Answer> getJson(String path) {
+    return open(HttpMethod.GET, path)
+        .compose(
+            req -> {
+              req.putHeader("Accept", "application/json");
+              return req.send()
+                  .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)));
+            });
+  }
+
   /** Closes the pools. */
   Future<Void> close();
 

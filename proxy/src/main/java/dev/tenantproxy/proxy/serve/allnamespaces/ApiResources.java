@@ -3,8 +3,6 @@ package dev.tenantproxy.proxy.serve.allnamespaces;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
@@ -153,23 +151,14 @@ public final class ApiResources {
       return lookup(group, known, resource);
     }
     return upstream
-        .open(HttpMethod.GET, "/apis/" + group)
-        .compose(
-            req -> {
-              req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send()
-                  .compose(
-                      resp ->
-                          resp.body()
-                              .map(
-                                  b -> {
-                                    if (resp.statusCode() != 200) {
-                                      return "";
-                                    }
-                                    JsonObject pv =
-                                        new JsonObject(b).getJsonObject("preferredVersion");
-                                    return pv == null ? "" : pv.getString("version", "");
-                                  }));
+        .getJson("/apis/" + group)
+        .map(
+            a -> {
+              if (a.status() != 200) {
+                return "";
+              }
+              JsonObject pv = new JsonObject(a.body()).getJsonObject("preferredVersion");
+              return pv == null ? "" : pv.getString("version", "");
             })
         .compose(
             v -> {
@@ -194,13 +183,8 @@ public final class ApiResources {
     }
     String path = group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
     upstream
-        .open(HttpMethod.GET, path)
-        .compose(
-            req -> {
-              req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send()
-                  .compose(resp -> resp.body().map(b -> read(group, version, resp, b)));
-            })
+        .getJson(path)
+        .map(a -> read(group, version, a))
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
@@ -212,16 +196,12 @@ public final class ApiResources {
     return promise.future();
   }
 
-  private Entry read(
-      String group,
-      String version,
-      io.vertx.core.http.HttpClientResponse resp,
-      io.vertx.core.buffer.Buffer body) {
-    if (resp.statusCode() != 200) {
+  private Entry read(String group, String version, Upstream.Answer answer) {
+    if (answer.status() != 200) {
       // 404: no such group/version, nothing to serve
       return new Entry(Map.of(), clock.getAsLong());
     }
-    return parse(group, version, new JsonObject(body));
+    return parse(group, version, new JsonObject(answer.body()));
   }
 
   private Entry parse(String group, String version, JsonObject list) {

@@ -145,32 +145,24 @@ public final class ClusterWritesFilter implements ProxyFilter {
             + "/"
             + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
     return upstream
-        .open(HttpMethod.GET, path)
+        .getJson(path)
         .compose(
-            req -> {
-              req.putHeader("Accept", "application/json");
-              return req.send()
-                  .compose(
-                      resp ->
-                          resp.body()
-                              .compose(
-                                  body -> {
-                                    if (resp.statusCode() == 404) {
-                                      return Future.succeededFuture(null);
-                                    }
-                                    if (resp.statusCode() != 200) {
-                                      return Future.failedFuture(
-                                          KubeStatusException.serviceUnavailable(
-                                              "tenant-proxy cannot read "
-                                                  + rk.plural()
-                                                  + " \""
-                                                  + name
-                                                  + "\" now (the API server answered "
-                                                  + resp.statusCode()
-                                                  + ")"));
-                                    }
-                                    return Future.succeededFuture(labels(body.toString()));
-                                  }));
+            a -> {
+              if (a.status() == 404) {
+                return Future.succeededFuture(null);
+              }
+              if (a.status() != 200) {
+                return Future.failedFuture(
+                    KubeStatusException.serviceUnavailable(
+                        "tenant-proxy cannot read "
+                            + rk.plural()
+                            + " \""
+                            + name
+                            + "\" now (the API server answered "
+                            + a.status()
+                            + ")"));
+              }
+              return Future.succeededFuture(labels(a.body().toString()));
             });
   }
 

@@ -10,8 +10,6 @@ import dev.tenantproxy.proxy.serve.ServedKind;
 import dev.tenantproxy.proxy.serve.allnamespaces.ApiResources;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -74,29 +72,21 @@ public final class DiscoveredKinds implements KindDiscovery {
       return Future.succeededFuture(TableColumns.apiServerDefault());
     }
     return upstream
-        .open(HttpMethod.GET, CRDS + kind.plural() + "." + kind.group())
-        .compose(
-            req -> {
-              req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send()
-                  .compose(
-                      resp ->
-                          resp.body()
-                              .map(
-                                  b -> {
-                                    if (resp.statusCode() == 404) {
-                                      return TableColumns.apiServerDefault();
-                                    }
-                                    if (resp.statusCode() != 200) {
-                                      throw new IllegalStateException(
-                                          "reading the CustomResourceDefinition of "
-                                              + kind.displayName()
-                                              + ": HTTP "
-                                              + resp.statusCode());
-                                    }
-                                    return TableColumns.customResourceDefaulted(
-                                        printerColumns(new JsonObject(b), kind.version()));
-                                  }));
+        .getJson(CRDS + kind.plural() + "." + kind.group())
+        .map(
+            a -> {
+              if (a.status() == 404) {
+                return TableColumns.apiServerDefault();
+              }
+              if (a.status() != 200) {
+                throw new IllegalStateException(
+                    "reading the CustomResourceDefinition of "
+                        + kind.displayName()
+                        + ": HTTP "
+                        + a.status());
+              }
+              return TableColumns.customResourceDefaulted(
+                  printerColumns(new JsonObject(a.body()), kind.version()));
             });
   }
 

@@ -85,25 +85,17 @@ public final class ForeignNamespaceWritesFilter implements ProxyFilter {
   private Future<String> ownedTenantOf(String name) {
     String path = "/api/v1/namespaces/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
     return upstream
-        .open(HttpMethod.GET, path)
-        .compose(
-            req -> {
-              req.putHeader("Accept", "application/json");
-              return req.send()
-                  .compose(
-                      resp ->
-                          resp.body()
-                              .map(
-                                  body -> {
-                                    if (resp.statusCode() != 200) {
-                                      return null;
-                                    }
-                                    JsonObject labels =
-                                        new JsonObject(body)
-                                            .getJsonObject("metadata", new JsonObject())
-                                            .getJsonObject("labels", new JsonObject());
-                                    return labels.getString(TENANT_LABEL);
-                                  }));
+        .getJson(path)
+        .map(
+            a -> {
+              if (a.status() != 200) {
+                return null;
+              }
+              JsonObject labels =
+                  new JsonObject(a.body())
+                      .getJsonObject("metadata", new JsonObject())
+                      .getJsonObject("labels", new JsonObject());
+              return labels.getString(TENANT_LABEL);
             });
   }
 }
