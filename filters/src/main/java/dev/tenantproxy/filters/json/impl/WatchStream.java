@@ -24,8 +24,14 @@ public final class WatchStream {
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
 
-  /** Bytes not yet released: buf[0] is absolute stream offset {@code base}. */
-  private byte[] buf = new byte[8192];
+  private static final byte[] EMPTY = new byte[0];
+
+  /**
+   * Bytes not yet released: buf[0] is absolute stream offset {@code base}. Empty between events: a
+   * proxy holds thousands of mostly idle upstream watches, and an 8 KiB buffer each was a quarter
+   * of an idle watch's heap (L8); a busy stream allocates one array per chunk instead.
+   */
+  private byte[] buf = EMPTY;
 
   private int len;
   private long base;
@@ -221,7 +227,9 @@ public final class WatchStream {
     System.arraycopy(buf, drop, buf, 0, len - drop);
     len -= drop;
     base = keepFrom;
-    if (buf.length > 65536 && len < buf.length / 4) {
+    if (len == 0) {
+      buf = EMPTY;
+    } else if (buf.length > 65536 && len < buf.length / 4) {
       buf = Arrays.copyOf(buf, Math.max(8192, len * 2));
     }
   }
