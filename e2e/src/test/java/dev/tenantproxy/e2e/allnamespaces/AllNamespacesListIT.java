@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.Crds;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
@@ -120,8 +121,7 @@ class AllNamespacesListIT {
                 .endSpec()
                 .build())
         .serverSideApply();
-    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
-        admin, "widgets.example.dev", java.time.Duration.ofSeconds(60));
+    Crds.awaitEstablished(admin, "widgets.example.dev", java.time.Duration.ofSeconds(60));
     admin
         .rbac()
         .clusterRoles()

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.Crds;
 import dev.tenantproxy.proxy.cli.Main;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -286,8 +287,7 @@ class ExplainIT {
                 .customResourceDefinitions()
                 .withName("widgets." + group)
                 .delete());
-    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
-        admin, "widgets." + group, java.time.Duration.ofSeconds(BOUND_SECONDS));
+    Crds.awaitEstablished(admin, "widgets." + group, java.time.Duration.ofSeconds(BOUND_SECONDS));
     var widgets =
         admin.genericKubernetesResources(
             new ResourceDefinitionContext.Builder()

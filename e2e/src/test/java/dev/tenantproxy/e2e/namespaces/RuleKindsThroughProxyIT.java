@@ -15,6 +15,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
+import dev.tenantproxy.e2e.controlplane.Crds;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
@@ -113,8 +114,7 @@ class RuleKindsThroughProxyIT {
             .build();
     var crds = cp.adminClient().apiextensions().v1().customResourceDefinitions();
     crds.resource(crd).create();
-    dev.tenantproxy.e2e.controlplane.Crds.awaitEstablished(
-        cp.adminClient(), "widgets." + group, BOUND);
+    Crds.awaitEstablished(cp.adminClient(), "widgets." + group, BOUND);
     return new Widgets(
         group,
         new ResourceDefinitionContext.Builder()
