@@ -40,6 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
  * 100 served namespace watchers that stop reading after their first event while 1,000 large
  * namespace events (16 KB each) flow: each is ended with ERROR 410 (bounded buffers), the proxy's
  * heap stays bounded, and 10 fast watchers get every event with their delivery latency measured.
+ *
+ * <p>The proxy runs in this JVM, whose heap is far larger than the proxy's default {@code
+ * -Xmx128m}; the watch memory budget is set to what that heap gives ({@code --watch-buffer-bytes}
+ * 32 MiB, 8 MiB per watch) so the bounds are the ones users run with. Each fast watcher has its own
+ * HTTP/2 connection, as separate clients do.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class SlowConsumersIT {
@@ -48,6 +53,8 @@ class SlowConsumersIT {
   private static final int EVENTS = 1000;
   private static final int BASELINE = 200;
   private static final Duration BOUND = Duration.ofSeconds(120);
+  // what the proxy's default heap (-Xmx128m) gives: a quarter of it
+  private static final long DEFAULT_HEAP_BUDGET = 32L << 20;
 
   @TempDir Path dir;
 
@@ -101,7 +108,12 @@ class SlowConsumersIT {
     String ns = tenant + "-a";
     cp.capsule().createNamespace(tenant, ns);
 
-    try (ProxyInFront proxy = ProxyInFront.start(cp, dir.resolve("proxy"), true)) {
+    try (ProxyInFront proxy =
+        ProxyInFront.start(
+            cp,
+            dir.resolve("proxy"),
+            true,
+            c -> c.withTuning(c.tuning().withWatchBufferBytes(DEFAULT_HEAP_BUDGET)))) {
       SSLContext tls = JdkTls.forUser(owner, proxy.caPem());
       HttpClient http =
           HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls).build();
@@ -119,7 +131,9 @@ class SlowConsumersIT {
       List<Fast> fast = new ArrayList<>();
       for (int i = 0; i < FAST; i++) {
         Fast f = new Fast();
-        http.sendAsync(
+        HttpClient own =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(tls).build();
+        own.sendAsync(
             HttpRequest.newBuilder(URI.create(proxy.url() + "/api/v1/namespaces?watch=true"))
                 .build(),
             HttpResponse.BodyHandlers.fromLineSubscriber(f));

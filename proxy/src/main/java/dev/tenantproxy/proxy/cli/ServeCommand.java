@@ -240,6 +240,14 @@ public final class ServeCommand implements Callable<Integer> {
   int watchBufferEvents;
 
   @Option(
+      names = "--watch-buffer-bytes",
+      defaultValue = "${env:TENANT_PROXY_WATCH_BUFFER_BYTES:-0}",
+      description =
+          "Bytes all served watches together may hold for clients that read slowly; one watch at"
+              + " most a quarter; 0 = a quarter of the heap (default ${DEFAULT-VALUE}).")
+  long watchBufferBytes;
+
+  @Option(
       names = "--resource-version-wait",
       converter = DurationConverter.class,
       defaultValue = "${env:TENANT_PROXY_RESOURCE_VERSION_WAIT:-3s}",
@@ -369,6 +377,7 @@ public final class ServeCommand implements Callable<Integer> {
                 watchCacheSize,
                 watchBookmarkInterval,
                 watchBufferEvents,
+                watchBufferBytes,
                 resourceVersionWait,
                 minWatchTimeout),
             new ProxyConfig.CallerLimits(maxWatchesPerCaller, maxInflightPerCaller),

@@ -206,6 +206,9 @@ public record ProxyConfig(
    *     --watch-bookmark-interval})
    * @param watchBufferEvents events buffered per served watch whose client reads slowly; beyond,
    *     the watch ends with 410 and the client re-lists ({@code --watch-buffer-events})
+   * @param watchBufferBytes rendered events all served watches together may hold back behind full
+   *     write queues; 0 = a quarter of the maximum heap. One watch holds at most a quarter of it;
+   *     above the total, the watch holding the most ends with 410 ({@code --watch-buffer-bytes})
    * @param resourceVersionWait how long a served read with a resourceVersion newer than the cache
    *     waits for the cache ({@code --resource-version-wait})
    * @param minWatchTimeout a served watch without timeoutSeconds ends after a random time between
@@ -219,6 +222,7 @@ public record ProxyConfig(
       int watchCacheSize,
       Duration watchBookmarkInterval,
       int watchBufferEvents,
+      long watchBufferBytes,
       Duration resourceVersionWait,
       Duration minWatchTimeout) {
 
@@ -232,6 +236,7 @@ public record ProxyConfig(
           10_000,
           Duration.ofSeconds(30),
           1000,
+          0,
           Duration.ofSeconds(3),
           Duration.ofMinutes(30));
     }
@@ -245,6 +250,21 @@ public record ProxyConfig(
           watchCacheSize,
           watchBookmarkInterval,
           watchBufferEvents,
+          watchBufferBytes,
+          resourceVersionWait,
+          minWatchTimeout);
+    }
+
+    public Tuning withWatchBufferBytes(long bytes) {
+      return new Tuning(
+          firstRequestTimeout,
+          tokenReviewsInFlight,
+          tokenReviewsQueued,
+          indexSyncTimeout,
+          watchCacheSize,
+          watchBookmarkInterval,
+          watchBufferEvents,
+          bytes,
           resourceVersionWait,
           minWatchTimeout);
     }
@@ -257,6 +277,13 @@ public record ProxyConfig(
       atLeast(errors, "--watch-cache-size", watchCacheSize, 1, "10000");
       positive(errors, "--watch-bookmark-interval", watchBookmarkInterval);
       atLeast(errors, "--watch-buffer-events", watchBufferEvents, 1, "1000");
+      if (watchBufferBytes != 0 && watchBufferBytes < (4L << 20)) {
+        errors.add(
+            "--watch-buffer-bytes "
+                + watchBufferBytes
+                + " must be 0 (a quarter of the heap) or at least 4194304 (4 MiB), e.g."
+                + " --watch-buffer-bytes=33554432");
+      }
       positive(errors, "--resource-version-wait", resourceVersionWait);
       positive(errors, "--min-watch-timeout", minWatchTimeout);
     }

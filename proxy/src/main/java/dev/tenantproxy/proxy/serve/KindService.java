@@ -51,12 +51,29 @@ public final class KindService {
    *     resourceVersion before answering 504 (the API server waits 3 s)
    * @param minWatchTimeout without {@code timeoutSeconds}, a watch lasts a random time between this
    *     and twice this (the API server's {@code --min-request-timeout}, 1800 s)
+   * @param memory what the process's served watches may hold back behind full write queues, shared
+   *     by every kind ({@link WatchMemory})
    */
   public record Options(
       Duration bookmarkInterval,
       int maxBufferedEvents,
       Duration resourceVersionWait,
-      Duration minWatchTimeout) {
+      Duration minWatchTimeout,
+      WatchMemory memory) {
+    /** With the memory budget of this JVM's heap (one per call: share the result). */
+    public Options(
+        Duration bookmarkInterval,
+        int maxBufferedEvents,
+        Duration resourceVersionWait,
+        Duration minWatchTimeout) {
+      this(
+          bookmarkInterval,
+          maxBufferedEvents,
+          resourceVersionWait,
+          minWatchTimeout,
+          WatchMemory.forThisHeap());
+    }
+
     public static Options defaults() {
       return new Options(
           Duration.ofSeconds(30), 1000, Duration.ofSeconds(3), Duration.ofMinutes(30));
@@ -343,6 +360,7 @@ public final class KindService {
             renderer,
             clock,
             options.maxBufferedEvents(),
+            options.memory(),
             () -> {
               open.remove(self[0]);
               onEnd.run();

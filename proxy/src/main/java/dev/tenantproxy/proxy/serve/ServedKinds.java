@@ -262,7 +262,10 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
                 tuning.watchBookmarkInterval(),
                 tuning.watchBufferEvents(),
                 tuning.resourceVersionWait(),
-                tuning.minWatchTimeout()),
+                tuning.minWatchTimeout(),
+                tuning.watchBufferBytes() > 0
+                    ? WatchMemory.ofBudget(tuning.watchBufferBytes())
+                    : WatchMemory.forThisHeap()),
             DEFAULT_KINDS);
     served.owned = List.of(index::close, client::close);
     var allNamespaces =

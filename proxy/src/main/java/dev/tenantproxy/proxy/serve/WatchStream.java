@@ -14,14 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The HTTP side of one served watch, confined to the request's Vert.x context: renders each message
  * the hub hands over as one JSON line, writes it (one chunk each, flushed), and keeps a bounded
  * buffer for when the client does not read: when more than {@code maxBuffered} events are waiting
- * (queued to the context or held back by a full write queue), or more than {@link
- * #MAX_PENDING_BYTES} of rendered events are held back, the watch ends with an ERROR 410 event and
- * the client re-lists (the byte bound keeps the heap bounded when objects are large).
+ * (queued to the context or held back by a full write queue), or the rendered events held back go
+ * above what {@link WatchMemory} allows (per watch, and for all watches together), the watch ends
+ * with an ERROR 410 event and the client re-lists (the byte bounds keep the heap bounded when
+ * objects are large).
  */
-final class WatchStream implements WatchHub.Sink {
-  /** Rendered events one watch may hold back behind its full write queue. */
-  static final int MAX_PENDING_BYTES = 2 << 20;
-
+final class WatchStream implements WatchHub.Sink, WatchMemory.Holder {
   private final Context context;
   private final WatchOutput response;
   private final Renderer renderer;
@@ -30,7 +28,9 @@ final class WatchStream implements WatchHub.Sink {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean overflowed = new AtomicBoolean();
   private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
-  private long pendingBytes;
+  private volatile long pendingBytes;
+  private final WatchMemory memory;
+  private final AtomicBoolean evicted = new AtomicBoolean();
   private final Runnable onEnd;
   private boolean columnsSent;
   private boolean ended;
@@ -41,7 +41,9 @@ final class WatchStream implements WatchHub.Sink {
       Renderer renderer,
       Clock clock,
       int maxBuffered,
+      WatchMemory memory,
       Runnable onEnd) {
+    this.memory = memory;
     this.context = context;
     this.response = response;
     this.renderer = renderer;
@@ -96,16 +98,38 @@ final class WatchStream implements WatchHub.Sink {
     }
     pending.add(b);
     pendingBytes += b.length();
-    if (pending.size() + inFlight.get() > maxBuffered || pendingBytes > MAX_PENDING_BYTES) {
+    memory.add(this, b.length());
+    if (pending.size() + inFlight.get() > maxBuffered || pendingBytes > memory.perWatch()) {
       overflow();
     }
   }
 
   private void drain() {
+    long written = 0;
     while (!pending.isEmpty() && !response.writeQueueFull()) {
       Buffer b = pending.poll();
-      pendingBytes -= b.length();
+      written += b.length();
       response.write(b);
+    }
+    release(written);
+  }
+
+  /** Forget {@code bytes} that left {@link #pending} (written or dropped). */
+  private void release(long bytes) {
+    pendingBytes -= bytes;
+    memory.release(this, bytes, pending.isEmpty());
+  }
+
+  @Override
+  public long heldBytes() {
+    return pendingBytes;
+  }
+
+  /** The process's watch memory is exhausted and this watch holds the most: end it. */
+  @Override
+  public void evict() {
+    if (evicted.compareAndSet(false, true)) {
+      context.runOnContext(v -> overflow());
     }
   }
 
@@ -114,8 +138,7 @@ final class WatchStream implements WatchHub.Sink {
     if (ended) {
       return;
     }
-    pending.clear();
-    pendingBytes = 0;
+    dropPending();
     response.write(
         Buffer.buffer(
             WatchMessage.errorLine(
@@ -135,7 +158,7 @@ final class WatchStream implements WatchHub.Sink {
     onEnd.run();
     Buffer rest = Buffer.buffer();
     pending.forEach(rest::appendBuffer);
-    pending.clear();
+    dropPending();
     response.end(rest);
   }
 
@@ -143,9 +166,14 @@ final class WatchStream implements WatchHub.Sink {
   void closed() {
     if (!ended) {
       ended = true;
-      pending.clear();
+      dropPending();
       onEnd.run();
     }
+  }
+
+  private void dropPending() {
+    pending.clear();
+    release(pendingBytes);
   }
 
   Context context() {

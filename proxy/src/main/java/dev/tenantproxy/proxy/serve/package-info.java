@@ -188,9 +188,11 @@
  *
  * Each watch counts messages queued to its context but not yet written plus lines held back while
  * the HTTP write queue is full ({@code writeQueueFull}, resumed by {@code drainHandler}). Above
- * {@code maxBufferedEvents} (default 1000), or above {@code WatchStream.MAX_PENDING_BYTES} (2 MiB)
- * of rendered lines held back (large objects), the watch gets an ERROR event with a 410 Expired
- * Status and ends; the client re-lists. The hub stops queueing to it at once.
+ * {@code maxBufferedEvents} (default 1000), or above {@code WatchMemory.perWatch()} of rendered
+ * lines held back (large objects), the watch gets an ERROR event with a 410 Expired Status and
+ * ends; the client re-lists. The hub stops queueing to it at once. All watches of all kinds share
+ * one {@code WatchMemory} budget; when it is full the watch holding the most is ended first (see
+ * its DESIGN note), so a watch only briefly behind survives a burst that a stalled one does not.
  *
  * <h3>Resuming at resourceVersion N (the rule)</h3>
  *

@@ -55,6 +55,7 @@ class ServeCommandTest {
             "--watch-cache-size=500",
             "--watch-bookmark-interval=10s",
             "--watch-buffer-events=50",
+            "--watch-buffer-bytes=67108864",
             "--resource-version-wait=1500ms",
             "--min-watch-timeout=5m");
 
@@ -69,6 +70,7 @@ class ServeCommandTest {
                 500,
                 Duration.ofSeconds(10),
                 50,
+                64L << 20,
                 Duration.ofMillis(1500),
                 Duration.ofMinutes(5)));
   }

@@ -72,6 +72,7 @@ class ProxyConfigTest {
                     0,
                     Duration.ZERO,
                     0,
+                    1024,
                     Duration.ZERO,
                     Duration.ofSeconds(-1)));
 
@@ -89,6 +90,7 @@ class ProxyConfigTest {
                     .anyMatch(p -> p.startsWith("--watch-cache-size 0 must be at least 1"))
                     .anyMatch(p -> p.startsWith("--watch-bookmark-interval must be a positive"))
                     .anyMatch(p -> p.startsWith("--watch-buffer-events 0 must be at least 1"))
+                    .anyMatch(p -> p.startsWith("--watch-buffer-bytes 1024 must be 0"))
                     .anyMatch(p -> p.startsWith("--resource-version-wait must be a positive"))
                     .anyMatch(p -> p.startsWith("--min-watch-timeout must be a positive")));
     assertThatThrownBy(

@@ -43,6 +43,8 @@ class NamespaceServiceTest {
   private HttpServer server;
   private HttpClient client;
   private int maxBuffered = 1000;
+  // the proxy's default heap (-Xmx128m): 32 MiB for all watches, 8 MiB per watch
+  private WatchMemory memory = WatchMemory.forHeap(128L << 20);
 
   @BeforeEach
   void start() throws Exception {
@@ -62,7 +64,8 @@ class NamespaceServiceTest {
                 Duration.ofMillis(200),
                 maxBuffered,
                 Duration.ofMillis(300),
-                Duration.ofMinutes(30)),
+                Duration.ofMinutes(30),
+                memory),
             Clock.systemUTC());
     server =
         vertx
@@ -420,6 +423,78 @@ class NamespaceServiceTest {
     assertThat(last.getString("type")).isEqualTo("ERROR");
     assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
     assertThat(all.length).isLessThan(400);
+  }
+
+  @Test
+  void whenWatchesTogetherHoldTheProcessBudgetTheStalledOneIsEndedWhileAReadingOneGetsEveryEvent()
+      throws Exception {
+    // a per-watch bound far above the budget: only the process-wide budget can end the stalled one
+    memory = new WatchMemory(2L << 20, 1L << 30);
+    serve();
+    Buffer stalledReceived = Buffer.buffer();
+    HttpClientResponse stalled =
+        exchange(
+                "/api/v1/namespaces?watch=true",
+                null,
+                null,
+                r -> {
+                  r.pause();
+                  r.handler(
+                      b -> {
+                        synchronized (stalledReceived) {
+                          stalledReceived.appendBuffer(b);
+                        }
+                      });
+                  return Future.succeededFuture(r);
+                })
+            .await(30, TimeUnit.SECONDS);
+    List<String> readingLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    StringBuilder partial = new StringBuilder();
+    exchange(
+            "/api/v1/namespaces?watch=true",
+            null,
+            null,
+            r -> {
+              r.handler(
+                  b -> {
+                    synchronized (partial) {
+                      partial.append(b.toString());
+                      int nl;
+                      while ((nl = partial.indexOf("\n")) >= 0) {
+                        readingLines.add(partial.substring(0, nl));
+                        partial.delete(0, nl + 1);
+                      }
+                    }
+                  });
+              return Future.succeededFuture(r);
+            })
+        .await(30, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(30)).until(() -> readingLines.size() == 2);
+    String big = "x".repeat(60_000);
+    // in step with the reading client: it is never more than one event behind
+    for (int i = 0; i < 400; i++) {
+      hub.onEvent(fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
+      int expected = 2 + i + 1;
+      await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> readingLines.size() >= expected);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> hub.openWatches() == 1);
+    assertThat(readingLines).hasSize(2 + 400);
+    assertThat(readingLines).noneMatch(l -> "ERROR".equals(new JsonObject(l).getString("type")));
+    Future<Void> end = stalled.end();
+    stalled.resume();
+    end.await(30, TimeUnit.SECONDS);
+    String[] all;
+    synchronized (stalledReceived) {
+      all = stalledReceived.toString().split("\n");
+    }
+    JsonObject last = new JsonObject(all[all.length - 1]);
+    assertThat(last.getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(all.length).isLessThan(400);
+    await().atMost(Duration.ofSeconds(30)).until(() -> memory.held() == 0);
   }
 
   @Test
