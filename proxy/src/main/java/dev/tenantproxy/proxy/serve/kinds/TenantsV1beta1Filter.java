@@ -10,6 +10,7 @@ import dev.tenantproxy.filters.json.WatchFilter;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
 import dev.tenantproxy.proxy.server.AsProxy;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
@@ -94,7 +95,11 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
         || !a.resource().equals(RESOURCE)
         || !a.subresource().isEmpty()
         || !a.namespace().isEmpty()
-        || (a.isWatch() && !a.name().isEmpty())) {
+        || (a.isWatch() && !a.name().isEmpty())
+        || ForwardHeaders.isUpgrade(exchange.request().headers())) {
+      // a protocol upgrade (a WebSocket watch, or a WebSocket get) is never this filter's: the
+      // pass-through relays it to the API server as the caller, as for the other served kinds'
+      // writes (ClusterWritesFilter); never read as the proxy
       return chain.next(exchange);
     }
     TenancySnapshot snapshot = snapshots.get();
