@@ -20,6 +20,7 @@ import dev.tenantproxy.proxy.server.RequestAttributes;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -29,10 +30,13 @@ import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -68,6 +72,15 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
 
   /** The largest single watch event relayed. */
   static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * How long a watch event waits for the index to apply the same tenant change (its ownership is
+   * decided from the index) before it is decided on the index as it is.
+   */
+  static final Duration MAX_INDEX_LAG = Duration.ofSeconds(2);
+
+  /** How often a waiting watch event looks at the index again. */
+  static final long INDEX_WAIT_STEP_MS = 10;
 
   private final Set<Runnable> open = ConcurrentHashMap.newKeySet();
 
@@ -124,12 +137,19 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
   }
 
   /**
-   * A watch of all tenants read upstream as the proxy, each event kept when its tenant is owned by
-   * the caller when the event is relayed ({@link WatchFilter}; BOOKMARK and ERROR events pass).
+   * A watch of all tenants read upstream as the proxy, each event decided by {@link
+   * OwnershipTransitions} (the caller's view as it changes: ADDED when a tenant becomes owned,
+   * DELETED when it stops being owned, nothing for a tenant never owned; BOOKMARK and ERROR pass).
    */
   private Future<Void> watch(ProxyExchange exchange) {
     Caller caller = exchange.caller();
     String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+    String resourceVersion = exchange.request().getParam("resourceVersion");
+    boolean initialEvents =
+        resourceVersion == null
+            || resourceVersion.isEmpty()
+            || resourceVersion.equals("0")
+            || "true".equals(exchange.request().getParam("sendInitialEvents"));
     HttpServerResponse out = exchange.request().response();
     exchange.resumeRequest();
     return upstream
@@ -147,12 +167,12 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
               if (resp.statusCode() != 200) {
                 return bounded(resp).compose(body -> answer(exchange, resp, body));
               }
-              WatchFilter filter =
-                  WatchFilter.create(
-                      item ->
-                          Visibility.ownedTenants(snapshots.get(), caller).contains(item.name()),
-                      MAX_EVENT_BYTES);
-              return relay(exchange, resp, filter);
+              // a watch from a resourceVersion continues a list: the client holds the tenants
+              // owned then (taken as those owned now); a watch with initial events holds none
+              OwnershipTransitions transitions =
+                  new OwnershipTransitions(
+                      snapshots, caller, !initialEvents, System::nanoTime, MAX_INDEX_LAG);
+              return relay(exchange, resp, WatchFilter.deciding(transitions, MAX_EVENT_BYTES));
             });
   }
 
@@ -169,6 +189,7 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     if (exchange.request().version() != HttpVersion.HTTP_2) {
       out.setChunked(true);
     }
+    Vertx vertx = exchange.context().owner();
     Promise<Void> done = Promise.promise();
     Runnable end =
         () -> {
@@ -182,35 +203,86 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     open.add(shutdown);
     done.future().onComplete(v -> open.remove(shutdown));
     out.closeHandler(v -> end.run());
+    // chunks that arrived while an event waited for the index (the upstream is paused then)
+    ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+    boolean[] upstreamEnded = {false};
+    Consumer<byte[]> write =
+        kept -> {
+          if (kept.length > 0 && !out.ended() && !out.closed()) {
+            out.write(Buffer.buffer(kept));
+            if (out.writeQueueFull()) {
+              resp.pause();
+              out.drainHandler(
+                  v -> {
+                    if (!filter.deferred()) {
+                      resp.resume();
+                    }
+                  });
+            }
+          }
+        };
+    Runnable finish =
+        () -> {
+          try {
+            write.accept(filter.end());
+          } catch (KubeStatusException | IllegalStateException e) {
+            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          }
+          end.run();
+        };
+    Runnable[] retry = new Runnable[1];
+    retry[0] =
+        () -> {
+          if (done.future().isComplete()) {
+            return;
+          }
+          try {
+            write.accept(filter.retry());
+            while (!filter.deferred() && !waiting.isEmpty()) {
+              write.accept(filter.feed(waiting.poll().getBytes()));
+            }
+          } catch (KubeStatusException e) {
+            end.run();
+            return;
+          }
+          if (filter.deferred()) {
+            vertx.setTimer(INDEX_WAIT_STEP_MS, t -> retry[0].run());
+          } else if (upstreamEnded[0]) {
+            finish.run();
+          } else if (!out.writeQueueFull()) {
+            resp.resume();
+          }
+        };
     resp.handler(
         chunk -> {
-          byte[] kept;
+          if (filter.deferred()) {
+            waiting.add(chunk);
+            resp.pause();
+            if (waiting.stream().mapToLong(Buffer::length).sum() > MAX_EVENT_BYTES) {
+              end.run(); // the index did not catch up while a whole event's bytes piled up
+            }
+            return;
+          }
           try {
-            kept = filter.feed(chunk.getBytes());
+            write.accept(filter.feed(chunk.getBytes()));
           } catch (KubeStatusException e) {
             end.run(); // the API server's stream was not JSON: end it as a watch ends
             return;
           }
-          if (kept.length > 0 && !out.ended()) {
-            out.write(Buffer.buffer(kept));
-            if (out.writeQueueFull()) {
-              resp.pause();
-              out.drainHandler(v -> resp.resume());
-            }
+          if (filter.deferred()) {
+            // an event waits for the index to catch up with it (see OwnershipTransitions)
+            resp.pause();
+            vertx.setTimer(INDEX_WAIT_STEP_MS, t -> retry[0].run());
           }
         });
     resp.exceptionHandler(e -> end.run());
     resp.endHandler(
         v -> {
-          try {
-            byte[] last = filter.end();
-            if (last.length > 0 && !out.ended() && !out.closed()) {
-              out.write(Buffer.buffer(last));
-            }
-          } catch (KubeStatusException e) {
-            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          if (filter.deferred() || !waiting.isEmpty()) {
+            upstreamEnded[0] = true; // finished by the retry once the waiting event is decided
+          } else {
+            finish.run();
           }
-          end.run();
         });
     return done.future();
   }
