@@ -189,6 +189,9 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     if (exchange.request().version() != HttpVersion.HTTP_2) {
       out.setChunked(true);
     }
+    // the head now, as the API server does: a client's Watch() returns only once it has it, and an
+    // owner's first relayed event may come much later
+    out.writeHead();
     Vertx vertx = exchange.context().owner();
     Promise<Void> done = Promise.promise();
     Runnable end =

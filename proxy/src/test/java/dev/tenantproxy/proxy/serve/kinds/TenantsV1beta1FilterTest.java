@@ -350,4 +350,102 @@ class TenantsV1beta1FilterTest {
       req.response().setStatusCode(418).end(); // the filter's own read would get this
     }
   }
+
+  private static String event(String type, String name, String rv) {
+    JsonObject o = object(name);
+    o.getJsonObject("metadata").put("resourceVersion", rv);
+    return new JsonObject().put("type", type).put("object", o).encode() + "\n";
+  }
+
+  private static TenantInfo tenant(String name, String rv, String... owners) {
+    return new TenantInfo(
+        name,
+        "uid-" + name,
+        rv,
+        "Active",
+        java.util.Arrays.stream(owners)
+            .map(o -> new Owner(Principal.user(o), List.of("admin")))
+            .toList(),
+        List.of(),
+        List.of(),
+        Map.of(),
+        Map.of());
+  }
+
+  @Test
+  void anOwnersLiveWatchGetsAddedWhenSheBecomesOwnerAndDeletedWhenNoLongerEvenIfTheIndexLags() {
+    TenancySnapshot before = snapshot;
+    java.util.concurrent.CompletableFuture<io.vertx.core.http.HttpServerRequest> upstreamWatch =
+        new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.Context[] upstreamContext = new io.vertx.core.Context[1];
+    h.api.handler =
+        req -> {
+          req.response().setChunked(true).putHeader("Content-Type", "application/json");
+          req.response().writeHead();
+          upstreamContext[0] = io.vertx.core.Vertx.currentContext();
+          upstreamWatch.complete(req);
+        };
+    snapshot = snapshot.with(tenant("solar", "10", "alice"));
+    StringBuffer got = new StringBuffer();
+    await(
+        alice.exchange(
+            c ->
+                c.request(HttpMethod.GET, LIST + "?watch=true&resourceVersion=7")
+                    .compose(io.vertx.core.http.HttpClientRequest::send)
+                    .map(
+                        resp -> {
+                          resp.handler(b -> got.append(b.toString()));
+                          return resp.statusCode();
+                        })));
+    io.vertx.core.http.HttpServerRequest up;
+    try {
+      up = upstreamWatch.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    assertThat(up.getParam("resourceVersion")).isEqualTo("7");
+    assertThat(up.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("impersonate"));
+    java.util.function.Consumer<String> push =
+        line -> upstreamContext[0].runOnContext(v -> up.response().write(line));
+    try {
+      // another owner's tenant changes: never relayed
+      snapshot = snapshot.with(tenant("wind", "8", "bob"));
+      push.accept(event("MODIFIED", "wind", "8"));
+      // alice is added as owner of wind: the API server's event comes before the index has it
+      push.accept(event("MODIFIED", "wind", "9"));
+      push.accept(event("MODIFIED", "solar", "10"));
+      org.awaitility.Awaitility.await()
+          .during(java.time.Duration.ofMillis(200))
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().isEmpty());
+      snapshot = snapshot.with(tenant("wind", "9", "bob", "alice"));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().lines().count() == 2);
+      // she is removed again: the index first this time
+      snapshot = snapshot.with(tenant("wind", "12", "bob"));
+      push.accept(event("MODIFIED", "wind", "11"));
+      push.accept(event("MODIFIED", "wind", "12"));
+      push.accept(event("DELETED", "lunar", "13"));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().lines().count() == 4);
+
+      assertThat(
+              got.toString()
+                  .lines()
+                  .map(JsonObject::new)
+                  .map(
+                      e ->
+                          e.getString("type")
+                              + " "
+                              + e.getJsonObject("object")
+                                  .getJsonObject("metadata")
+                                  .getString("name")))
+          .containsExactly("ADDED wind", "MODIFIED solar", "DELETED wind", "DELETED lunar");
+    } finally {
+      snapshot = before;
+      upstreamContext[0].runOnContext(v -> up.response().end());
+    }
+  }
 }
