@@ -54,10 +54,11 @@ import java.util.function.Supplier;
  *       and no {@code remainingItemCount} can count other tenants; a {@code continue} token is
  *       never one of ours: 400), then filtered by {@link ListFilter} / {@link TableFilter} to the
  *       owned names. The body is bounded by {@link #MAX_LIST_BYTES}.
- *   <li>watch: the upstream watch of all tenants read as the proxy, each event relayed when its
- *       tenant is owned at that moment ({@link WatchFilter}); ownership changes mid-watch are not
- *       mapped to ADDED/DELETED (see the package DESIGN note). A watch by name ({@code
- *       /tenants/NAME?watch}), non-GET, subresources, non-Capsule callers: passed on as the caller.
+ *   <li>watch: the upstream watch of all tenants read as the proxy, each event decided by {@link
+ *       OwnershipTransitions}: the events of owned tenants, ADDED when one becomes owned, DELETED
+ *       when one stops being owned (see the package DESIGN note).
+ *   <li>passed on as the caller: a watch by name ({@code /tenants/NAME?watch}), non-GET,
+ *       subresources, non-Capsule callers, and every protocol upgrade (WebSocket).
  * </ul>
  */
 public final class TenantsV1beta1Filter implements ProxyFilter {
