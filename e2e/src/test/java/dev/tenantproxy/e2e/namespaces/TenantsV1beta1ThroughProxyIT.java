@@ -159,6 +159,59 @@ class TenantsV1beta1ThroughProxyIT {
     }
   }
 
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.33", "1.27"})
+  void ownersWatchGetsAddedWhenSheBecomesOwnerAndDeletedWhenRemovedNeverAnotherTenantsEvents(
+      String version, ControlPlane cp) throws Exception {
+    // given alice watching her v1beta1 tenants, and a tenant she never owns
+    ProxyInFront proxy = ServedNamespaces.proxy(cp);
+    Fixture f = fixture(cp, proxy);
+    String never = unique("rain");
+    tenant(cp, never, Owner.user(unique("carol")));
+    Object bob = Owner.user(unique("bob")).toMap();
+    try (Kubectl.Running w =
+        Kubectl.version(version, proxy.kubeconfig(f.alice()))
+            .start("get", RESOURCE, "-w", "--output-watch-events")) {
+      await()
+          .atMost(BOUND)
+          .until(() -> events(w).containsAll(List.of("ADDED " + f.solar(), "ADDED " + f.lunar())));
+
+      // when the admin adds her as an owner of the other tenant (the controller writes
+      // status.owners), and changes the tenant she never owns
+      long added = System.nanoTime();
+      cp.capsule().setSpec(f.other(), "owners", List.of(bob, Owner.user(f.alice().name()).toMap()));
+      cp.capsule().reconcile(f.other());
+      label(cp, never);
+
+      // then the other tenant is ADDED to her watch
+      await().atMost(BOUND).until(() -> events(w).contains("ADDED " + f.other()));
+      long addedMs = (System.nanoTime() - added) / 1_000_000;
+
+      // when the admin removes her again
+      long removed = System.nanoTime();
+      cp.capsule().setSpec(f.other(), "owners", List.of(bob));
+      cp.capsule().reconcile(f.other());
+
+      // then it is DELETED from her watch, in the same kubectl process
+      await().atMost(BOUND).until(() -> events(w).contains("DELETED " + f.other()));
+      long removedMs = (System.nanoTime() - removed) / 1_000_000;
+      System.out.printf(
+          "v1beta1 tenants watch, kubectl %s: ADDED after %d ms, DELETED after %d ms%n",
+          version, addedMs, removedMs);
+
+      // and the tenant she never owned never appeared (its change came before the DELETED)
+      assertThat(events(w)).noneMatch(e -> e.endsWith(" " + never));
+      // and the other tenant's events are ADDED, its changes while hers (the spec edit before the
+      // controller drops her from status.owners), then DELETED
+      List<String> others = events(w).stream().filter(e -> e.endsWith(" " + f.other())).toList();
+      assertThat(others.get(0)).isEqualTo("ADDED " + f.other());
+      assertThat(others.get(others.size() - 1)).isEqualTo("DELETED " + f.other());
+      assertThat(others.subList(1, others.size() - 1)).allMatch(e -> e.startsWith("MODIFIED "));
+      assertThat(w.isAlive()).isTrue();
+      assertThat(w.stderr()).isEmpty();
+    }
+  }
+
   private static void label(ControlPlane cp, String tenant) {
     cp.adminClient()
         .genericKubernetesResources(dev.tenantproxy.e2e.controlplane.Capsule.TENANTS)

@@ -52,6 +52,50 @@ public final class WatchFilter {
         maxEventBytes);
   }
 
+  /**
+   * Decides each object event of a {@link #deciding} filter: relayed as it is, under another type
+   * (the caller's view changed: an object entering it is ADDED, one leaving it DELETED), dropped,
+   * or not yet decidable. Called on the filter's context, in stream order.
+   */
+  @FunctionalInterface
+  public interface Decider {
+    /** The answer that defers the event: nothing more is relayed until {@link #retry}. */
+    String LATER = "LATER";
+
+    /**
+     * @param type the event's type as the API server sent it ({@code ADDED}, {@code MODIFIED},
+     *     {@code DELETED})
+     * @param object the event object's metadata (a Table event's one row: its object, or its first
+     *     cell as the name)
+     * @param resourceVersion the event object's {@code metadata.resourceVersion} (a Table event:
+     *     the Table's); "" when absent
+     * @return the type to relay the event with, null to drop it, or {@link #LATER}
+     */
+    String decide(String type, ItemMeta object, String resourceVersion);
+  }
+
+  /**
+   * A filter whose object events are decided one at a time by {@code decider}, which may retype
+   * them or defer them ({@link Decider#LATER}: {@link #deferred} is then true, and the caller holds
+   * further chunks and calls {@link #retry} until it is false). A Table event is decided on its one
+   * row (the API server sends one per event); one with several rows is dropped. Column definitions
+   * of dropped Table events are carried into the first relayed one, as for {@link #create}. An
+   * event still undecidable at {@link #end()} is dropped.
+   */
+  public static WatchFilter deciding(Decider decider, int maxEventBytes) {
+    return new WatchFilter(new WatchStream(decider, maxEventBytes));
+  }
+
+  /** Whether an event waits for {@link #retry} (then neither {@link #feed} nor {@link #end}). */
+  public boolean deferred() {
+    return stream.deferred();
+  }
+
+  /** Decides the deferred event again and goes on; returns the bytes to send now. */
+  public byte[] retry() {
+    return stream.retry();
+  }
+
   /** Consumes a chunk and returns the bytes to send now (possibly empty). */
   public byte[] feed(byte[] chunk) {
     return stream.feed(chunk, 0, chunk.length);

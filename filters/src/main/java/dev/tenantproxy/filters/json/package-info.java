@@ -35,9 +35,14 @@
  * only such an event, or one whose rows were partly dropped, is re-encoded (token by token, rows
  * skipped by index, {@code remainingItemCount} dropped).
  *
- * <p><b>What the transformer does not do.</b> It does not synthesize ADDED/DELETED when an object
- * enters or leaves a caller's visibility: that needs the per-watch record of what was sent and
- * lives in the watch hub, which sees the change feed. It never quotes the body in its errors.
+ * <p><b>What the transformer does not do.</b> It does not itself synthesize ADDED/DELETED when an
+ * object enters or leaves a caller's visibility: that needs the per-watch record of what was sent
+ * and lives with the caller (the watch hub, which sees the change feed). {@code
+ * WatchFilter.deciding} lets such a caller decide each event instead of a predicate: relay it, drop
+ * it, relay it under another type (only the top-level {@code type} value is spliced; the object's
+ * bytes stay the API server's), or defer it ({@code LATER}: the event's bytes and everything fed
+ * after it wait, unparsed past the event, until {@code retry()}). It never quotes the body in its
+ * errors.
  *
  * <p><b>Failures.</b> Every failure is a {@link
  * dev.tenantproxy.filters.status.KubeStatusException}: 400 for malformed JSON or an event cut short

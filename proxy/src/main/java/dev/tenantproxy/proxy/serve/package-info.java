@@ -33,8 +33,8 @@
  * <ul>
  *   <li>{@code ResourceKind kind()} — group, version, kind, plural resource, scope (the informer
  *       module's record, so the index and the proxy name a kind the same way). The request's group,
- *       version and resource must match it. (Tenants are served at v1beta2 only for now; a v1beta1
- *       read passes through.)
+ *       version and resource must match it. (Tenants are served from the index at v1beta2; v1beta1
+ *       reads are {@code kinds/TenantsV1beta1Filter}'s.)
  *   <li>{@code Future<WatchCache> cache(TenancyIndex)} — the watch cache holding it: {@code
  *       index.namespaces()} for namespaces (always running: tenancy needs it; attached as soon as
  *       it is synced), {@code index.serve(kind)} for the others ({@code startsOnDemand}: started on

@@ -50,6 +50,14 @@ public final class Json {
 
   /** Reads {@code metadata} itself; {@code p} is on its START_OBJECT, ends on its END_OBJECT. */
   public static ItemMeta readMetadata(JsonParser p) throws IOException {
+    return readMetadata(p, null);
+  }
+
+  /**
+   * Like {@link #readMetadata(JsonParser)}; {@code resourceVersion[0]}, when the array is given,
+   * receives {@code metadata.resourceVersion} (left as it is when absent).
+   */
+  public static ItemMeta readMetadata(JsonParser p, String[] resourceVersion) throws IOException {
     String name = "";
     String namespace = "";
     Map<String, String> labels = Map.of();
@@ -62,6 +70,10 @@ public final class Json {
         namespace = p.getText();
       } else if (t == JsonToken.START_OBJECT && field.equals("labels")) {
         labels = readStringMap(p);
+      } else if (t == JsonToken.VALUE_STRING
+          && resourceVersion != null
+          && field.equals("resourceVersion")) {
+        resourceVersion[0] = p.getText();
       } else {
         p.skipChildren();
       }

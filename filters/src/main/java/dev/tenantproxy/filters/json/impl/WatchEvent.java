@@ -9,11 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the filter needs of one buffered watch event: its type, the object's kind and metadata, and
- * for a Table object its rows and the raw bytes of non-null {@code columnDefinitions}.
+ * What the filter needs of one buffered watch event: its type, the object's kind, metadata and
+ * {@code metadata.resourceVersion} (a Table's own for a Table object), and for a Table object its
+ * rows and the raw bytes of non-null {@code columnDefinitions}.
  */
 record WatchEvent(
-    String type, String kind, ItemMeta meta, List<TableRow> rows, byte[] columnDefinitions) {
+    String type,
+    String kind,
+    ItemMeta meta,
+    String resourceVersion,
+    List<TableRow> rows,
+    byte[] columnDefinitions) {
 
   boolean isTable() {
     return "Table".equals(kind) && rows != null;
@@ -28,6 +34,7 @@ record WatchEvent(
       String type = "";
       String kind = "";
       ItemMeta meta = ItemMeta.EMPTY;
+      String[] resourceVersion = {""};
       List<TableRow> rows = null;
       byte[] columns = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -42,7 +49,7 @@ record WatchEvent(
             if (f.equals("kind") && v == JsonToken.VALUE_STRING) {
               kind = p.getText();
             } else if (f.equals("metadata") && v == JsonToken.START_OBJECT) {
-              meta = Json.readMetadata(p);
+              meta = Json.readMetadata(p, resourceVersion);
             } else if (f.equals("rows") && v == JsonToken.START_ARRAY) {
               rows = new ArrayList<>();
               while ((v = p.nextToken()) != JsonToken.END_ARRAY) {
@@ -69,7 +76,7 @@ record WatchEvent(
       if (p.nextToken() != null) {
         throw Json.malformed("watch event", p.currentTokenLocation().getByteOffset());
       }
-      return new WatchEvent(type, kind, meta, rows, columns);
+      return new WatchEvent(type, kind, meta, resourceVersion[0], rows, columns);
     }
   }
 }

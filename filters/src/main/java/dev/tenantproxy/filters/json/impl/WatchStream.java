@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import dev.tenantproxy.filters.json.ItemMeta;
 import dev.tenantproxy.filters.json.TableRow;
+import dev.tenantproxy.filters.json.WatchFilter;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.function.Predicate;
 public final class WatchStream {
   private final Predicate<ItemMeta> objects;
   private final Predicate<TableRow> rows;
+  private final WatchFilter.Decider decider;
   private final int maxEventBytes;
 
   private final JsonParser parser;
@@ -46,12 +48,32 @@ public final class WatchStream {
   private long seen;
   private long forwarded;
 
+  /** An event the decider could not decide yet: its bytes stay buffered until {@link #retry}. */
+  private boolean deferred;
+
+  private long deferredEnd;
+  private boolean ending;
+
   public WatchStream(Predicate<ItemMeta> objects, Predicate<TableRow> rows, int maxEventBytes) {
+    this(objects, rows, null, maxEventBytes);
+  }
+
+  /** A stream whose object events are decided (kept, dropped, retyped) by {@code decider}. */
+  public WatchStream(WatchFilter.Decider decider, int maxEventBytes) {
+    this(o -> false, r -> false, decider, maxEventBytes);
+  }
+
+  private WatchStream(
+      Predicate<ItemMeta> objects,
+      Predicate<TableRow> rows,
+      WatchFilter.Decider decider,
+      int maxEventBytes) {
     if (maxEventBytes <= 0) {
       throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
     }
     this.objects = objects;
     this.rows = rows;
+    this.decider = decider;
     this.maxEventBytes = maxEventBytes;
     try {
       this.parser = Json.FACTORY.createNonBlockingByteArrayParser();
@@ -70,9 +92,11 @@ public final class WatchStream {
   }
 
   public byte[] feed(byte[] chunk, int off, int length) {
-    if (failed || ended) {
+    if (failed || ended || deferred) {
       throw new IllegalStateException(
-          failed ? "watch stream already failed" : "watch stream ended");
+          failed
+              ? "watch stream already failed"
+              : ended ? "watch stream ended" : "an event waits for retry()");
     }
     if (length == 0) {
       return new byte[0];
@@ -83,7 +107,7 @@ public final class WatchStream {
       feeder.feedInput(chunk, off, off + length);
       fed += length;
       drain(out);
-      if (eventStart >= 0 && fed - eventStart > maxEventBytes) {
+      if (!deferred && eventStart >= 0 && fed - eventStart > maxEventBytes) {
         throw tooLarge();
       }
       release();
@@ -96,11 +120,49 @@ public final class WatchStream {
     return out.toByteArray();
   }
 
+  /** Whether an event waits for {@link #retry} (no {@link #feed} nor {@link #end} until then). */
+  public boolean deferred() {
+    return deferred;
+  }
+
+  /**
+   * Decides the deferred event again and, once it is decided, the rest of what was fed; returns the
+   * bytes to send now (possibly empty; {@link #deferred} tells whether an event still waits).
+   */
+  public byte[] retry() {
+    if (!deferred || failed) {
+      return new byte[0];
+    }
+    deferred = false;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      if (!emit((int) (eventStart - base), (int) (deferredEnd - eventStart), out)) {
+        deferred = true;
+        return out.toByteArray();
+      }
+      eventStart = -1;
+      drain(out);
+      if (!deferred && eventStart >= 0 && fed - eventStart > maxEventBytes) {
+        throw tooLarge();
+      }
+      release();
+    } catch (IOException e) {
+      throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
+    } catch (KubeStatusException e) {
+      throw fail(e);
+    }
+    return out.toByteArray();
+  }
+
   public byte[] end() {
+    if (deferred) {
+      throw new IllegalStateException("an event waits for retry()");
+    }
     if (ended) {
       return new byte[0];
     }
     ended = true;
+    ending = true; // nothing is deferred from here: an event the decider cannot decide is dropped
     feeder.endOfInput();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
@@ -143,7 +205,11 @@ public final class WatchStream {
           depth--;
           if (depth == 0) {
             long end = parser.currentLocation().getByteOffset();
-            emit((int) (eventStart - base), (int) (end - eventStart), out);
+            if (!emit((int) (eventStart - base), (int) (end - eventStart), out)) {
+              deferred = true;
+              deferredEnd = end;
+              return; // the parser stays after this event; retry() goes on from here
+            }
             eventStart = -1;
           }
         }
@@ -156,25 +222,98 @@ public final class WatchStream {
     }
   }
 
-  private void emit(int off, int length, ByteArrayOutputStream out) throws IOException {
+  /** Relays or drops one event; false when the decider defers it (nothing written then). */
+  private boolean emit(int off, int length, ByteArrayOutputStream out) throws IOException {
     if (length > maxEventBytes) {
       throw tooLarge();
     }
-    seen++;
     WatchEvent event = WatchEvent.read(buf, off, length);
     switch (event.type()) {
       case "BOOKMARK", "ERROR" -> forward(off, length, out);
       default -> {
-        if (event.isTable()) {
+        if (decider != null) {
+          if (!decide(event, off, length, out)) {
+            return false;
+          }
+        } else if (event.isTable()) {
           emitTable(event, off, length, out);
         } else if (objects.test(event.meta())) {
           forward(off, length, out);
         }
       }
     }
+    seen++;
+    return true;
+  }
+
+  /**
+   * One object event through the decider: an object, or a Table with exactly one row (the API
+   * server's watch events; a Table event with several rows is dropped, one without rows passes).
+   */
+  private boolean decide(WatchEvent event, int off, int length, ByteArrayOutputStream out)
+      throws IOException {
+    List<TableRow> all = event.isTable() ? event.rows() : null;
+    if (all != null && (all.size() > 1 || (all.size() == 1 && all.get(0) == null))) {
+      emitTable(event, off, length, out, r -> false);
+      return true;
+    }
+    if (all != null && all.isEmpty()) {
+      emitTable(event, off, length, out, r -> true);
+      return true;
+    }
+    ItemMeta object;
+    if (all == null) {
+      object = event.meta();
+    } else {
+      TableRow row = all.get(0);
+      object = row.object() != null ? row.object() : new ItemMeta("", row.name(), null);
+    }
+    String type = decider.decide(event.type(), object, event.resourceVersion());
+    if (WatchFilter.Decider.LATER.equals(type)) {
+      if (!ending) {
+        return false;
+      }
+      type = null;
+    }
+    if (type == null) {
+      if (all != null) {
+        emitTable(event, off, length, out, r -> false);
+      }
+      return true;
+    }
+    if (type.equals(event.type())) {
+      if (all != null) {
+        emitTable(event, off, length, out, r -> true);
+      } else {
+        forward(off, length, out);
+      }
+      return true;
+    }
+    boolean inject =
+        all != null && !columnsSent && event.columnDefinitions() == null && pendingColumns != null;
+    byte[] columns = inject ? pendingColumns : null;
+    if (inject) {
+      byte[] table = TableEventRewriter.rewrite(buf, off, length, new boolean[] {true}, columns);
+      out.write(retype(table, 0, table.length, type));
+    } else {
+      out.write(retype(buf, off, length, type));
+    }
+    out.write('\n');
+    forwarded++;
+    if (all != null) {
+      columnsSent |= columns != null || event.columnDefinitions() != null;
+      pendingColumns = null;
+    }
+    return true;
   }
 
   private void emitTable(WatchEvent event, int off, int length, ByteArrayOutputStream out)
+      throws IOException {
+    emitTable(event, off, length, out, rows);
+  }
+
+  private void emitTable(
+      WatchEvent event, int off, int length, ByteArrayOutputStream out, Predicate<TableRow> rows)
       throws IOException {
     List<TableRow> all = event.rows();
     boolean[] keep = new boolean[all.size()];
@@ -236,6 +375,32 @@ public final class WatchStream {
 
   static String utf8(byte[] b) {
     return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The event in {@code buf[off, off+length)} with its top-level {@code type} value replaced; every
+   * other byte as it was (no re-encoding: numbers and escapes stay the API server's).
+   */
+  static byte[] retype(byte[] buf, int off, int length, String type) throws IOException {
+    try (JsonParser p = Json.FACTORY.createParser(buf, off, length)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (field.equals("type") && t == JsonToken.VALUE_STRING) {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          p.getText(); // the string is read lazily: its end is known once it is read
+          int end = (int) p.currentLocation().getByteOffset();
+          ByteArrayOutputStream out = new ByteArrayOutputStream(length + 16);
+          out.write(buf, off, start);
+          out.write(('"' + type + '"').getBytes(StandardCharsets.UTF_8));
+          out.write(buf, off + end, length - end);
+          return out.toByteArray();
+        }
+        p.skipChildren();
+      }
+    }
+    throw Json.malformed("watch event", 0);
   }
 
   /** Rewrites a Table event with only the kept rows and, optionally, injected columns. */

@@ -10,6 +10,7 @@ import dev.tenantproxy.filters.json.WatchFilter;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.Visibility;
+import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
 import dev.tenantproxy.proxy.server.AsProxy;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
@@ -19,6 +20,7 @@ import dev.tenantproxy.proxy.server.RequestAttributes;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -28,10 +30,13 @@ import io.vertx.core.http.HttpVersion;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -49,10 +54,11 @@ import java.util.function.Supplier;
  *       and no {@code remainingItemCount} can count other tenants; a {@code continue} token is
  *       never one of ours: 400), then filtered by {@link ListFilter} / {@link TableFilter} to the
  *       owned names. The body is bounded by {@link #MAX_LIST_BYTES}.
- *   <li>watch: the upstream watch of all tenants read as the proxy, each event relayed when its
- *       tenant is owned at that moment ({@link WatchFilter}); ownership changes mid-watch are not
- *       mapped to ADDED/DELETED (see the package DESIGN note). A watch by name ({@code
- *       /tenants/NAME?watch}), non-GET, subresources, non-Capsule callers: passed on as the caller.
+ *   <li>watch: the upstream watch of all tenants read as the proxy, each event decided by {@link
+ *       OwnershipTransitions}: the events of owned tenants, ADDED when one becomes owned, DELETED
+ *       when one stops being owned (see the package DESIGN note).
+ *   <li>passed on as the caller: a watch by name ({@code /tenants/NAME?watch}), non-GET,
+ *       subresources, non-Capsule callers, and every protocol upgrade (WebSocket).
  * </ul>
  */
 public final class TenantsV1beta1Filter implements ProxyFilter {
@@ -67,6 +73,15 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
 
   /** The largest single watch event relayed. */
   static final int MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * How long a watch event waits for the index to apply the same tenant change (its ownership is
+   * decided from the index) before it is decided on the index as it is.
+   */
+  static final Duration MAX_INDEX_LAG = Duration.ofSeconds(2);
+
+  /** How often a waiting watch event looks at the index again. */
+  static final long INDEX_WAIT_STEP_MS = 10;
 
   private final Set<Runnable> open = ConcurrentHashMap.newKeySet();
 
@@ -94,7 +109,11 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
         || !a.resource().equals(RESOURCE)
         || !a.subresource().isEmpty()
         || !a.namespace().isEmpty()
-        || (a.isWatch() && !a.name().isEmpty())) {
+        || (a.isWatch() && !a.name().isEmpty())
+        || ForwardHeaders.isUpgrade(exchange.request().headers())) {
+      // a protocol upgrade (a WebSocket watch, or a WebSocket get) is never this filter's: the
+      // pass-through relays it to the API server as the caller, as for the other served kinds'
+      // writes (ClusterWritesFilter); never read as the proxy
       return chain.next(exchange);
     }
     TenancySnapshot snapshot = snapshots.get();
@@ -119,12 +138,19 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
   }
 
   /**
-   * A watch of all tenants read upstream as the proxy, each event kept when its tenant is owned by
-   * the caller when the event is relayed ({@link WatchFilter}; BOOKMARK and ERROR events pass).
+   * A watch of all tenants read upstream as the proxy, each event decided by {@link
+   * OwnershipTransitions} (the caller's view as it changes: ADDED when a tenant becomes owned,
+   * DELETED when it stops being owned, nothing for a tenant never owned; BOOKMARK and ERROR pass).
    */
   private Future<Void> watch(ProxyExchange exchange) {
     Caller caller = exchange.caller();
     String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
+    String resourceVersion = exchange.request().getParam("resourceVersion");
+    boolean initialEvents =
+        resourceVersion == null
+            || resourceVersion.isEmpty()
+            || resourceVersion.equals("0")
+            || "true".equals(exchange.request().getParam("sendInitialEvents"));
     HttpServerResponse out = exchange.request().response();
     exchange.resumeRequest();
     return upstream
@@ -142,12 +168,12 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
               if (resp.statusCode() != 200) {
                 return bounded(resp).compose(body -> answer(exchange, resp, body));
               }
-              WatchFilter filter =
-                  WatchFilter.create(
-                      item ->
-                          Visibility.ownedTenants(snapshots.get(), caller).contains(item.name()),
-                      MAX_EVENT_BYTES);
-              return relay(exchange, resp, filter);
+              // a watch from a resourceVersion continues a list: the client holds the tenants
+              // owned then (taken as those owned now); a watch with initial events holds none
+              OwnershipTransitions transitions =
+                  new OwnershipTransitions(
+                      snapshots, caller, !initialEvents, System::nanoTime, MAX_INDEX_LAG);
+              return relay(exchange, resp, WatchFilter.deciding(transitions, MAX_EVENT_BYTES));
             });
   }
 
@@ -164,6 +190,10 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     if (exchange.request().version() != HttpVersion.HTTP_2) {
       out.setChunked(true);
     }
+    // the head now, as the API server does: a client's Watch() returns only once it has it, and an
+    // owner's first relayed event may come much later
+    out.writeHead();
+    Vertx vertx = exchange.context().owner();
     Promise<Void> done = Promise.promise();
     Runnable end =
         () -> {
@@ -177,35 +207,86 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     open.add(shutdown);
     done.future().onComplete(v -> open.remove(shutdown));
     out.closeHandler(v -> end.run());
+    // chunks that arrived while an event waited for the index (the upstream is paused then)
+    ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+    boolean[] upstreamEnded = {false};
+    Consumer<byte[]> write =
+        kept -> {
+          if (kept.length > 0 && !out.ended() && !out.closed()) {
+            out.write(Buffer.buffer(kept));
+            if (out.writeQueueFull()) {
+              resp.pause();
+              out.drainHandler(
+                  v -> {
+                    if (!filter.deferred()) {
+                      resp.resume();
+                    }
+                  });
+            }
+          }
+        };
+    Runnable finish =
+        () -> {
+          try {
+            write.accept(filter.end());
+          } catch (KubeStatusException | IllegalStateException e) {
+            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          }
+          end.run();
+        };
+    Runnable[] retry = new Runnable[1];
+    retry[0] =
+        () -> {
+          if (done.future().isComplete()) {
+            return;
+          }
+          try {
+            write.accept(filter.retry());
+            while (!filter.deferred() && !waiting.isEmpty()) {
+              write.accept(filter.feed(waiting.poll().getBytes()));
+            }
+          } catch (KubeStatusException e) {
+            end.run();
+            return;
+          }
+          if (filter.deferred()) {
+            vertx.setTimer(INDEX_WAIT_STEP_MS, t -> retry[0].run());
+          } else if (upstreamEnded[0]) {
+            finish.run();
+          } else if (!out.writeQueueFull()) {
+            resp.resume();
+          }
+        };
     resp.handler(
         chunk -> {
-          byte[] kept;
+          if (filter.deferred()) {
+            waiting.add(chunk);
+            resp.pause();
+            if (waiting.stream().mapToLong(Buffer::length).sum() > MAX_EVENT_BYTES) {
+              end.run(); // the index did not catch up while a whole event's bytes piled up
+            }
+            return;
+          }
           try {
-            kept = filter.feed(chunk.getBytes());
+            write.accept(filter.feed(chunk.getBytes()));
           } catch (KubeStatusException e) {
             end.run(); // the API server's stream was not JSON: end it as a watch ends
             return;
           }
-          if (kept.length > 0 && !out.ended()) {
-            out.write(Buffer.buffer(kept));
-            if (out.writeQueueFull()) {
-              resp.pause();
-              out.drainHandler(v -> resp.resume());
-            }
+          if (filter.deferred()) {
+            // an event waits for the index to catch up with it (see OwnershipTransitions)
+            resp.pause();
+            vertx.setTimer(INDEX_WAIT_STEP_MS, t -> retry[0].run());
           }
         });
     resp.exceptionHandler(e -> end.run());
     resp.endHandler(
         v -> {
-          try {
-            byte[] last = filter.end();
-            if (last.length > 0 && !out.ended() && !out.closed()) {
-              out.write(Buffer.buffer(last));
-            }
-          } catch (KubeStatusException e) {
-            // a cut-short last event is dropped; the watch ends cleanly and the client re-watches
+          if (filter.deferred() || !waiting.isEmpty()) {
+            upstreamEnded[0] = true; // finished by the retry once the waiting event is decided
+          } else {
+            finish.run();
           }
-          end.run();
         });
     return done.future();
   }

@@ -65,15 +65,52 @@
  *       whose sizes and {@code continue} tokens follow the hidden tenants; tenants are few, so the
  *       whole list is read (bounded) and filtered, and a {@code continue} is refused (400).
  *   <li><b>watch</b>: the upstream watch of all tenants, read as the proxy, relayed through {@code
- *       WatchFilter} with the predicate "owned now" (the snapshot when the event is relayed);
- *       back-pressure by pausing the upstream, ended cleanly on graceful shutdown. NOT done: an
- *       ownership change mid-watch is not mapped to ADDED/DELETED (the v1beta2 hub does it from the
- *       index's events; here it would need the v1beta1 object fetched upstream and event types
- *       rewritten). Every ownership change is a Tenant update, so the tenant's own MODIFIED event
- *       comes, but it is decided on the snapshot of that moment, which may lag it by the index's
- *       delay: it may be missed (owner added) or relayed once more (owner removed).
+ *       WatchFilter.deciding} with {@code OwnershipTransitions}; back-pressure by pausing the
+ *       upstream, ended cleanly on graceful shutdown. Ownership changes mid-watch become ADDED /
+ *       DELETED (below).
+ *   <li><b>Upgrades</b> (a WebSocket watch, list or get) are never this filter's: {@code
+ *       ForwardHeaders.isUpgrade}, the one check {@code ClusterWritesFilter} and the pass-through
+ *       use, sends them down the onion to the API server as the caller. Serving a WebSocket here
+ *       would need a second WebSocket relay beside {@code WatchOutput}; a get by name must never be
+ *       an upgrade executed as the proxy.
  *   <li>A Capsule user owning no tenant gets an empty list (as for v1beta2); anyone else passes
  *       through unchanged.
  * </ul>
+ *
+ * <h3>DESIGN: ownership transitions of the v1beta1 watch ({@code OwnershipTransitions})</h3>
+ *
+ * <p>The served kinds turn a change of the caller's view into ADDED / DELETED in the watch hub
+ * ({@code WatchHub} / {@code WatchState}: "should = visible now" against "sent"), fed by a watch
+ * cache of the kind and the index's change feeds. That mechanism was not reused as it is, because
+ * its input is an index watch cache: serving v1beta1 through it would mean a second informer
+ * holding every tenant in v1beta1 (the index holds v1beta2 only; v1beta1 objects come from
+ * Capsule's conversion webhook and must not be converted by the proxy), and the v1beta2 rule reads
+ * {@code status.owners} from the object, which a v1beta1 object lacks. The filter keeps its design
+ * (one upstream watch per caller, read as the proxy) and applies the same rule per event:
+ *
+ * <ul>
+ *   <li>Per watch, the set of names the client holds ({@code held}; seeded with the owned tenants
+ *       for a watch continuing a list from a {@code resourceVersion}, empty when the API server
+ *       sends the initial events). Owned and not held: ADDED (the API server's MODIFIED retyped);
+ *       owned and held: the API server's type; not owned and held: DELETED with the event's current
+ *       object; neither: dropped. {@code WatchFilter.deciding} splices the new type into the event
+ *       and leaves every other byte as the API server sent it; Table events are decided on their
+ *       one row, and columns of dropped first events are carried as before.
+ *   <li>Every ownership change the index models is a Tenant change ({@code status.owners} merges
+ *       spec owners, groups and service accounts), so it arrives in this watch as that tenant's
+ *       event. The index sees the same change on its own informer, possibly later: an ADDED /
+ *       MODIFIED whose resourceVersion is newer than the index's {@code TenantInfo} of that tenant
+ *       is deferred ({@code Decider.LATER}: the filter keeps the rest of the stream, pauses the
+ *       upstream and retries every 10 ms) until the index has it, at most 2 s, then decided on the
+ *       index as it is. An event for a tenant the index no longer holds (deleted meanwhile) waits
+ *       that bound too; rare, and only delayed.
+ *   <li>The owned set is computed once per index snapshot (the supplier's object identity), not per
+ *       event.
+ * </ul>
+ *
+ * <p>Limits: held is "owned when the watch starts", so a tenant listed by the client but no longer
+ * owned by then is not DELETED (the hub has the same approximation and answers 410 when it knows;
+ * this filter keeps no history); a DELETED carries the tenant's current v1beta1 object rather than
+ * the one last sent.
  */
 package dev.tenantproxy.proxy.serve.kinds;

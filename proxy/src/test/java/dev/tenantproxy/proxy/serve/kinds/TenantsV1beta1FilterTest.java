@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.serve.kinds;
 
+import static dev.tenantproxy.proxy.testing.ProxyHarness.await;
 import static dev.tenantproxy.proxy.testing.ProxyHarness.get;
 import static dev.tenantproxy.proxy.testing.ProxyHarness.headers;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,11 +17,14 @@ import dev.tenantproxy.proxy.testing.ProxyHarness.Response;
 import dev.tenantproxy.proxy.testing.TestClient;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -274,5 +278,174 @@ class TenantsV1beta1FilterTest {
         .containsExactly("lunar", "solar");
     assertThat(h.api.last(LIST).headers().names())
         .noneMatch(n -> n.toLowerCase().startsWith("impersonate"));
+  }
+
+  /**
+   * The fake API server accepting a real WebSocket (Vert.x's server-side handshake) and sending one
+   * text message naming itself and the user it was asked to impersonate.
+   */
+  private static void webSocketUpstream(io.vertx.core.http.HttpServerRequest req) {
+    String user = String.valueOf(req.getHeader("Impersonate-User"));
+    req.toWebSocket().onSuccess(ws -> ws.writeTextMessage("upstream-websocket as " + user));
+  }
+
+  private static String webSocketThroughProxy(TestClient client, String uri) {
+    return await(
+        client.exchange(
+            c ->
+                c.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri))
+                    .compose(
+                        req -> {
+                          req.putHeader("Connection", "Upgrade");
+                          req.putHeader("Upgrade", "websocket");
+                          req.putHeader("Sec-WebSocket-Version", "13");
+                          req.putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+                          req.putHeader("Sec-WebSocket-Protocol", "v4.channel.k8s.io");
+                          return req.connect();
+                        })
+                    .compose(
+                        resp -> {
+                          assertThat(resp.statusCode()).isEqualTo(101);
+                          Promise<String> got = Promise.promise();
+                          StringBuilder sb = new StringBuilder();
+                          resp.netSocket()
+                              .handler(
+                                  b -> {
+                                    sb.append(b.toString(StandardCharsets.ISO_8859_1));
+                                    if (sb.indexOf("upstream-websocket as ") >= 0) {
+                                      got.tryComplete(sb.toString());
+                                      resp.netSocket().close();
+                                    }
+                                  });
+                          return got.future();
+                        })));
+  }
+
+  @Test
+  void webSocketWatchesAndGetsOfV1beta1TenantsGoToTheApiServerAsTheCallerNeverAsTheProxy() {
+    h.api.handler = TenantsV1beta1FilterTest::webSocketUpgradeOnly;
+    TestClient alice11 = h.client(h.user("alice", "capsule.clastix.io"), HttpVersion.HTTP_1_1);
+    try {
+      for (String uri : List.of(LIST + "?watch=true", LIST + "/solar", LIST)) {
+        h.api.requests.clear();
+
+        assertThat(webSocketThroughProxy(alice11, uri))
+            .as(uri)
+            .contains("upstream-websocket as alice");
+        FakeApiServer.Recorded up = h.api.last(LIST);
+        assertThat(up.uri()).isEqualTo(uri);
+        assertThat(up.headers().get("Upgrade")).isEqualTo("websocket");
+        assertThat(up.headers().get("Impersonate-User")).isEqualTo("alice");
+        assertThat(h.api.requests).hasSize(1);
+      }
+    } finally {
+      await(alice11.close());
+    }
+  }
+
+  private static void webSocketUpgradeOnly(io.vertx.core.http.HttpServerRequest req) {
+    if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      webSocketUpstream(req);
+    } else {
+      req.response().setStatusCode(418).end(); // the filter's own read would get this
+    }
+  }
+
+  private static String event(String type, String name, String rv) {
+    JsonObject o = object(name);
+    o.getJsonObject("metadata").put("resourceVersion", rv);
+    return new JsonObject().put("type", type).put("object", o).encode() + "\n";
+  }
+
+  private static TenantInfo tenant(String name, String rv, String... owners) {
+    return new TenantInfo(
+        name,
+        "uid-" + name,
+        rv,
+        "Active",
+        java.util.Arrays.stream(owners)
+            .map(o -> new Owner(Principal.user(o), List.of("admin")))
+            .toList(),
+        List.of(),
+        List.of(),
+        Map.of(),
+        Map.of());
+  }
+
+  @Test
+  void anOwnersLiveWatchGetsAddedWhenSheBecomesOwnerAndDeletedWhenNoLongerEvenIfTheIndexLags() {
+    TenancySnapshot before = snapshot;
+    java.util.concurrent.CompletableFuture<io.vertx.core.http.HttpServerRequest> upstreamWatch =
+        new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.Context[] upstreamContext = new io.vertx.core.Context[1];
+    h.api.handler =
+        req -> {
+          req.response().setChunked(true).putHeader("Content-Type", "application/json");
+          req.response().writeHead();
+          upstreamContext[0] = io.vertx.core.Vertx.currentContext();
+          upstreamWatch.complete(req);
+        };
+    snapshot = snapshot.with(tenant("solar", "10", "alice"));
+    StringBuffer got = new StringBuffer();
+    await(
+        alice.exchange(
+            c ->
+                c.request(HttpMethod.GET, LIST + "?watch=true&resourceVersion=7")
+                    .compose(io.vertx.core.http.HttpClientRequest::send)
+                    .map(
+                        resp -> {
+                          resp.handler(b -> got.append(b.toString()));
+                          return resp.statusCode();
+                        })));
+    io.vertx.core.http.HttpServerRequest up;
+    try {
+      up = upstreamWatch.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    assertThat(up.getParam("resourceVersion")).isEqualTo("7");
+    assertThat(up.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("impersonate"));
+    java.util.function.Consumer<String> push =
+        line -> upstreamContext[0].runOnContext(v -> up.response().write(line));
+    try {
+      // another owner's tenant changes: never relayed
+      snapshot = snapshot.with(tenant("wind", "8", "bob"));
+      push.accept(event("MODIFIED", "wind", "8"));
+      // alice is added as owner of wind: the API server's event comes before the index has it
+      push.accept(event("MODIFIED", "wind", "9"));
+      push.accept(event("MODIFIED", "solar", "10"));
+      org.awaitility.Awaitility.await()
+          .during(java.time.Duration.ofMillis(200))
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().isEmpty());
+      snapshot = snapshot.with(tenant("wind", "9", "bob", "alice"));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().lines().count() == 2);
+      // she is removed again: the index first this time
+      snapshot = snapshot.with(tenant("wind", "12", "bob"));
+      push.accept(event("MODIFIED", "wind", "11"));
+      push.accept(event("MODIFIED", "wind", "12"));
+      push.accept(event("DELETED", "lunar", "13"));
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> got.toString().lines().count() == 4);
+
+      assertThat(
+              got.toString()
+                  .lines()
+                  .map(JsonObject::new)
+                  .map(
+                      e ->
+                          e.getString("type")
+                              + " "
+                              + e.getJsonObject("object")
+                                  .getJsonObject("metadata")
+                                  .getString("name")))
+          .containsExactly("ADDED wind", "MODIFIED solar", "DELETED wind", "DELETED lunar");
+    } finally {
+      snapshot = before;
+      upstreamContext[0].runOnContext(v -> up.response().end());
+    }
   }
 }
