@@ -411,11 +411,18 @@ public final class AllNamespacesFilter implements ProxyFilter {
    */
   private Future<java.util.Set<String>> begin(
       MergedWatch w, io.vertx.core.Context context, Caller caller, long rv) {
+    // open from now on (a graceful shutdown ends it while it asks); begin() below re-registers
+    openWatches.put(w, context);
+    w.onEnd(() -> openWatches.remove(w));
     java.util.Set<String> before = visibleNow(caller);
     return Future.fromCompletionStage(history.changedAfter(caller, rv), context)
         .otherwise(true)
         .compose(
             changed -> {
+              if (w.done().isComplete()) {
+                // the client went away (or shutdown) while asking: nothing to open or subscribe
+                return Future.succeededFuture(java.util.Set.<String>of());
+              }
               if (changed || !before.equals(visibleNow(caller))) {
                 w.expire(
                     KubeStatusException.expired(
@@ -423,8 +430,6 @@ public final class AllNamespacesFilter implements ProxyFilter {
                             + rv
                             + " (the caller's namespaces changed since; list again)"));
                 w.visibility(ns -> false);
-                openWatches.put(w, context);
-                w.onEnd(() -> openWatches.remove(w));
                 return w.open(List.of());
               }
               return begin(w, context, caller);

@@ -659,6 +659,33 @@ class AllNamespacesWatchTest {
   }
 
   @Test
+  void aResumedWatchEndedByShutdownWhileTheHistoryIsAskedOpensNothingAfterwards() {
+    // given the history has not answered yet
+    listed.put("solar-a", Map.of("a1", 5L));
+    start("solar-a");
+    java.util.concurrent.CompletableFuture<Boolean> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    viewChanged = () -> answer;
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> !historyAsked.isEmpty());
+    assertThat(filter.openWatches()).isEqualTo(1);
+
+    // when a graceful shutdown ends the open watches, then the answer comes
+    filter.endAllWatches();
+    await().atMost(BOUND).until(() -> filter.openWatches() == 0);
+    answer.complete(false);
+
+    // then the watch ended without an event, nothing was asked upstream, nothing stays open
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(events).isEmpty();
+    assertThat(allListUris).isEmpty();
+    assertThat(upstreamWatches).isEmpty();
+    assertThat(feed).isEmpty();
+    assertThat(filter.openWatches()).isZero();
+  }
+
+  @Test
   void aWatchResumedWithNoChangeIsServedAndOnlyResumedWatchesAskTheHistory() {
     // given nothing changed after 10
     listed.put("solar-a", Map.of("a1", 5L));
