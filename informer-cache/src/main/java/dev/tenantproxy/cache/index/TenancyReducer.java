@@ -70,7 +70,8 @@ public final class TenancyReducer {
               VisibilityChange.Cause.NAMESPACE,
               ns.name(),
               previousObject,
-              currentObject);
+              currentObject,
+              revisionOf(ns));
       if (!c.before().isEmpty() || !c.after().isEmpty()) {
         changes.add(c);
       }
@@ -95,7 +96,8 @@ public final class TenancyReducer {
                 VisibilityChange.Cause.TENANT,
                 ns,
                 previousObject,
-                currentObject);
+                currentObject,
+                revisionOf(tenant));
         if (!c.before().equals(c.after())) {
           changes.add(c);
         }
@@ -119,7 +121,8 @@ public final class TenancyReducer {
       VisibilityChange.Cause cause,
       String ns,
       Function<String, CachedObject> previousObject,
-      Function<String, CachedObject> currentObject) {
+      Function<String, CachedObject> currentObject,
+      long objectResourceVersion) {
     NamespaceInfo prev = before.namespace(ns);
     NamespaceInfo cur = after.namespace(ns);
     return new VisibilityChange(
@@ -131,7 +134,17 @@ public final class TenancyReducer {
         prev,
         cur,
         prev == null ? null : previousObject.apply(ns),
-        cur == null ? null : currentObject.apply(ns));
+        cur == null ? null : currentObject.apply(ns),
+        objectResourceVersion);
+  }
+
+  /** An object's resourceVersion as a number (etcd revisions are), 0 when it is not one. */
+  private static long revisionOf(TenancyObject object) {
+    try {
+      return Long.parseLong(object.resourceVersion());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** Owner principals per tenant of one snapshot, computed once per event. */

@@ -22,6 +22,9 @@ import java.util.Set;
  * @param current the namespace after the event ({@code null} if it was deleted)
  * @param previousObject the namespace's JSON before (from the namespace watch cache), or null
  * @param currentObject the namespace's JSON after, or null
+ * @param objectResourceVersion the {@code metadata.resourceVersion} of the Namespace or Tenant
+ *     whose event made this change (an etcd revision; 0 when unknown): the change is at least this
+ *     new, which the namespace watch cache's resourceVersion alone does not say for a Tenant event
  */
 public record VisibilityChange(
     long revision,
@@ -32,7 +35,8 @@ public record VisibilityChange(
     NamespaceInfo previous,
     NamespaceInfo current,
     CachedObject previousObject,
-    CachedObject currentObject) {
+    CachedObject currentObject,
+    long objectResourceVersion) {
 
   /** Why visibility was re-evaluated. */
   public enum Cause {

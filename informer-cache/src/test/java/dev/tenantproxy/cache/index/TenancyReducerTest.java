@@ -130,6 +130,7 @@ class TenancyReducerTest {
             c -> {
               assertThat(c.lost()).containsExactly(ALICE);
               assertThat(c.gained()).containsExactly(BOB);
+              assertThat(c.objectResourceVersion()).isEqualTo(4);
             });
   }
 
@@ -148,6 +149,8 @@ class TenancyReducerTest {
               assertThat(c.lost()).containsExactly(ALICE);
               assertThat(c.kept()).containsExactly(BOB);
               assertThat(c.cause()).isEqualTo(VisibilityChange.Cause.TENANT);
+              // at the Tenant's resourceVersion, not a namespace's
+              assertThat(c.objectResourceVersion()).isEqualTo(4);
             });
   }
 

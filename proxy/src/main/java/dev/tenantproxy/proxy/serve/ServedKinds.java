@@ -273,7 +273,8 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
             index,
             upstream,
             dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.Options.of(
-                config.allNamespaces(), tuning.minWatchTimeout()));
+                config.allNamespaces(), tuning.minWatchTimeout()),
+            served::namespaceViewChangedAfter);
     var tenantsV1beta1 =
         new dev.tenantproxy.proxy.serve.kinds.TenantsV1beta1Filter(index::snapshot, upstream);
     served.endMergedWatches =
@@ -318,7 +319,8 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
       hub.onVisibilityChange(
           changed,
           change.namespace(),
-          change.currentObject() == null ? null : IndexKindView.toServed(change.currentObject()));
+          change.currentObject() == null ? null : IndexKindView.toServed(change.currentObject()),
+          change.objectResourceVersion());
     }
   }
 
@@ -575,6 +577,18 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
    */
   public ProxyFilter accessReviewsFilter(dev.tenantproxy.proxy.upstream.Upstream upstream) {
     return new AccessReviewsFilter(this, upstream);
+  }
+
+  /**
+   * Whether the caller's namespaces may have changed after {@code rv} (the namespaces hub's record;
+   * true while namespaces are not served yet: nothing is known).
+   */
+  java.util.concurrent.CompletionStage<Boolean> namespaceViewChangedAfter(
+      dev.tenantproxy.filters.identity.Caller caller, long rv) {
+    KindService s = service();
+    return s == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(true)
+        : s.hub().viewChangedAfter(Visibility.principalsOf(caller), rv);
   }
 
   /** The namespace service, or null until the index is synced. */

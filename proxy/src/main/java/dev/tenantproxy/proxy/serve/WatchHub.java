@@ -78,6 +78,9 @@ public final class WatchHub {
   /** The last visibility change seen for one principal: its resourceVersion and the names. */
   private static final class ChangeMark {
     long rv;
+    // at least as new as the change's etcd revision: rv, or the causing Tenant/Namespace's
+    // resourceVersion when newer (what {@link #viewChangedAfter} compares with)
+    long revision;
     final Set<String> names = new HashSet<>();
   }
 
@@ -90,6 +93,7 @@ public final class WatchHub {
   private final Map<String, Set<Watcher>> bySent = new HashMap<>();
   private final Map<Principal, ChangeMark> lastChange = new HashMap<>();
   private long processedRv;
+  private final long historyStart;
   private final AtomicInteger open = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong failures =
       new java.util.concurrent.atomic.AtomicLong();
@@ -104,6 +108,7 @@ public final class WatchHub {
     this.views = views;
     this.executor = executor;
     this.processedRv = resourceVersion;
+    this.historyStart = resourceVersion;
     this.resource = views.get().kind().kind().plural();
   }
 
@@ -169,7 +174,7 @@ public final class WatchHub {
   public void onVisibilityChange(Collection<Principal> principals, Collection<String> namespaces) {
     List<Principal> ps = List.copyOf(principals);
     List<String> ns = List.copyOf(namespaces);
-    safely("visibility change", () -> applyVisibilityChange(ps, ns, null));
+    safely("visibility change", () -> applyVisibilityChange(ps, ns, null, 0));
   }
 
   /**
@@ -180,8 +185,64 @@ public final class WatchHub {
    */
   public void onVisibilityChange(
       Collection<Principal> principals, String namespace, ServedObject current) {
+    onVisibilityChange(principals, namespace, current, 0);
+  }
+
+  /**
+   * Like {@link #onVisibilityChange(Collection, String, ServedObject)}, with the resourceVersion of
+   * the object whose event made the change (a Tenant's is not in this kind's cache): the change is
+   * recorded for {@link #viewChangedAfter} at that revision when it is newer.
+   */
+  public void onVisibilityChange(
+      Collection<Principal> principals,
+      String namespace,
+      ServedObject current,
+      long objectResourceVersion) {
     List<Principal> ps = List.copyOf(principals);
-    safely("visibility change", () -> applyVisibilityChange(ps, List.of(namespace), current));
+    safely(
+        "visibility change",
+        () -> applyVisibilityChange(ps, List.of(namespace), current, objectResourceVersion));
+  }
+
+  /**
+   * Whether the view of a caller with these principals may differ between resourceVersion {@code
+   * rv} and now: a visibility change of one of them was recorded after {@code rv}, or {@code rv} is
+   * older than this hub's history (it records changes from the resourceVersion it started at). The
+   * same record as a resumed watch's rule 2 (package DESIGN note), for readers that hold a view at
+   * {@code rv} of something else (all-namespaces watches resumed at {@code rv}). Answered on the
+   * hub thread.
+   */
+  public java.util.concurrent.CompletionStage<Boolean> viewChangedAfter(
+      Collection<Principal> principals, long rv) {
+    List<Principal> ps = List.copyOf(principals);
+    java.util.concurrent.CompletableFuture<Boolean> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    try {
+      executor.execute(
+          () -> {
+            try {
+              answer.complete(changedAfter(ps, rv));
+            } catch (RuntimeException e) {
+              answer.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      answer.completeExceptionally(e);
+    }
+    return answer;
+  }
+
+  private boolean changedAfter(List<Principal> principals, long rv) {
+    if (rv < historyStart) {
+      return true;
+    }
+    for (Principal p : principals) {
+      ChangeMark mark = lastChange.get(p);
+      if (mark != null && mark.revision > rv) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Opens a watch; its first messages (initial ADDEDs, replayed events or an ERROR) follow. */
@@ -375,7 +436,10 @@ public final class WatchHub {
   }
 
   private void applyVisibilityChange(
-      List<Principal> principals, List<String> namespaces, ServedObject hint) {
+      List<Principal> principals,
+      List<String> namespaces,
+      ServedObject hint,
+      long objectResourceVersion) {
     KindView view = views.get();
     long rv = Math.max(processedRv, view.resourceVersion());
     Set<Watcher> targets = new LinkedHashSet<>();
@@ -386,6 +450,7 @@ public final class WatchHub {
         mark.names.clear();
       }
       mark.names.addAll(namespaces);
+      mark.revision = Math.max(mark.revision, Math.max(rv, objectResourceVersion));
       Set<Watcher> ws = byPrincipal.get(p);
       if (ws != null) {
         targets.addAll(ws);

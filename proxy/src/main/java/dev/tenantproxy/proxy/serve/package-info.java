@@ -210,9 +210,17 @@
  *       the same decision, then live events follow (those at or before N are skipped).
  * </ol>
  *
- * For a kind whose rule reads the object (tenants), a change of ownership is an event of the kind
- * itself and is replayed like any other; a tenant that became the caller's after N is then sent as
- * MODIFIED rather than ADDED (informers and kubectl treat both as "present"; known limitation).
+ * The record of rule 2 has one more reader: {@code WatchHub.viewChangedAfter(principals, rv)},
+ * asked by all-namespaces watches resumed at {@code rv} (whose clients hold the objects of the
+ * namespaces they saw at {@code rv}; see "Resuming after the view changed" in {@code
+ * serve/allnamespaces}). For it each change is also kept at the resourceVersion of the Namespace or
+ * Tenant whose event made it when that is newer than the cache's (a Tenant event is not in the
+ * namespace cache), and a {@code rv} older than the hub's first resourceVersion counts as changed.
+ *
+ * <p>For a kind whose rule reads the object (tenants), a change of ownership is an event of the
+ * kind itself and is replayed like any other; a tenant that became the caller's after N is then
+ * sent as MODIFIED rather than ADDED (informers and kubectl treat both as "present"; known
+ * limitation).
  *
  * <p>RV "" and "0" send the current visible, matching objects as ADDED, then live events; {@code
  * sendInitialEvents=true} adds a BOOKMARK with {@code k8s.io/initial-events-end: "true"} after

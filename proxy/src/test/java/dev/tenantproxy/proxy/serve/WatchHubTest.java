@@ -217,6 +217,66 @@ class WatchHubTest {
         .startsWith("too old resource version: 3 (");
   }
 
+  private boolean changedAfter(dev.tenantproxy.filters.identity.Caller caller, long rv)
+      throws Exception {
+    return hub.viewChangedAfter(
+            dev.tenantproxy.filters.visibility.Visibility.principalsOf(caller), rv)
+        .toCompletableFuture()
+        .get(5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void viewChangedAfterIsTrueOnlyForTheCallersWhoseNamespacesLeftOrJoinedAfterTheRevision()
+      throws Exception {
+    // given a revision taken before anything changed
+    long listed = fleet.cache.resourceVersion();
+    assertThat(changedAfter(ALICE, listed)).isFalse();
+    assertThat(changedAfter(BOB, listed)).isFalse();
+
+    // when wind-dev moves from bob's tenant to alice's
+    namespace("wind-dev", "solar", Map.of());
+
+    // then both views changed after the revision, and neither after the change's
+    assertThat(changedAfter(BOB, listed)).isTrue();
+    assertThat(changedAfter(ALICE, listed)).isTrue();
+    long moved = fleet.cache.resourceVersion();
+    assertThat(changedAfter(BOB, moved)).isFalse();
+    assertThat(changedAfter(ALICE, moved)).isFalse();
+
+    // and a change of a namespace no one sees changes no one's view
+    namespace("kube-public", null, Map.of("x", "y"));
+    assertThat(changedAfter(ALICE, moved)).isFalse();
+  }
+
+  @Test
+  void viewChangedAfterARevisionOlderThanTheHubsHistoryIsAlwaysTrue() throws Exception {
+    long start = fleet.cache.resourceVersion();
+    assertThat(changedAfter(ALICE, start - 1)).isTrue();
+    assertThat(changedAfter(ALICE, start)).isFalse();
+  }
+
+  @Test
+  void aTenantChangeCountsAtTheTenantsResourceVersionWhenNewerThanTheNamespaceCache()
+      throws Exception {
+    // given the namespace cache at some revision; a Tenant event at a later etcd revision (no
+    // Namespace event since) takes wind-dev from bob
+    long cacheRv = fleet.cache.resourceVersion();
+    long tenantRv = cacheRv + 40;
+    java.util.Set<Principal> before = principals("wind-dev");
+    fleet.tenant("wind", Principal.user("carol"));
+    java.util.Set<Principal> lost = new java.util.HashSet<>(before);
+    lost.removeAll(principals("wind-dev"));
+    assertThat(lost).isNotEmpty();
+
+    // when the index reports it with the Tenant's resourceVersion
+    hub.onVisibilityChange(lost, "wind-dev", null, tenantRv);
+
+    // then a client that listed between the cache's revision and the Tenant's must re-list,
+    // which the namespace cache's resourceVersion alone would not have said
+    assertThat(changedAfter(BOB, cacheRv + 10)).isTrue();
+    assertThat(changedAfter(BOB, tenantRv)).isFalse();
+  }
+
   @Test
   void visibilityChangeAheadOfTheWatchCacheAddsTheIndexsObjectAndNoDuplicateFollows() {
     hub.onEvent(fleet.namespace("solar-late", null, Map.of(), "Active"));

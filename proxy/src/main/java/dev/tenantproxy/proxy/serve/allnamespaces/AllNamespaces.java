@@ -64,8 +64,16 @@ public final class AllNamespaces {
     }
   }
 
-  /** The filter over the index (serves nothing until its Namespace cache has synced). */
-  public static AllNamespacesFilter filter(TenancyIndex index, Upstream upstream, Options options) {
+  /**
+   * The filter over the index (serves nothing until its Namespace cache has synced); {@code
+   * history} answers whether a caller's view changed after a resourceVersion (the namespaces watch
+   * hub's record).
+   */
+  public static AllNamespacesFilter filter(
+      TenancyIndex index,
+      Upstream upstream,
+      Options options,
+      AllNamespacesFilter.ViewHistory history) {
     return filter(
         () -> index.namespaces().isSynced() ? index.snapshot() : null,
         (context, namespace) -> {
@@ -74,15 +82,34 @@ public final class AllNamespaces {
           return subscription::close;
         },
         upstream,
-        options);
+        options,
+        history);
   }
 
-  /** The filter over any source of snapshots (null while not ready). */
+  /**
+   * The filter over any source of snapshots (null while not ready) whose views never change behind
+   * the feed's back (tests): resumed watches are never refused.
+   */
   public static AllNamespacesFilter filter(
       Supplier<TenancySnapshot> snapshots,
       AllNamespacesFilter.VisibilityFeed feed,
       Upstream upstream,
       Options options) {
+    return filter(
+        snapshots,
+        feed,
+        upstream,
+        options,
+        (caller, rv) -> java.util.concurrent.CompletableFuture.completedFuture(false));
+  }
+
+  /** The filter over any source of snapshots (null while not ready) and a view history. */
+  public static AllNamespacesFilter filter(
+      Supplier<TenancySnapshot> snapshots,
+      AllNamespacesFilter.VisibilityFeed feed,
+      Upstream upstream,
+      Options options,
+      AllNamespacesFilter.ViewHistory history) {
     ApiResources resources =
         new ApiResources(
             upstream,
@@ -90,7 +117,7 @@ public final class AllNamespaces {
             options.discoveryTtl().toMillis(),
             options.discoveryMissRefresh().toMillis());
     return new AllNamespacesFilter(
-        snapshots, resources, upstream, options, UPSTREAM_REQUESTS::increment, feed);
+        snapshots, resources, upstream, options, UPSTREAM_REQUESTS::increment, feed, history);
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger OPEN_WATCHES =

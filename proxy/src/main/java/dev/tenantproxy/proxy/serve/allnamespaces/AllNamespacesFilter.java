@@ -45,6 +45,7 @@ public final class AllNamespacesFilter implements ProxyFilter {
   private final AllNamespaces.Options options;
   private final UpstreamCounter counter;
   private final VisibilityFeed feed;
+  private final ViewHistory history;
   private final Map<MergedWatch, io.vertx.core.Context> openWatches =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -67,6 +68,15 @@ public final class AllNamespacesFilter implements ProxyFilter {
         io.vertx.core.Context context, java.util.function.Consumer<String> namespace);
   }
 
+  /**
+   * Whether a caller's view of namespaces may have changed after a resourceVersion: a namespace
+   * left (or joined) it later, or the history does not reach back that far (the namespaces watch
+   * hub's record, {@code WatchHub.viewChangedAfter}). See the package DESIGN note, "Resuming".
+   */
+  public interface ViewHistory {
+    java.util.concurrent.CompletionStage<Boolean> changedAfter(Caller caller, long resourceVersion);
+  }
+
   /** Counts the upstream requests this filter makes (for metrics and the benchmark). */
   public interface UpstreamCounter {
     void upstreamRequest();
@@ -78,8 +88,10 @@ public final class AllNamespacesFilter implements ProxyFilter {
       Upstream upstream,
       AllNamespaces.Options options,
       UpstreamCounter counter,
-      VisibilityFeed feed) {
+      VisibilityFeed feed,
+      ViewHistory history) {
     this.feed = feed;
+    this.history = history;
     this.snapshots = snapshots;
     this.resources = resources;
     this.upstream = upstream;
@@ -301,7 +313,9 @@ public final class AllNamespacesFilter implements ProxyFilter {
             wp,
             webSocket ? deferred : WatchOutput.of(response));
     response.closeHandler(v -> w.closed());
-    begin(w, context, caller)
+    resumable(o.resourceVersion(), o.isWatchList())
+        .map(rv -> begin(w, context, caller, rv))
+        .orElseGet(() -> begin(w, context, caller))
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -369,6 +383,64 @@ public final class AllNamespacesFilter implements ProxyFilter {
               w.done().onComplete(x -> done.tryComplete());
             });
     return done.future();
+  }
+
+  /**
+   * The client's resourceVersion when the watch resumes from it (the client holds its view at that
+   * revision; the seed's condition), else empty. A resourceVersion that is not a number is left to
+   * the API server (its answer to the seed).
+   */
+  static java.util.Optional<Long> resumable(String resourceVersion, boolean watchList) {
+    if (resourceVersion.isEmpty() || resourceVersion.equals("0") || watchList) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(Long.parseLong(resourceVersion));
+    } catch (NumberFormatException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
+   * A watch resumed at {@code rv}: the caller's visible namespaces are read, the namespaces hub is
+   * asked whether the view changed after {@code rv}; then the watch begins as any other, unless the
+   * view changed after {@code rv} (per the hub, or between the two reads of the visible set around
+   * the question): then it opens no namespace and its only event is ERROR 410, as the API server's
+   * watch from a too-old resourceVersion (the client re-lists). See the package DESIGN note,
+   * "Resuming".
+   */
+  private Future<java.util.Set<String>> begin(
+      MergedWatch w, io.vertx.core.Context context, Caller caller, long rv) {
+    // open from now on (a graceful shutdown ends it while it asks); begin() below re-registers
+    openWatches.put(w, context);
+    w.onEnd(() -> openWatches.remove(w));
+    java.util.Set<String> before = visibleNow(caller);
+    return Future.fromCompletionStage(history.changedAfter(caller, rv), context)
+        .otherwise(true)
+        .compose(
+            changed -> {
+              if (w.done().isComplete()) {
+                // the client went away (or shutdown) while asking: nothing to open or subscribe
+                return Future.succeededFuture(java.util.Set.<String>of());
+              }
+              if (changed || !before.equals(visibleNow(caller))) {
+                w.expire(
+                    KubeStatusException.expired(
+                        "too old resource version: "
+                            + rv
+                            + " (the caller's namespaces changed since; list again)"));
+                w.visibility(ns -> false);
+                return w.open(List.of());
+              }
+              return begin(w, context, caller);
+            });
+  }
+
+  private java.util.Set<String> visibleNow(Caller caller) {
+    TenancySnapshot snapshot = snapshots.get();
+    return snapshot == null
+        ? java.util.Set.of()
+        : java.util.Set.copyOf(Visibility.visibleNamespaces(snapshot, caller));
   }
 
   /**

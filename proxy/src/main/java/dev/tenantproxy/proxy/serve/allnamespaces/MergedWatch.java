@@ -349,6 +349,16 @@ final class MergedWatch {
     return slim.put("metadata", slimMeta);
   }
 
+  /**
+   * The watch cannot continue the client's resourceVersion exactly: its only event, once started,
+   * is ERROR with this Status (open no namespace then).
+   */
+  void expire(KubeStatusException status) {
+    if (expired == null) {
+      expired = status;
+    }
+  }
+
   /** Starts relaying (the response head is written). */
   void start() {
     started = true;

@@ -117,11 +117,44 @@
  * resourceVersion, the same as the list the client made just before. Namespaces joining later are
  * watched from "now" and send their objects as ADDED, unchanged.
  *
- * <p>Limit: the view is decided when the watch starts; a namespace that left the caller's view
- * between {@code X} and then (e.g. while an informer re-watches after an API server restart) is not
- * listed nor watched, so what the client holds from it gets no DELETED until the client re-lists.
- * (Fixing that needs to know the caller's view at {@code X}, e.g. a history of leaves with their
- * revision in the index, and then answering 410 to force a re-list.)
+ * <h3>Resuming after the view changed (the rule)</h3>
+ *
+ * The seed lists the namespaces visible when the watch starts. A client resuming from {@code X} (an
+ * informer re-watching after a dropped connection or an API server restart) holds its view at
+ * {@code X}: a namespace that left it since would get no DELETED (it is neither listed nor
+ * watched), and one that joined since would be seeded as if the client held its objects, so they
+ * would never arrive. Neither can be made exact from the events after {@code X}, so a watch from
+ * {@code X} (the seed's condition, {@code X} a number) first asks whether the caller's view changed
+ * after {@code X}, and then:
+ *
+ * <ol>
+ *   <li>changed, or unknown: the watch opens no namespace, makes no upstream request, and its only
+ *       event is ERROR with a 410 Expired Status {@code too old resource version: X (the caller's
+ *       namespaces changed since; list again)} — the API server's answer to a too-old
+ *       resourceVersion, so client-go, fabric8 and kubectl re-list (exact). The Status names no
+ *       namespace or tenant.
+ *   <li>unchanged: the watch goes on as above (seed, then the namespaces' watches from {@code X}).
+ * </ol>
+ *
+ * Who answers: the namespaces served kind's watch hub ({@code WatchHub.viewChangedAfter}), which
+ * already records, per principal, the last visibility change from the index's change feed to decide
+ * its own resumed watches (rule 2 of {@code serve/package-info.java}); the same record, one reader
+ * more. "After {@code X}" compares with the change's revision: the namespace watch cache's
+ * resourceVersion when the hub applied it, or the resourceVersion of the Namespace or Tenant whose
+ * event made it ({@code VisibilityChange.objectResourceVersion}) when newer — a Tenant event is not
+ * in the namespace cache, so its own revision is what a list taken just before it must be compared
+ * with. A change exactly at {@code X} counts as before {@code X} (the list at {@code X} already
+ * reflected it; as in the hub's rule). "Unknown": {@code X} older than the hub's first revision
+ * (the record starts when the proxy does), namespaces not served yet, or the question failed. Joins
+ * count as well as leaves: a re-list is exact and cheap, a missed object is not. The caller's
+ * visible set is read before the question and again after the answer; if it differs, the view
+ * changed while asking, which also gives 410. The record is per principal (the caller's user and
+ * groups) and keeps the last change only: a change before {@code X} never causes a 410, any change
+ * after {@code X} does, whichever of the principal's namespaces it concerned (at worst a needless
+ * re-list, never a missed change). Residual window (known limit): the index publishes a snapshot
+ * and then, on the same writer thread, tells the hub; a watch that reads the caller's visible set
+ * and asks the hub in the microseconds between the two sees the change in neither, and its later
+ * feed notification finds the namespace not watched.
  *
  * <h3>What a watch remembers</h3>
  *

@@ -106,6 +106,13 @@ class AllNamespacesWatchTest {
 
   private AllNamespacesFilter filter;
 
+  /** The view history's answers: whether alice's view changed after the asked resourceVersion. */
+  private volatile java.util.function.Supplier<java.util.concurrent.CompletionStage<Boolean>>
+      viewChanged = () -> java.util.concurrent.CompletableFuture.completedFuture(false);
+
+  /** The resourceVersions the history was asked about, with the caller's name. */
+  private final List<String> historyAsked = new CopyOnWriteArrayList<>();
+
   private void start(String... solarNamespaces) {
     snapshot.set(snapshot(solarNamespaces));
     ProxyFilter[] holder = new ProxyFilter[1];
@@ -123,7 +130,11 @@ class AllNamespacesWatchTest {
               };
             },
             harness.upstream,
-            AllNamespaces.Options.defaults());
+            AllNamespaces.Options.defaults(),
+            (caller, rv) -> {
+              historyAsked.add(caller.user() + "@" + rv);
+              return viewChanged.get();
+            });
     filter = (AllNamespacesFilter) holder[0];
     harness.api.handler = this::answer;
     alice = harness.client(harness.user("alice", "system:authenticated"), HttpVersion.HTTP_1_1);
@@ -583,6 +594,120 @@ class AllNamespacesWatchTest {
     assertThat(events.get(0).getString("type")).isEqualTo("ERROR");
     assertThat(events.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
     assertThat(upstreamWatches).isEmpty();
+  }
+
+  @Test
+  void aWatchResumedAfterANamespaceLeftHerViewIsOneExpiredErrorNamingNoNamespace() {
+    // given solar-b left alice's view after resourceVersion 10 (the history says so)
+    listed.put("solar-a", Map.of("a1", 5L));
+    start("solar-a");
+    viewChanged = () -> java.util.concurrent.CompletableFuture.completedFuture(true);
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+
+    // when she resumes her watch from 10
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+
+    // then one ERROR 410 Expired, as the API server's watch from a too-old resourceVersion, that
+    // names no namespace; nothing was asked upstream
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(historyAsked).containsExactly("alice@10");
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).getString("type")).isEqualTo("ERROR");
+    JsonObject status = events.get(0).getJsonObject("object");
+    assertThat(status.getInteger("code")).isEqualTo(410);
+    assertThat(status.getString("reason")).isEqualTo("Expired");
+    assertThat(status.encode()).doesNotContain("solar").doesNotContain("wind");
+    assertThat(allListUris).isEmpty();
+    assertThat(upstreamWatches).isEmpty();
+    assertThat(filter.openWatches()).isZero();
+  }
+
+  @Test
+  void aWatchResumedWhenTheHistoryCannotAnswerIsOneExpiredError() {
+    start("solar-a");
+    viewChanged =
+        () -> java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("x"));
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(upstreamWatches).isEmpty();
+  }
+
+  @Test
+  void aNamespaceLeavingWhileTheHistoryIsAskedMakesTheResumedWatchExpire() {
+    // given the history answers "no change" only after solar-b left
+    listed.put("solar-b", Map.of("b1", 5L));
+    start("solar-a", "solar-b");
+    java.util.concurrent.CompletableFuture<Boolean> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    viewChanged = () -> answer;
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> !historyAsked.isEmpty());
+
+    // when solar-b leaves before the answer
+    snapshot.set(snapshot("solar-a"));
+    answer.complete(false);
+
+    // then ERROR 410: she holds b1 from her list and nothing would delete it
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(typed(events)).hasSize(1);
+    assertThat(events.get(0).getJsonObject("object").getInteger("code")).isEqualTo(410);
+    assertThat(upstreamWatches).isEmpty();
+  }
+
+  @Test
+  void aResumedWatchEndedByShutdownWhileTheHistoryIsAskedOpensNothingAfterwards() {
+    // given the history has not answered yet
+    listed.put("solar-a", Map.of("a1", 5L));
+    start("solar-a");
+    java.util.concurrent.CompletableFuture<Boolean> answer =
+        new java.util.concurrent.CompletableFuture<>();
+    viewChanged = () -> answer;
+    List<JsonObject> events = new CopyOnWriteArrayList<>();
+    Future<Void> ended = watch("/api/v1/configmaps?watch=true&resourceVersion=10", events);
+    await().atMost(BOUND).until(() -> !historyAsked.isEmpty());
+    assertThat(filter.openWatches()).isEqualTo(1);
+
+    // when a graceful shutdown ends the open watches, then the answer comes
+    filter.endAllWatches();
+    await().atMost(BOUND).until(() -> filter.openWatches() == 0);
+    answer.complete(false);
+
+    // then the watch ended without an event, nothing was asked upstream, nothing stays open
+    await().atMost(BOUND).until(ended::isComplete);
+    assertThat(events).isEmpty();
+    assertThat(allListUris).isEmpty();
+    assertThat(upstreamWatches).isEmpty();
+    assertThat(feed).isEmpty();
+    assertThat(filter.openWatches()).isZero();
+  }
+
+  @Test
+  void aWatchResumedWithNoChangeIsServedAndOnlyResumedWatchesAskTheHistory() {
+    // given nothing changed after 10
+    listed.put("solar-a", Map.of("a1", 5L));
+    start("solar-a");
+    List<JsonObject> fromTen = new CopyOnWriteArrayList<>();
+    List<JsonObject> fromNow = new CopyOnWriteArrayList<>();
+
+    // when she resumes from 10
+    watch("/api/v1/configmaps?watch=true&resourceVersion=10", fromTen);
+
+    // then it is served: seeded at 10, watched, no ERROR
+    await().atMost(BOUND).until(() -> upstreamWatches.containsKey("solar-a"));
+    assertThat(listUris.get("solar-a")).contains("resourceVersion=10");
+    upstream("solar-a", "MODIFIED", "a1", 11);
+    await().atMost(BOUND).until(() -> typed(fromTen).contains("MODIFIED a1"));
+    assertThat(historyAsked).containsExactly("alice@10");
+
+    // and a watch from now (resourceVersion 0) does not ask the history
+    watch("/api/v1/configmaps?watch=true&resourceVersion=0", fromNow);
+    await().atMost(BOUND).until(() -> filter.openWatches() == 2);
+    assertThat(historyAsked).containsExactly("alice@10");
+    assertThat(typed(fromTen)).noneMatch(e -> e.startsWith("ERROR"));
   }
 
   @Test
