@@ -60,6 +60,17 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     this.out = out;
   }
 
+  /**
+   * Stops logback's context, so that this appender writes every line still queued (up to 1 s):
+   * called last by a shutdown hook, before the JVM halts and the (daemon) writer with it.
+   */
+  public static void stopLogging() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory()
+        instanceof ch.qos.logback.classic.LoggerContext context) {
+      context.stop();
+    }
+  }
+
   /** Whether the writer sleeps until the next event (tests). */
   boolean sleeping() {
     return sleeping;
