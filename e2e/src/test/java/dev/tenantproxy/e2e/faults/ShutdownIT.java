@@ -159,6 +159,10 @@ class ShutdownIT {
 
       // then
       assertThat(exit).as("exit status after SIGTERM, see %s", proxy.log()).isZero();
+      // the shutdown's last log line, queued for the log writer just before the JVM halts
+      assertThat(java.nio.file.Files.readString(proxy.log()))
+          .as("proxy log %s", proxy.log())
+          .contains("RunningProxy - stopped");
       assertThat(seconds).as("seconds from SIGTERM to exit").isLessThan(20);
       int clean = 0;
       List<String> unclean = new ArrayList<>();

@@ -64,6 +64,17 @@ public final class TenancySnapshot {
   private final TreePMap<String, TreePSet<String>> statusClaims;
   private final HashPMap<Principal, TreePSet<String>> namespacesByPrincipal;
 
+  /**
+   * {@link #namespacesVisibleTo} answers already looked up in this snapshot (every served list asks
+   * it for each of the caller's principals; a hash-trie lookup in a fleet of thousands of
+   * principals walks a dozen tree nodes, this map one or two). A memo of an immutable snapshot:
+   * never stale, it goes with the snapshot; at most {@link #VISIBLE_MEMO_LIMIT} principals.
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Principal, TreePSet<String>> visibleMemo =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  static final int VISIBLE_MEMO_LIMIT = 4096;
+
   private TenancySnapshot(
       long revision,
       TreePMap<String, TenantInfo> tenants,
@@ -162,8 +173,23 @@ public final class TenancySnapshot {
    * that a principal owning many tenants (a group) is answered without merging.
    */
   public SortedSet<String> namespacesVisibleTo(Principal principal) {
-    TreePSet<String> set = namespacesByPrincipal.get(principal);
-    return set == null ? TreePSet.empty() : set;
+    TreePSet<String> set = visibleMemo.get(principal);
+    if (set != null) {
+      return set;
+    }
+    set = namespacesByPrincipal.get(principal);
+    if (set == null) {
+      set = TreePSet.empty();
+    }
+    if (visibleMemo.size() < VISIBLE_MEMO_LIMIT) {
+      visibleMemo.putIfAbsent(principal, set);
+    }
+    return set;
+  }
+
+  /** How many principals {@link #namespacesVisibleTo} remembers (tests). */
+  int visibleMemoSize() {
+    return visibleMemo.size();
   }
 
   /** The tenant an existing namespace belongs to (see the class comment), or {@code null}. */

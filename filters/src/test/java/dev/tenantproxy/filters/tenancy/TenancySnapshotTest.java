@@ -133,6 +133,35 @@ class TenancySnapshotTest {
   }
 
   @Test
+  void visibleNamespacesAskedBeforeAChangeAreNotReusedByTheNextSnapshot() {
+    TenancySnapshot before =
+        snapshot(
+            tenant("solar", List.of(ALICE)),
+            tenant("wind", List.of(DEVS)),
+            namespace("a", "solar"),
+            namespace("n", "solar"));
+    assertThat(before.namespacesVisibleTo(ALICE)).containsExactly("a", "n");
+    assertThat(before.namespacesVisibleTo(DEVS)).isEmpty();
+    TenancySnapshot after = before.with(namespace("n", "wind")).withRevision(2);
+    assertThat(after.namespacesVisibleTo(ALICE)).containsExactly("a");
+    assertThat(after.namespacesVisibleTo(DEVS)).containsExactly("n");
+    // asked again, each snapshot gives its own answer
+    assertThat(before.namespacesVisibleTo(ALICE)).containsExactly("a", "n");
+    assertThat(before.namespacesVisibleTo(DEVS)).isEmpty();
+    assertThat(after.namespacesVisibleTo(ALICE)).containsExactly("a");
+  }
+
+  @Test
+  void theVisibleNamespacesMemoIsBounded() {
+    TenancySnapshot s = snapshot(tenant("solar", List.of(ALICE)), namespace("a", "solar"));
+    for (int i = 0; i < TenancySnapshot.VISIBLE_MEMO_LIMIT + 100; i++) {
+      assertThat(s.namespacesVisibleTo(Principal.user("nobody-" + i))).isEmpty();
+    }
+    assertThat(s.visibleMemoSize()).isEqualTo(TenancySnapshot.VISIBLE_MEMO_LIMIT);
+    assertThat(s.namespacesVisibleTo(ALICE)).containsExactly("a");
+  }
+
+  @Test
   void configurationsAndProxySettingsAreKeptByKey() {
     CapsuleConfigurationInfo config =
         new CapsuleConfigurationInfo(

@@ -54,6 +54,8 @@ public final class RbacSyncCommand implements Callable<Integer> {
                 () -> {
                   process.close();
                   stopped.countDown();
+                  // the shutdown's own log lines are still queued for the log writer
+                  dev.tenantproxy.proxy.ops.BatchingConsoleAppender.stopLogging();
                 },
                 "tenant-proxy-rbac-sync-shutdown"));
     stopped.await();

@@ -436,6 +436,8 @@ public final class ServeCommand implements Callable<Integer> {
                     sync.close();
                   }
                   stopped.countDown();
+                  // the shutdown's own log lines are still queued for the log writer
+                  dev.tenantproxy.proxy.ops.BatchingConsoleAppender.stopLogging();
                   // a JVM stopped by SIGTERM exits 143 unless a hook ends it: a graceful stop
                   // (every watch ended, in-flight requests done within the grace period) is a
                   // success, exit 0 as kube-apiserver's; 1 when the grace period ran out
