@@ -119,6 +119,28 @@ class NamespaceServiceTest {
         vertx, () -> client.request(o).compose(req -> req.send().compose(read)));
   }
 
+  /**
+   * A watch whose client does not read: paused in the callback that delivers the response, before
+   * any body chunk can be handled; what it reads once resumed goes to {@code received}.
+   */
+  private HttpClientResponse pausedWatch(Buffer received) throws Exception {
+    return exchange(
+            "/api/v1/namespaces?watch=true",
+            null,
+            null,
+            r -> {
+              r.pause();
+              r.handler(
+                  b -> {
+                    synchronized (received) {
+                      received.appendBuffer(b);
+                    }
+                  });
+              return Future.succeededFuture(r);
+            })
+        .await(30, TimeUnit.SECONDS);
+  }
+
   private Answer get(String uri, String accept, String user) throws Exception {
     return exchange(
             uri,
@@ -350,23 +372,7 @@ class NamespaceServiceTest {
     maxBuffered = 20;
     serve();
     Buffer received = Buffer.buffer();
-    // paused in the callback that delivers it, before any body chunk can be handled
-    HttpClientResponse response =
-        exchange(
-                "/api/v1/namespaces?watch=true",
-                null,
-                null,
-                r -> {
-                  r.pause();
-                  r.handler(
-                      b -> {
-                        synchronized (received) {
-                          received.appendBuffer(b);
-                        }
-                      });
-                  return Future.succeededFuture(r);
-                })
-            .await(30, TimeUnit.SECONDS);
+    HttpClientResponse response = pausedWatch(received);
     String big = "x".repeat(60_000);
     for (int i = 0; i < 400; i++) {
       hub.onEvent(fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
@@ -391,22 +397,7 @@ class NamespaceServiceTest {
     // the default event bound (1000) would hold 60 MB of these events: the byte bound ends it first
     serve();
     Buffer received = Buffer.buffer();
-    HttpClientResponse response =
-        exchange(
-                "/api/v1/namespaces?watch=true",
-                null,
-                null,
-                r -> {
-                  r.pause();
-                  r.handler(
-                      b -> {
-                        synchronized (received) {
-                          received.appendBuffer(b);
-                        }
-                      });
-                  return Future.succeededFuture(r);
-                })
-            .await(30, TimeUnit.SECONDS);
+    HttpClientResponse response = pausedWatch(received);
     String big = "x".repeat(60_000);
     for (int i = 0; i < 400; i++) {
       hub.onEvent(fleet.namespace("solar-dev", "solar", Map.of("big", big, "i", "" + i), "Active"));
@@ -432,22 +423,7 @@ class NamespaceServiceTest {
     memory = new WatchMemory(2L << 20, 1L << 30);
     serve();
     Buffer stalledReceived = Buffer.buffer();
-    HttpClientResponse stalled =
-        exchange(
-                "/api/v1/namespaces?watch=true",
-                null,
-                null,
-                r -> {
-                  r.pause();
-                  r.handler(
-                      b -> {
-                        synchronized (stalledReceived) {
-                          stalledReceived.appendBuffer(b);
-                        }
-                      });
-                  return Future.succeededFuture(r);
-                })
-            .await(30, TimeUnit.SECONDS);
+    HttpClientResponse stalled = pausedWatch(stalledReceived);
     List<String> readingLines = new java.util.concurrent.CopyOnWriteArrayList<>();
     StringBuilder partial = new StringBuilder();
     exchange(

@@ -106,11 +106,7 @@ public final class WatchStream {
     try {
       feeder.feedInput(chunk, off, off + length);
       fed += length;
-      drain(out);
-      if (!deferred && eventStart >= 0 && fed - eventStart > maxEventBytes) {
-        throw tooLarge();
-      }
-      release();
+      drainAndRelease(out);
     } catch (IOException e) {
       // no real I/O happens here: every IOException is about the bytes (JSON or encoding errors)
       throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
@@ -118,6 +114,15 @@ public final class WatchStream {
       throw fail(e);
     }
     return out.toByteArray();
+  }
+
+  /** Emits every complete event fed; an unfinished one may not exceed {@code maxEventBytes}. */
+  private void drainAndRelease(ByteArrayOutputStream out) throws IOException {
+    drain(out);
+    if (!deferred && eventStart >= 0 && fed - eventStart > maxEventBytes) {
+      throw tooLarge();
+    }
+    release();
   }
 
   /** Whether an event waits for {@link #retry} (no {@link #feed} nor {@link #end} until then). */
@@ -141,11 +146,7 @@ public final class WatchStream {
         return out.toByteArray();
       }
       eventStart = -1;
-      drain(out);
-      if (!deferred && eventStart >= 0 && fed - eventStart > maxEventBytes) {
-        throw tooLarge();
-      }
-      release();
+      drainAndRelease(out);
     } catch (IOException e) {
       throw fail(Json.malformed("watch event", parser.currentLocation().getByteOffset()));
     } catch (KubeStatusException e) {
