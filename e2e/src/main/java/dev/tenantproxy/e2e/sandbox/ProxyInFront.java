@@ -50,6 +50,22 @@ public final class ProxyInFront implements AutoCloseable {
   }
 
   /**
+   * A proxy serving namespaces that one test class shares across its tests and that lives until the
+   * test JVM exits (stopped by a shutdown hook, after the class's tests), its PKI in a new
+   * temporary directory named after {@code name}.
+   */
+  public static ProxyInFront startUntilExit(ControlPlane cp, String name) {
+    try {
+      ProxyInFront proxy =
+          start(cp, java.nio.file.Files.createTempDirectory("tenant-proxy-" + name + "-"), true);
+      Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, name + "-proxy-stop"));
+      return proxy;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Like {@link #start(ControlPlane, Path, boolean)}, with the configuration changed by {@code
    * customize} (e.g. a cache lifetime a test relies on).
    */

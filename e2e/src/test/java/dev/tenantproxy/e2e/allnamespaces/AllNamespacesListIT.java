@@ -30,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -71,8 +70,7 @@ class AllNamespacesListIT {
 
   @BeforeAll
   static void fixture(ControlPlane cp) throws IOException {
-    proxy = ProxyInFront.start(cp, Files.createTempDirectory("tenant-proxy-allns-it-"), true);
-    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "allns-it-proxy-stop"));
+    proxy = ProxyInFront.startUntilExit(cp, "allns-it");
     String user = unique("alice");
     alice = cp.users().certificate(user, Capsule.CAPSULE_USERS_GROUP);
     String solar = unique("solar");

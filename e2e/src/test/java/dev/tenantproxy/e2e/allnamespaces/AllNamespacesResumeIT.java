@@ -52,9 +52,7 @@ class AllNamespacesResumeIT {
 
   @BeforeAll
   static void startProxy(ControlPlane cp) throws IOException {
-    proxy =
-        ProxyInFront.start(cp, Files.createTempDirectory("tenant-proxy-allns-resume-it-"), true);
-    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "allns-resume-it-proxy-stop"));
+    proxy = ProxyInFront.startUntilExit(cp, "allns-resume-it");
   }
 
   /**

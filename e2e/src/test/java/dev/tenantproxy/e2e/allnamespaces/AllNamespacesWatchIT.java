@@ -22,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +49,7 @@ class AllNamespacesWatchIT {
 
   @BeforeAll
   static void startProxy(ControlPlane cp) throws IOException {
-    proxy = ProxyInFront.start(cp, Files.createTempDirectory("tenant-proxy-allns-watch-it-"), true);
-    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "allns-watch-it-proxy-stop"));
+    proxy = ProxyInFront.startUntilExit(cp, "allns-watch-it");
   }
 
   private record Fixture(
