@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.cli;
 
+import dev.tenantproxy.proxy.config.NetTransport;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.serve.ServedKinds;
@@ -66,7 +67,9 @@ public final class RunningProxy implements AutoCloseable {
                             .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
                             .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)))
             .withMetrics(new MicrometerMetricsFactory(registry))
+            .withTransport(NetTransport.choose())
             .build();
+    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "epoll (native)" : "nio");
     Upstream upstream =
         Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
     ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
