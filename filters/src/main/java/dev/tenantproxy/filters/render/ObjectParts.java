@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What rendering needs of one cached object's JSON, found by one parse and remembered per object:
@@ -25,11 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * WeakHashMap} (arrays hash by identity): an entry goes when the watch cache drops the version. The
  * parts never reference the array (that would keep the key alive). Valid objects are then written
  * verbatim ({@link #raw}) instead of being parsed and re-generated per request.
- *
- * <p>The Age cell depends only on the whole seconds between {@code created} and now when {@code
- * created} has no fraction of a second (as every API server timestamp): it is remembered for the
- * current second ({@code ageMemo}), so a Table row's age is formatted once per object per second,
- * not once per request.
  */
 record ObjectParts(
     boolean valid,
@@ -37,21 +31,7 @@ record ObjectParts(
     int metadataEnd,
     String name,
     java.time.Instant created,
-    String phase,
-    AtomicReference<AgeMemo> ageMemo) {
-
-  /** The Age text at one whole second since the epoch. */
-  record AgeMemo(long epochSecond, String text) {}
-
-  ObjectParts(
-      boolean valid,
-      int metadataStart,
-      int metadataEnd,
-      String name,
-      java.time.Instant created,
-      String phase) {
-    this(valid, metadataStart, metadataEnd, name, created, phase, new AtomicReference<>());
-  }
+    String phase) {
 
   private static final ObjectParts INVALID = new ObjectParts(false, -1, -1, "", null, "");
   private static final Map<byte[], ObjectParts> CACHE =
@@ -137,19 +117,9 @@ record ObjectParts(
 
   /** The Age cell at {@code now}, as {@link TableColumns#age} computes it. */
   String age(java.time.Instant now) {
-    if (created == null) {
-      return "<unknown>";
-    }
-    if (created.getNano() != 0) {
-      return HumanDuration.format(java.time.Duration.between(created, now));
-    }
-    long second = now.getEpochSecond();
-    AgeMemo memo = ageMemo.get();
-    if (memo == null || memo.epochSecond() != second) {
-      memo = new AgeMemo(second, HumanDuration.format(java.time.Duration.between(created, now)));
-      ageMemo.set(memo);
-    }
-    return memo.text();
+    return created == null
+        ? "<unknown>"
+        : HumanDuration.format(java.time.Duration.between(created, now));
   }
 
   /** Writes the whole object: verbatim when valid, else by parsing (which reports the error). */

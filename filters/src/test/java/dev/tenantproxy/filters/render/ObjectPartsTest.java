@@ -13,7 +13,7 @@ class ObjectPartsTest {
   }
 
   @Test
-  void theAgeFollowsTheClockAcrossSecondsOnTheSameObject() {
+  void theAgeOfOneObjectFollowsTheClockAcrossSecondBoundaries() {
     ObjectParts parts = ObjectParts.of(namespace("2026-01-01T00:00:00Z"));
     Instant t = Instant.parse("2026-01-01T00:01:59.900Z");
     assertThat(parts.age(t)).isEqualTo("119s");
@@ -24,14 +24,14 @@ class ObjectPartsTest {
   }
 
   @Test
-  void theAgeOfATimestampWithAFractionIsComputedEveryTime() {
+  void theAgeOfATimestampWithAFractionCountsWholeSecondsElapsed() {
     ObjectParts parts = ObjectParts.of(namespace("2026-01-01T00:00:00.600Z"));
     assertThat(parts.age(Instant.parse("2026-01-01T00:00:10.500Z"))).isEqualTo("9s");
     assertThat(parts.age(Instant.parse("2026-01-01T00:00:10.700Z"))).isEqualTo("10s");
   }
 
   @Test
-  void theAgeMatchesTheUncachedFormulaForEveryTimestampOfTheSecond() {
+  void theAgeCellEqualsTableColumnsAgeThroughoutFiveSeconds() {
     String created = "2025-12-31T22:00:00Z";
     ObjectParts parts = ObjectParts.of(namespace(created));
     Instant base = Instant.parse("2026-01-01T00:00:00Z");
