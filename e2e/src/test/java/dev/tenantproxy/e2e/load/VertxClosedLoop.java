@@ -38,8 +38,11 @@ public final class VertxClosedLoop implements AutoCloseable {
   /** One caller: its client certificate and key (PEM) and the CA it trusts. */
   public record Caller(String certPem, String keyPem, String caPem) {}
 
-  /** One request of a loop: absolute URI and Accept header. */
-  public record Request(String uri, String accept) {}
+  /**
+   * One request of a loop: absolute URI, Accept header, and a text the first answer of each loop in
+   * a run must contain (null: none), so a run of wrong answers with status 200 cannot pass as load.
+   */
+  public record Request(String uri, String accept, String expect) {}
 
   private final Vertx vertx;
   private final List<HttpClientAgent> clients = new ArrayList<>();
@@ -83,7 +86,7 @@ public final class VertxClosedLoop implements AutoCloseable {
               vertx,
               () -> {
                 Promise<Void> done = Promise.promise();
-                loop(client, options, end, lat, n, errors, done);
+                loop(client, options, r.expect(), end, lat, n, errors, done);
                 return done.future();
               }));
     }
@@ -110,6 +113,7 @@ public final class VertxClosedLoop implements AutoCloseable {
   private static void loop(
       HttpClientAgent client,
       RequestOptions options,
+      String expect,
       long end,
       long[] lat,
       AtomicInteger n,
@@ -123,10 +127,16 @@ public final class VertxClosedLoop implements AutoCloseable {
     client
         .request(options)
         .compose(req -> req.send())
-        .compose(resp -> resp.body().map(body -> resp.statusCode()))
+        .compose(
+            resp ->
+                resp.body()
+                    .map(
+                        body ->
+                            resp.statusCode() == 200
+                                && (expect == null || body.toString().contains(expect))))
         .onComplete(
             ar -> {
-              if (ar.failed() || ar.result() != 200) {
+              if (ar.failed() || !ar.result()) {
                 errors.incrementAndGet();
               } else {
                 int i = n.getAndIncrement();
@@ -137,9 +147,9 @@ public final class VertxClosedLoop implements AutoCloseable {
               if (ar.failed()) {
                 // a failure may complete at once: go on from a fresh task, not deeper in the stack
                 Vertx.currentContext()
-                    .runOnContext(v -> loop(client, options, end, lat, n, errors, done));
+                    .runOnContext(v -> loop(client, options, null, end, lat, n, errors, done));
               } else {
-                loop(client, options, end, lat, n, errors, done);
+                loop(client, options, null, end, lat, n, errors, done);
               }
             });
   }

@@ -193,10 +193,12 @@ class NamespacesBenchIT {
                 admin.certificatePem().orElseThrow(),
                 admin.privateKeyPem().orElseThrow(),
                 cp.caPem()));
-        vertxRequests.get(0).add(new VertxClosedLoop.Request(d, "application/json"));
-        vertxRequests.get(1).add(new VertxClosedLoop.Request(p, "application/json"));
-        vertxRequests.get(2).add(new VertxClosedLoop.Request(d, TABLE));
-        vertxRequests.get(3).add(new VertxClosedLoop.Request(p, TABLE));
+        // the first answer of each loop must name the caller's last namespace
+        String expect = "\"" + fleet.get(i).get(4) + "\"";
+        vertxRequests.get(0).add(new VertxClosedLoop.Request(d, "application/json", expect));
+        vertxRequests.get(1).add(new VertxClosedLoop.Request(p, "application/json", expect));
+        vertxRequests.get(2).add(new VertxClosedLoop.Request(d, TABLE, expect));
+        vertxRequests.get(3).add(new VertxClosedLoop.Request(p, TABLE, expect));
         continue;
       }
       viaProxy.add(
