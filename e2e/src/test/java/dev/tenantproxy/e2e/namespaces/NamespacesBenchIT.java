@@ -14,6 +14,7 @@ import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.Fleet;
 import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.load.ProxyVitals;
+import dev.tenantproxy.e2e.load.VertxClosedLoop;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -62,6 +63,9 @@ class NamespacesBenchIT {
   private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
   private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
   private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
+  // the load generator: "vertx" (Vert.x 5 clients on BoringSSL, the default since the fourth
+  // pass of lean.md) or "jdk" (java.net.http with JDK TLS, the generator of the earlier figures)
+  private static final String CLIENT = System.getProperty("bench.client", "vertx");
 
   @TempDir Path dir;
 
@@ -153,38 +157,94 @@ class NamespacesBenchIT {
       List<List<String>> fleet,
       ProxyProcess process)
       throws Exception {
+    if (!CLIENT.equals("jdk") && !CLIENT.equals("vertx")) {
+      throw new IllegalArgumentException("-Dbench.client must be jdk or vertx, not " + CLIENT);
+    }
     List<HttpClient> viaProxy = new ArrayList<>();
     List<HttpClient> directClients = new ArrayList<>();
     List<HttpRequest> proxied = new ArrayList<>();
     List<HttpRequest> directJson = new ArrayList<>();
     List<HttpRequest> proxiedTable = new ArrayList<>();
     List<HttpRequest> directTable = new ArrayList<>();
+    List<VertxClosedLoop.Caller> proxyCallers = new ArrayList<>();
+    List<VertxClosedLoop.Caller> directCallers = new ArrayList<>();
+    List<List<VertxClosedLoop.Request>> vertxRequests = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      vertxRequests.add(new ArrayList<>());
+    }
     for (int i = 0; i < callers.size(); i++) {
-      viaProxy.add(
-          HttpClient.newBuilder()
-              .sslContext(ServedNamespaces.sslContext(callers.get(i), proxyCa))
-              .build());
+      KubeUser owner = callers.get(i);
       // its own admin certificate and connection: the owner itself may not list namespaces
-      KubeUser admin = cp.users().certificate(callers.get(i).name() + "-direct", "system:masters");
+      KubeUser admin = cp.users().certificate(owner.name() + "-direct", "system:masters");
+      String p = proxyUrl + "/api/v1/namespaces";
+      String selector = "kubernetes.io/metadata.name in (" + String.join(",", fleet.get(i)) + ")";
+      String d =
+          cp.apiServerUrl()
+              + "/api/v1/namespaces?labelSelector="
+              + URLEncoder.encode(selector, StandardCharsets.UTF_8);
+      if (CLIENT.equals("vertx")) {
+        proxyCallers.add(
+            new VertxClosedLoop.Caller(
+                owner.certificatePem().orElseThrow(),
+                owner.privateKeyPem().orElseThrow(),
+                proxyCa));
+        directCallers.add(
+            new VertxClosedLoop.Caller(
+                admin.certificatePem().orElseThrow(),
+                admin.privateKeyPem().orElseThrow(),
+                cp.caPem()));
+        // the first answer of each loop must name the caller's last namespace
+        String expect = "\"" + fleet.get(i).get(4) + "\"";
+        vertxRequests.get(0).add(new VertxClosedLoop.Request(d, "application/json", expect));
+        vertxRequests.get(1).add(new VertxClosedLoop.Request(p, "application/json", expect));
+        vertxRequests.get(2).add(new VertxClosedLoop.Request(d, TABLE, expect));
+        vertxRequests.get(3).add(new VertxClosedLoop.Request(p, TABLE, expect));
+        continue;
+      }
+      viaProxy.add(
+          HttpClient.newBuilder().sslContext(ServedNamespaces.sslContext(owner, proxyCa)).build());
       directClients.add(
           HttpClient.newBuilder()
               .sslContext(ServedNamespaces.sslContext(admin, cp.caPem()))
               .build());
-      URI p = URI.create(proxyUrl + "/api/v1/namespaces");
-      String selector = "kubernetes.io/metadata.name in (" + String.join(",", fleet.get(i)) + ")";
-      URI d =
-          URI.create(
-              cp.apiServerUrl()
-                  + "/api/v1/namespaces?labelSelector="
-                  + URLEncoder.encode(selector, StandardCharsets.UTF_8));
-      proxied.add(HttpRequest.newBuilder(p).header("Accept", "application/json").build());
-      directJson.add(HttpRequest.newBuilder(d).header("Accept", "application/json").build());
-      proxiedTable.add(HttpRequest.newBuilder(p).header("Accept", TABLE).build());
-      directTable.add(HttpRequest.newBuilder(d).header("Accept", TABLE).build());
+      proxied.add(
+          HttpRequest.newBuilder(URI.create(p)).header("Accept", "application/json").build());
+      directJson.add(
+          HttpRequest.newBuilder(URI.create(d)).header("Accept", "application/json").build());
+      proxiedTable.add(HttpRequest.newBuilder(URI.create(p)).header("Accept", TABLE).build());
+      directTable.add(HttpRequest.newBuilder(URI.create(d)).header("Accept", TABLE).build());
     }
-    run(directClients, directJson, WARMUP); // warm-up (the JIT compiles the proxy's hot paths)
-    run(viaProxy, proxied, WARMUP);
-    run(viaProxy, proxiedTable, WARMUP);
+    try (VertxClosedLoop viaProxyVertx =
+            CLIENT.equals("vertx") ? new VertxClosedLoop(proxyCallers) : null;
+        VertxClosedLoop directVertx =
+            CLIENT.equals("vertx") ? new VertxClosedLoop(directCallers) : null) {
+      // (direct?, json?, seconds) -> one closed-loop run with the chosen generator
+      Load load =
+          (direct, json, seconds) -> {
+            if (directVertx != null) {
+              int k = (json ? 0 : 2) + (direct ? 0 : 1);
+              return (direct ? directVertx : viaProxyVertx)
+                  .run(vertxRequests.get(k), Duration.ofSeconds(seconds));
+            }
+            return run(
+                direct ? directClients : viaProxy,
+                direct ? (json ? directJson : directTable) : (json ? proxied : proxiedTable),
+                seconds);
+          };
+      return l1(load, callers.size(), process, cp);
+    }
+  }
+
+  /** One closed-loop run: direct or through the proxy, JSON or Table, for {@code seconds}. */
+  private interface Load {
+    ClosedLoop.Result run(boolean direct, boolean json, int seconds);
+  }
+
+  private static String l1(Load load, int callers, ProxyProcess process, ControlPlane cp)
+      throws Exception {
+    load.run(true, true, WARMUP); // warm-up (the JIT compiles the proxy's hot paths)
+    load.run(false, true, WARMUP);
+    load.run(false, false, WARMUP);
     List<Round> rounds = new ArrayList<>();
     Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
     StringBuilder cpu = new StringBuilder(ProxyVitals.cpuHeader(pids));
@@ -193,12 +253,12 @@ class NamespacesBenchIT {
       for (String format : List.of("JSON", "Table")) {
         boolean json = format.equals("JSON");
         Map<String, Long> before = ProxyVitals.cpuTicks(pids);
-        ClosedLoop.Result d = run(directClients, json ? directJson : directTable, SECONDS);
+        ClosedLoop.Result d = load.run(true, json, SECONDS);
         Map<String, Long> after = ProxyVitals.cpuTicks(pids);
         cpu.append(ProxyVitals.cpuRow("" + (r + 1), "direct " + format, before, after, d.count()));
         rounds.add(summarize("direct (admin, name selector)", format, d));
         before = ProxyVitals.cpuTicks(pids);
-        ClosedLoop.Result p = run(viaProxy, json ? proxied : proxiedTable, SECONDS);
+        ClosedLoop.Result p = load.run(false, json, SECONDS);
         after = ProxyVitals.cpuTicks(pids);
         cpu.append(ProxyVitals.cpuRow("" + (r + 1), "proxy " + format, before, after, p.count()));
         proxyCpu.add(ProxyVitals.cpuMicros("proxy", before, after, p.count()));
@@ -207,11 +267,18 @@ class NamespacesBenchIT {
     }
     StringBuilder sb = new StringBuilder();
     sb.append("## L1: a tenant owner lists namespaces, ")
-        .append(callers.size())
+        .append(callers)
         .append(" concurrent callers (each its own certificate and HTTP/2 connection, through")
         .append(" the proxy as an owner and direct as an admin of its own), ")
         .append(SECONDS)
-        .append(" s per round, rounds alternate\n\n")
+        .append(" s per round, rounds alternate; load generator: ")
+        .append(
+            CLIENT.equals("vertx")
+                ? "Vert.x 5 HTTP/2 clients on BoringSSL (-Dbench.client=vertx)"
+                : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)")
+        .append(", warm-up ")
+        .append(WARMUP)
+        .append(" s per target\n\n")
         .append(
             "| target | format | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
     for (Round r : rounds) {

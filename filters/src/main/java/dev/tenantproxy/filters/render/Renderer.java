@@ -1,12 +1,16 @@
 package dev.tenantproxy.filters.render;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import dev.tenantproxy.filters.request.ResponseFormat.IncludeObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * Writes lists and watch events the proxy serves itself, from cached objects' JSON, in the shape
@@ -179,8 +183,35 @@ public final class Renderer {
   }
 
   private void writeColumnDefinitions(JsonGenerator g) throws IOException {
-    g.writeArrayFieldStart("columnDefinitions");
-    for (TableColumns.Column c : rendering.columns().columns()) {
+    g.writeFieldName("columnDefinitions");
+    g.writeRawValue(encodedColumns(rendering.columns()));
+  }
+
+  /**
+   * The {@code columnDefinitions} array of {@code columns}, encoded once per columns object (the
+   * same bytes the generator would write): at most one entry per live {@link TableColumns}, weakly
+   * held, as a custom resource's columns are replaced when its definition changes.
+   */
+  private static SerializableString encodedColumns(TableColumns columns) throws IOException {
+    SerializableString encoded = ENCODED_COLUMNS.get(columns);
+    if (encoded == null) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+      try (JsonGenerator g = ObjectJson.FACTORY.createGenerator(out)) {
+        writeColumnArray(g, columns);
+      }
+      byte[] bytes = out.toByteArray();
+      encoded = ObjectParts.raw(bytes, 0, bytes.length);
+      ENCODED_COLUMNS.put(columns, encoded);
+    }
+    return encoded;
+  }
+
+  private static final Map<TableColumns, SerializableString> ENCODED_COLUMNS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private static void writeColumnArray(JsonGenerator g, TableColumns columns) throws IOException {
+    g.writeStartArray();
+    for (TableColumns.Column c : columns.columns()) {
       g.writeStartObject();
       g.writeStringField("name", c.name());
       g.writeStringField("type", c.type());

@@ -11,57 +11,98 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code Accept} negotiation in the manner of k8s.io/apiserver {@code negotiation}: clauses sorted
  * by q (stable, q=0 dropped); the first clause the server can produce wins; an {@code as=} clause
  * is producible only for {@code g=meta.k8s.io} with a known kind and version.
+ *
+ * <p>DESIGN: clients send a handful of distinct {@code Accept} values (kubectl, client-go and
+ * fabric8 each a fixed one), so the outcome of the negotiation is remembered by the header's text:
+ * at most {@value #MAX_REMEMBERED} values of at most {@value #MAX_REMEMBERED_LENGTH} characters;
+ * once full, further values are parsed every time (a hostile client cannot grow it). The {@code
+ * includeObject} parameter is applied per request (it can fail with a 400).
  */
 public final class AcceptParser {
+  static final int MAX_REMEMBERED = 256;
+  static final int MAX_REMEMBERED_LENGTH = 512;
+
+  private static final Map<String, Negotiated> REMEMBERED = new ConcurrentHashMap<>();
+
   private AcceptParser() {}
 
   private record Clause(String type, String subtype, Map<String, String> params, double q) {}
 
+  /** The outcome of negotiating one {@code Accept} value, without {@code includeObject}. */
+  private record Negotiated(
+      MediaKind preferred,
+      boolean acceptsJson,
+      Representation representation,
+      String representationVersion) {}
+
+  private static final Negotiated BLANK =
+      new Negotiated(MediaKind.JSON, true, Representation.OBJECT, "");
+
   public static ResponseFormat parse(String accept, String includeObjectParam) {
+    Negotiated n = negotiated(accept);
+    IncludeObject include = includeObject(includeObjectParam, n.representation());
+    return new ResponseFormat(
+        n.preferred(), n.acceptsJson(), n.representation(), n.representationVersion(), include);
+  }
+
+  /** Values remembered (for tests). */
+  static int remembered() {
+    return REMEMBERED.size();
+  }
+
+  private static Negotiated negotiated(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return BLANK;
+    }
+    Negotiated n = REMEMBERED.get(accept);
+    if (n == null) {
+      n = negotiate(accept);
+      if (accept.length() <= MAX_REMEMBERED_LENGTH && REMEMBERED.size() < MAX_REMEMBERED) {
+        REMEMBERED.putIfAbsent(accept, n);
+      }
+    }
+    return n;
+  }
+
+  private static Negotiated negotiate(String accept) {
     MediaKind preferred = null;
     boolean acceptsJson = false;
     Representation representation = Representation.OBJECT;
     String version = "";
-    boolean blank = accept == null || accept.isBlank();
-    if (blank) {
-      preferred = MediaKind.JSON;
-      acceptsJson = true;
-    } else {
-      for (Clause c : clauses(accept)) {
-        MediaKind kind = kindOf(c);
-        if (kind == null) {
+    for (Clause c : clauses(accept)) {
+      MediaKind kind = kindOf(c);
+      if (kind == null) {
+        continue;
+      }
+      Representation rep = Representation.OBJECT;
+      String v = "";
+      String as = c.params().get("as");
+      if (as != null) {
+        rep = representationOf(as, c.params().get("g"), c.params().get("v"));
+        if (rep == null) {
           continue;
         }
-        Representation rep = Representation.OBJECT;
-        String v = "";
-        String as = c.params().get("as");
-        if (as != null) {
-          rep = representationOf(as, c.params().get("g"), c.params().get("v"));
-          if (rep == null) {
-            continue;
-          }
-          v = c.params().get("v");
-        }
-        if (preferred == null) {
-          preferred = kind;
-        }
-        if (kind == MediaKind.JSON && !acceptsJson) {
-          acceptsJson = true;
-          representation = rep;
-          version = v;
-        }
+        v = c.params().get("v");
       }
       if (preferred == null) {
-        preferred = MediaKind.NONE;
+        preferred = kind;
+      }
+      if (kind == MediaKind.JSON && !acceptsJson) {
+        acceptsJson = true;
+        representation = rep;
+        version = v;
       }
     }
-    IncludeObject include = includeObject(includeObjectParam, representation);
-    return new ResponseFormat(preferred, acceptsJson, representation, version, include);
+    if (preferred == null) {
+      preferred = MediaKind.NONE;
+    }
+    return new Negotiated(preferred, acceptsJson, representation, version);
   }
 
   private static IncludeObject includeObject(String value, Representation representation) {
