@@ -97,7 +97,6 @@ final class ProxyVerticle extends VerticleBase {
   private void connected(HttpConnection connection) {
     // every close of this connection (shutdown, refusal, timeout) half-closes first and lingers
     LingeringClose.install(connection, lingerMs);
-    FlushBatching.install(connection);
     long timer =
         vertx.setTimer(
             firstRequestTimeoutMs,

@@ -82,8 +82,6 @@ final class VertxUpstream implements Upstream {
             .httpClientBuilder()
             .with(h2)
             .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
-            // one TLS record and socket write per event-loop turn, not one per request head
-            .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
             .build();
     this.upgrades =
         new RawUpgrades(vertx, credentials, host, port, ssl, connectTimeoutMs, () -> token);
