@@ -4,16 +4,20 @@ import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * What the load benchmarks report about the proxy JVM besides latency: memory (RSS from /proc;
  * heap, metaspace and direct buffers from its {@code /metrics}; live heap after a {@code jcmd
  * GC.run}) and CPU time (utime + stime from {@code /proc/<pid>/stat}) of the proxy, the load
- * generator (this JVM), kube-apiserver and etcd.
+ * generator (this JVM), kube-apiserver and etcd; the proxy's CPU also split by thread class (event
+ * loops, JIT compiler threads, the rest) from {@code /proc/<pid>/task/*}, because on a loaded
+ * machine the JIT's share of a round swings far more than the event loops' (which do the serving).
  */
 public final class ProxyVitals {
   private static final double MIB = 1024 * 1024;
@@ -145,35 +149,143 @@ public final class ProxyVitals {
     return pids;
   }
 
-  /** utime + stime in clock ticks (100 per second) per process name; -1 when unreadable. */
+  /** Column of {@link #cpuTicks}: the proxy's Vert.x event-loop threads. */
+  public static final String PROXY_EVENT_LOOPS = "proxy event loops";
+
+  /** Column of {@link #cpuTicks}: the proxy's JIT compiler threads (C1 and C2). */
+  public static final String PROXY_JIT = "proxy JIT compilers";
+
+  /** Column of {@link #cpuTicks}: the proxy's other threads (GC, fabric8, timers, exited ...). */
+  public static final String PROXY_OTHER = "proxy other threads";
+
+  /**
+   * utime + stime in clock ticks (100 per second) per process name; -1 when unreadable. When {@code
+   * pids} has a "proxy" with one pid, the proxy's total is followed by its split into {@link
+   * #PROXY_EVENT_LOOPS}, {@link #PROXY_JIT} and {@link #PROXY_OTHER} (the total minus the other
+   * two, so the three always add up to the total; a thread that exits between two readings moves
+   * its ticks from its class to "other", which the JVM's fixed compiler threads on a 2-core machine
+   * and the event loops never do).
+   */
   public static Map<String, Long> cpuTicks(Map<String, List<Long>> pids) {
     Map<String, Long> ticks = new LinkedHashMap<>();
     pids.forEach(
         (name, list) -> {
           long total = list.isEmpty() ? -1 : 0;
           for (long pid : list) {
-            try {
-              String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-              String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-              total += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            } catch (IOException | RuntimeException e) {
+            long t = ticks(Path.of("/proc", Long.toString(pid), "stat"));
+            if (t < 0) {
               total = -1;
               break;
             }
+            total += t;
           }
           ticks.put(name, total);
+          if (splitsThreads(name, list)) {
+            long[] split = threadTicks(list.get(0));
+            boolean ok = total >= 0 && split[0] >= 0;
+            ticks.put(PROXY_EVENT_LOOPS, ok ? split[0] : -1);
+            ticks.put(PROXY_JIT, ok ? split[1] : -1);
+            ticks.put(PROXY_OTHER, ok ? total - split[0] - split[1] : -1);
+          }
         });
     return ticks;
   }
 
-  /** Header of the CPU table for {@code pids}' names. */
+  private static boolean splitsThreads(String name, List<Long> pids) {
+    return name.equals("proxy") && pids.size() == 1;
+  }
+
+  /**
+   * Ticks of the live threads of {@code pid}: {event loops, JIT compilers}, {-1, -1} when
+   * unreadable. Thread names from {@code /proc/<pid>/task/<tid>/comm} (cut to 15 characters:
+   * "vert.x-eventloo", "C2 CompilerThre", "C1 CompilerThre").
+   */
+  static long[] threadTicks(long pid) {
+    long[] split = {0, 0};
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String comm;
+        try {
+          comm = Files.readString(task.resolve("comm")).trim();
+        } catch (IOException e) {
+          continue; // the thread exited meanwhile: its ticks are in the process total
+        }
+        int k =
+            comm.startsWith("vert.x-eventloo")
+                ? 0
+                : comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre") ? 1 : -1;
+        if (k >= 0) {
+          long t = ticks(task.resolve("stat"));
+          split[k] += Math.max(t, 0);
+        }
+      }
+      return split;
+    } catch (IOException | RuntimeException e) {
+      return new long[] {-1, -1};
+    }
+  }
+
+  // utime + stime of one /proc/.../stat file (a process or one thread); -1 when unreadable
+  private static long ticks(Path stat) {
+    try {
+      String s = Files.readString(stat);
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Header of the CPU table for {@code pids}' names (the columns of {@link #cpuTicks}). */
   public static String cpuHeader(Map<String, List<Long>> pids) {
+    List<String> columns = new ArrayList<>();
+    pids.forEach(
+        (name, list) -> {
+          columns.add(name);
+          if (splitsThreads(name, list)) {
+            columns.addAll(List.of(PROXY_EVENT_LOOPS, PROXY_JIT, PROXY_OTHER));
+          }
+        });
     StringBuilder sb = new StringBuilder("| round | target | requests |");
-    pids.keySet().forEach(n -> sb.append(' ').append(n).append(" µs |"));
+    columns.forEach(n -> sb.append(' ').append(n).append(" µs |"));
     sb.append('\n').append("|---|---|---|");
-    pids.keySet().forEach(n -> sb.append("---|"));
+    columns.forEach(n -> sb.append("---|"));
     return sb.append('\n').toString();
   }
+
+  /**
+   * The proxy's CPU microseconds per request, median of {@code rounds} (each a before/after pair of
+   * {@link #cpuTicks} and its request count), total and split, as one markdown sentence; empty when
+   * there is no proxy process.
+   */
+  public static String proxyCpuMedians(List<CpuRound> rounds) {
+    List<String> names = List.of("proxy", PROXY_EVENT_LOOPS, PROXY_JIT, PROXY_OTHER);
+    double[] m = new double[names.size()];
+    for (int i = 0; i < m.length; i++) {
+      String name = names.get(i);
+      double[] v =
+          rounds.stream()
+              .mapToDouble(r -> cpuMicros(name, r.before(), r.after(), r.requests()))
+              .filter(d -> !Double.isNaN(d))
+              .sorted()
+              .toArray();
+      m[i] = v.length == 0 ? Double.NaN : v[v.length / 2];
+    }
+    if (Double.isNaN(m[0])) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        "**%.0f µs** (event loops %.0f, JIT compilers %.0f, other threads %.0f; each a median of"
+            + " the rounds, so the parts need not add up to the total)",
+        m[0],
+        m[1],
+        m[2],
+        m[3]);
+  }
+
+  /** One measured round's CPU readings: {@link #cpuTicks} before and after, requests served. */
+  public record CpuRound(Map<String, Long> before, Map<String, Long> after, int requests) {}
 
   /** One markdown row: CPU microseconds per request of each process during one round. */
   public static String cpuRow(

@@ -1,6 +1,7 @@
 package dev.tenantproxy.e2e.load;
 
 import dev.tenantproxy.testsupport.TestVertx;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,7 +18,10 @@ import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,10 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The same closed loop as {@link ClosedLoop}, driven by Vert.x 5 HTTP clients on BoringSSL
  * (netty-tcnative, {@link OpenSSLEngineOptions}) instead of the JDK client and JDK TLS: each caller
  * is its own {@link HttpClientAgent} with its own client certificate and one HTTP/2 connection,
- * each loop runs on an event-loop context ({@link TestVertx#onContext}), every body is read to its
- * end and every status checked. Why: the JDK client spent 350–440 µs of CPU per request on the same
- * 2 cores as the proxy (3× the proxy's own), so it, not the proxy, bounded the measured latency
- * (docs/benchmarks/lean.md, fourth pass).
+ * each caller's loops run on one event-loop context (as {@link TestVertx#onContext} does for a
+ * test), every body is read to its end and every status checked. Why: the JDK client spent 350–440
+ * µs of CPU per request on the same 2 cores as the proxy (3× the proxy's own), so it, not the
+ * proxy, bounded the measured latency (docs/benchmarks/lean.md, fourth pass).
  */
 public final class VertxClosedLoop implements AutoCloseable {
   private static final int MAX_SAMPLES = 4_000_000;
@@ -68,27 +72,47 @@ public final class VertxClosedLoop implements AutoCloseable {
 
   /** One loop per (client, request) pair for {@code d}; the result as {@link ClosedLoop}'s. */
   public ClosedLoop.Result run(List<Request> requests, Duration d) {
+    return run(clients.subList(0, requests.size()), requests, d);
+  }
+
+  /**
+   * {@code loops} loops sending {@code request} over the first caller's client for {@code d}: one
+   * HTTP/2 connection carrying up to {@code loops} streams at once (one user's client, as the JDK
+   * generator's single {@code HttpClient} of {@link ClosedLoop#run(java.net.http.HttpClient,
+   * java.net.http.HttpRequest, int, Duration)}); the result as {@link ClosedLoop}'s.
+   */
+  public ClosedLoop.Result run(Request request, int loops, Duration d) {
+    return run(Collections.nCopies(loops, clients.get(0)), Collections.nCopies(loops, request), d);
+  }
+
+  // loop i sends requests.get(i) with client.get(i); the loops of one client share one event-loop
+  // context (its connection's), so a shared connection costs no hop between event loops
+  private ClosedLoop.Result run(List<HttpClientAgent> client, List<Request> requests, Duration d) {
     long end = System.nanoTime() + d.toNanos();
     long[] lat = new long[MAX_SAMPLES];
     AtomicInteger n = new AtomicInteger();
     AtomicLong errors = new AtomicLong();
     List<Future<Void>> loops = new ArrayList<>();
+    Map<HttpClientAgent, Context> contexts = new IdentityHashMap<>();
     for (int c = 0; c < requests.size(); c++) {
-      HttpClientAgent client = clients.get(c);
+      HttpClientAgent agent = client.get(c);
       Request r = requests.get(c);
       RequestOptions options =
           new RequestOptions()
               .setMethod(HttpMethod.GET)
               .setAbsoluteURI(r.uri())
               .putHeader("Accept", r.accept());
-      loops.add(
-          TestVertx.onContext(
-              vertx,
-              () -> {
-                Promise<Void> done = Promise.promise();
-                loop(client, options, r.expect(), end, lat, n, errors, done);
-                return done.future();
-              }));
+      Context context = contexts.computeIfAbsent(agent, a -> vertx.getOrCreateContext());
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(
+          v -> {
+            try {
+              loop(agent, options, r.expect(), end, lat, n, errors, done);
+            } catch (RuntimeException e) {
+              done.tryFail(e);
+            }
+          });
+      loops.add(done.future());
     }
     try {
       Future.all(loops)

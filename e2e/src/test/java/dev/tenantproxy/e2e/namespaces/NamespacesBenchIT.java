@@ -249,6 +249,7 @@ class NamespacesBenchIT {
     Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
     StringBuilder cpu = new StringBuilder(ProxyVitals.cpuHeader(pids));
     List<Double> proxyCpu = new ArrayList<>();
+    List<ProxyVitals.CpuRound> proxyRounds = new ArrayList<>();
     for (int r = 0; r < ROUNDS; r++) {
       for (String format : List.of("JSON", "Table")) {
         boolean json = format.equals("JSON");
@@ -262,6 +263,7 @@ class NamespacesBenchIT {
         after = ProxyVitals.cpuTicks(pids);
         cpu.append(ProxyVitals.cpuRow("" + (r + 1), "proxy " + format, before, after, p.count()));
         proxyCpu.add(ProxyVitals.cpuMicros("proxy", before, after, p.count()));
+        proxyRounds.add(new ProxyVitals.CpuRound(before, after, p.count()));
         rounds.add(summarize("proxy (owner)", format, p));
       }
     }
@@ -310,7 +312,10 @@ class NamespacesBenchIT {
               String.format(
                   Locale.ROOT,
                   "%nProxy CPU per served list, median of rounds: **%.0f µs** (target <= 100).%n",
-                  median(proxyCpu)));
+                  median(proxyCpu)))
+          .append("By thread class (JSON and Table rounds together): ")
+          .append(ProxyVitals.proxyCpuMedians(proxyRounds))
+          .append(".\n");
     }
     sb.append('\n');
     return sb.toString();
