@@ -230,6 +230,11 @@ public final class ProxyServer {
             });
   }
 
+  /** The serving certificate's reloader (tests). */
+  TlsReloader tlsReloader() {
+    return tls;
+  }
+
   /** The actual listening port. */
   public int port() {
     return port;

@@ -8,6 +8,7 @@ import io.vertx.core.file.FileProps;
 import io.vertx.core.http.HttpServer;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Hot reload of the serving certificate: polls the modification times of {@code --tls-cert-file}
  * and {@code --tls-private-key-file} with a periodic timer (asynchronous file system calls) and
  * hands new material to every listener with {@link HttpServer#updateSSLOptions}; new connections
- * get the new certificate, open ones keep theirs. A broken pair is logged and the old one kept.
+ * get the new certificate, open ones keep theirs. A broken pair is logged and the old one kept,
+ * including a key that does not belong to the certificate (a renewal that writes the key before the
+ * certificate: serving that pair would fail every handshake until the certificate is written too).
  */
 final class TlsReloader {
   private static final Logger LOG = LoggerFactory.getLogger(TlsReloader.class);
@@ -26,6 +29,7 @@ final class TlsReloader {
   private final List<HttpServer> servers;
   private long timer = -1;
   private String lastSeen;
+  private final AtomicInteger refused = new AtomicInteger();
 
   TlsReloader(
       Vertx vertx, ProxyConfig config, List<X509Certificate> issuers, List<HttpServer> servers) {
@@ -91,17 +95,31 @@ final class TlsReloader {
     Future<Buffer> key = vertx.fileSystem().readFile(config.tlsPrivateKeyFile().toString());
     Future.all(cert, key)
         .compose(
-            all -> {
-              var options = ServerTls.options(cert.result(), key.result(), issuers);
+            all ->
+                vertx.executeBlocking(
+                    () -> {
+                      ServerTls.checkPair(vertx, cert.result(), key.result());
+                      return ServerTls.options(cert.result(), key.result(), issuers);
+                    },
+                    false))
+        .compose(
+            options -> {
               List<Future<Boolean>> updates =
                   servers.stream().map(s -> s.updateSSLOptions(options)).toList();
               return Future.all(updates);
             })
         .onSuccess(v -> LOG.info("reloaded the serving certificate {}", config.tlsCertFile()))
         .onFailure(
-            e ->
-                LOG.warn(
-                    "kept the previous serving certificate, the new pair does not load: {}",
-                    e.getMessage()));
+            e -> {
+              refused.incrementAndGet();
+              LOG.warn(
+                  "kept the previous serving certificate, the new pair does not load: {}",
+                  e.getMessage());
+            });
+  }
+
+  /** How many changed pairs were refused and the previous one kept (for tests). */
+  int refused() {
+    return refused.get();
   }
 }

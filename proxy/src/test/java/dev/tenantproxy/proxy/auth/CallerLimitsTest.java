@@ -36,6 +36,9 @@ class CallerLimitsTest {
   /** Upstream responses held open until the test ends them. */
   static final List<HttpServerResponse> held = new CopyOnWriteArrayList<>();
 
+  /** One per request {@link #open} started: completes when the caller has its whole response. */
+  static final List<Future<Void>> ends = new CopyOnWriteArrayList<>();
+
   @BeforeAll
   static void start() {
     h =
@@ -51,6 +54,7 @@ class CallerLimitsTest {
   @BeforeEach
   void holdEveryUpstreamResponse() {
     releaseAll();
+    ends.clear();
     h.api.handler =
         req -> {
           HttpServerResponse resp = req.response().setChunked(true);
@@ -74,6 +78,18 @@ class CallerLimitsTest {
     held.clear();
   }
 
+  /**
+   * Ends every held response and waits until the caller has each one's end: the proxy frees a
+   * caller's slot when it has passed the end on, so a request sent before that would still count
+   * the ended ones (a race the proxy's event loop loses on a loaded machine).
+   */
+  private static void releaseAllAndAwaitTheirEnds() {
+    releaseAll();
+    for (Future<Void> end : ends) {
+      await(end.timeout(20, TimeUnit.SECONDS));
+    }
+  }
+
   /** Starts a request and completes once its first bytes arrived (it stays open upstream). */
   private static Future<Integer> open(TestClient client, String uri) {
     return client.exchange(
@@ -83,8 +99,14 @@ class CallerLimitsTest {
                 .compose(
                     resp -> {
                       Promise<Integer> first = Promise.promise();
+                      Promise<Void> end = Promise.promise();
+                      ends.add(end.future());
                       resp.handler(b -> first.tryComplete(resp.statusCode()));
-                      resp.endHandler(v -> first.tryComplete(resp.statusCode()));
+                      resp.endHandler(
+                          v -> {
+                            first.tryComplete(resp.statusCode());
+                            end.tryComplete();
+                          });
                       return first.future();
                     }));
   }
@@ -119,7 +141,7 @@ class CallerLimitsTest {
         .isEqualTo(200);
 
     // and: once her watches end, alice may watch again
-    releaseAll();
+    releaseAllAndAwaitTheirEnds();
     Future<Integer> again = open(alice, watch);
     assertThat(await(again.timeout(20, TimeUnit.SECONDS))).isEqualTo(200);
   }
@@ -141,7 +163,7 @@ class CallerLimitsTest {
     assertThat(new JsonObject(fourth.body()).getString("reason")).isEqualTo("TooManyRequests");
     assertThat(await(open(bob, list).timeout(20, TimeUnit.SECONDS))).isEqualTo(200);
 
-    releaseAll();
+    releaseAllAndAwaitTheirEnds();
     h.api.handler = dev.tenantproxy.proxy.testing.FakeApiServer.EMPTY_LIST;
     for (int i = 0; i < 3; i++) {
       assertThat(get(alice, list, null).status()).isEqualTo(200);

@@ -41,6 +41,49 @@ class TlsReloadTest {
     }
   }
 
+  @Test
+  void aKeyWrittenBeforeItsCertificateIsNotServedAndHandshakesKeepSucceedingMeanwhile()
+      throws Exception {
+    try (ProxyHarness h =
+        ProxyHarness.start(
+            dir, c -> c.withTlsReloadInterval(Duration.ofMillis(100)), () -> true, List.of())) {
+      BigInteger before = servedSerial(h);
+      TlsReloader reloader = h.proxy.tlsReloader();
+      int refused = reloader.refused();
+      TestPki.Issued renewed = TestPki.server(dir.resolve("renewed"), "proxy", h.servingCa);
+
+      // when: a renewal writes the new key (in one step), its certificate not yet
+      replace(renewed.keyFile(), h.proxyServing.keyFile());
+
+      // then: the reloader refuses the pair that does not belong together, and every handshake
+      // meanwhile still gets the previous certificate (a failed handshake fails the test at once)
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                assertThat(servedSerial(h)).isEqualTo(before);
+                assertThat(reloader.refused()).isGreaterThan(refused);
+              });
+      assertThat(servedSerial(h)).isEqualTo(before);
+
+      // when: the certificate follows
+      replace(renewed.certFile(), h.proxyServing.certFile());
+
+      // then: the new pair is served
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> assertThat(servedSerial(h)).isEqualTo(renewed.cert().getSerialNumber()));
+    }
+  }
+
+  /** Replaces {@code target} with a copy of {@code source} in one step (a rename). */
+  private static void replace(Path source, Path target) throws Exception {
+    Path next = target.resolveSibling(target.getFileName() + ".next");
+    Files.copy(source, next, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(next, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
   private static BigInteger servedSerial(ProxyHarness h) {
     var client =
         h.vertx.createNetClient(
