@@ -117,6 +117,89 @@ class ImpersonationParityIT {
     assertThat(mismatches).as("answers that differ from the API server's").isEmpty();
   }
 
+  /**
+   * The user the API server builds for a request (username, groups in order) is the same through
+   * the proxy as straight from the API server: for certificate users with and without groups, and
+   * for allowed {@code Impersonate-*} sets (the proxy leaves a last {@code system:authenticated}
+   * for the API server to add; this shows nothing is lost or reordered). Extra is not compared: the
+   * API server adds the direct client certificate's {@code credential-id}, which the proxy does not
+   * forward.
+   */
+  @Test
+  void theApiServerBuildsTheSameUserThroughTheProxyAsDirectly() {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    KubeUser impersonator = cp.users().certificate("reviewer-" + suffix, "system:masters");
+    KubeUser withGroups = cp.users().certificate("owner-" + suffix, "devs-" + suffix, "ops");
+    KubeUser withoutGroups = cp.users().certificate("loner-" + suffix);
+    Map<String, List<String[]>> sets = new LinkedHashMap<>();
+    sets.put("no impersonation", List.of());
+    sets.put("user", h("Impersonate-User", "someone"));
+    sets.put("user and group", h("Impersonate-User", "someone", "Impersonate-Group", "g"));
+    sets.put(
+        "user and system:authenticated first",
+        h(
+            "Impersonate-User", "someone",
+            "Impersonate-Group", "system:authenticated",
+            "Impersonate-Group", "g"));
+    sets.put("service account user", h("Impersonate-User", "system:serviceaccount:default:sa"));
+    sets.put(
+        "service account user and system:authenticated only",
+        h(
+            "Impersonate-User", "system:serviceaccount:default:sa",
+            "Impersonate-Group", "system:authenticated"));
+    List<String> mismatches = new ArrayList<>();
+    int compared = 0;
+
+    for (KubeUser caller : List.of(withGroups, withoutGroups, impersonator)) {
+      HttpClient direct = client(caller, cp.caPem());
+      HttpClient viaProxy = client(caller, proxy.caPem());
+      for (Map.Entry<String, List<String[]>> set : sets.entrySet()) {
+        if (caller != impersonator && !set.getValue().isEmpty()) {
+          continue;
+        }
+        JsonObject d = whoAmI(direct, cp.apiServerUrl(), set.getValue());
+        JsonObject p = whoAmI(viaProxy, proxy.url(), set.getValue());
+        compared++;
+        if (!d.equals(p)) {
+          mismatches.add(
+              caller.name() + " / " + set.getKey() + ": direct " + d + " but through " + p);
+        }
+      }
+    }
+
+    assertThat(compared).isEqualTo(2 + sets.size());
+    assertThat(mismatches).as("users that differ from the API server's").isEmpty();
+  }
+
+  /** POSTs a SelfSubjectReview and returns its status.userInfo. */
+  private static JsonObject whoAmI(HttpClient client, String base, List<String[]> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(base + "/apis/authentication.k8s.io/v1/selfsubjectreviews"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));
+    for (String[] header : headers) {
+      request.header(header[0], header[1]);
+    }
+    try {
+      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      JsonObject user = new JsonObject(r.body()).getJsonObject("status").getJsonObject("userInfo");
+      assertThat(user.getString("username")).isNotEmpty();
+      return new JsonObject()
+          .put("username", user.getString("username"))
+          .put("groups", user.getJsonArray("groups"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private record Answer(int code, String reason, String message) {
     @Override
     public String toString() {

@@ -30,6 +30,10 @@ public final class ForwardHeaders {
           "upgrade",
           "http2-settings");
 
+  private static final String AUTHENTICATED = "system:authenticated";
+  private static final String UNAUTHENTICATED = "system:unauthenticated";
+  private static final String ANONYMOUS = "system:anonymous";
+
   private final List<String> identityHeaders;
   private final List<String> identityPrefixes;
 
@@ -97,15 +101,20 @@ public final class ForwardHeaders {
   }
 
   /**
-   * Adds {@code Impersonate-*} for {@code caller}, extra keys percent-encoded as client-go does.
+   * Adds {@code Impersonate-*} for {@code caller}, extra keys percent-encoded as client-go does. A
+   * last {@code system:authenticated} is left out where the API server adds it itself (see {@link
+   * #impliedByApiServer}): each {@code Impersonate-Group} costs the API server one authorization
+   * check per request, and this group would add nothing to the identity it builds.
    */
   public static void addImpersonation(MultiMap out, Caller caller) {
     out.set("Impersonate-User", caller.user());
     if (!caller.uid().isEmpty()) {
       out.set("Impersonate-Uid", caller.uid());
     }
-    for (String g : caller.groups()) {
-      out.add("Impersonate-Group", g);
+    List<String> groups = caller.groups();
+    int sent = impliedByApiServer(caller.user(), groups) ? groups.size() - 1 : groups.size();
+    for (int i = 0; i < sent; i++) {
+      out.add("Impersonate-Group", groups.get(i));
     }
     caller
         .extra()
@@ -116,6 +125,29 @@ public final class ForwardHeaders {
                 out.add(header, v);
               }
             });
+  }
+
+  /**
+   * True when kube-apiserver, impersonating {@code user} with {@code groups} minus a last {@code
+   * system:authenticated}, appends that group by itself, so that the identity it builds is exactly
+   * the same, order included: the user is not {@code system:anonymous}, {@code
+   * system:authenticated} is the last group and occurs once, no group is {@code
+   * system:unauthenticated}, and at least one other group is sent (with no {@code
+   * Impersonate-Group} at all the API server would give a service-account user its service-account
+   * groups instead).
+   */
+  static boolean impliedByApiServer(String user, List<String> groups) {
+    int n = groups.size();
+    if (user.equals(ANONYMOUS) || n < 2 || !groups.get(n - 1).equals(AUTHENTICATED)) {
+      return false;
+    }
+    for (int i = 0; i < n - 1; i++) {
+      String g = groups.get(i);
+      if (g.equals(AUTHENTICATED) || g.equals(UNAUTHENTICATED)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Percent-encodes every byte of {@code key} that is not an RFC 7230 token character. */

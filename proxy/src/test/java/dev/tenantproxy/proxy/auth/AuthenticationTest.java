@@ -92,8 +92,7 @@ class AuthenticationTest {
     assertThat(h.api.tokenReviews.get() - reviews).isEqualTo(1);
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/solar-dev/pods");
     assertThat(up.headers().get("Impersonate-User")).isEqualTo("erin");
-    assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly("devs", "system:authenticated");
+    assertThat(up.headers().getAll("Impersonate-Group")).containsExactly("devs");
     assertThat(up.headers().get("Authorization")).isEqualTo("Bearer proxy-token");
   }
 
@@ -111,8 +110,7 @@ class AuthenticationTest {
         .isEqualTo("system:serviceaccount:solar-dev:ci");
     assertThat(up.headers().get("Impersonate-Uid")).isEqualTo("u-1");
     assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly(
-            "system:serviceaccounts", "system:serviceaccounts:solar-dev", "system:authenticated");
+        .containsExactly("system:serviceaccounts", "system:serviceaccounts:solar-dev");
   }
 
   @Test
@@ -182,8 +180,7 @@ class AuthenticationTest {
     assertThat(r.status()).isEqualTo(200);
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/wind-dev/configmaps");
     assertThat(up.headers().get("Impersonate-User")).isEqualTo("bob");
-    assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly("wind-devs", "system:authenticated");
+    assertThat(up.headers().getAll("Impersonate-Group")).containsExactly("wind-devs");
     assertThat(up.headers().get("Impersonate-Extra-acme.com%2Fproject")).isEqualTo("wind");
     assertThat(up.headers().contains("X-Remote-User")).isFalse();
   }
@@ -214,8 +211,7 @@ class AuthenticationTest {
     assertThat(r.status()).isEqualTo(200);
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/solar-dev/secrets");
     assertThat(up.headers().get("Impersonate-User")).isEqualTo("alice");
-    assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly("solar-devs", "system:authenticated");
+    assertThat(up.headers().getAll("Impersonate-Group")).containsExactly("solar-devs");
   }
 
   @Test

@@ -72,8 +72,7 @@ class ImpersonationTest {
     assertThat(h.api.accessReviews.get() - reviews).isEqualTo(4);
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/wind-dev/pods");
     assertThat(up.headers().get("Impersonate-User")).isEqualTo("bob");
-    assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly("wind-devs", "system:authenticated");
+    assertThat(up.headers().getAll("Impersonate-Group")).containsExactly("wind-devs");
     assertThat(up.headers().get("Impersonate-Extra-scopes")).isEqualTo("view");
     assertThat(h.api.accessReviewSpecs)
         .anySatisfy(
@@ -99,8 +98,7 @@ class ImpersonationTest {
     assertThat(r.status()).isEqualTo(200);
     FakeApiServer.Recorded up = h.api.last("/api/v1/namespaces/solar-dev/pods");
     assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly(
-            "system:serviceaccounts", "system:serviceaccounts:solar-dev", "system:authenticated");
+        .containsExactly("system:serviceaccounts", "system:serviceaccounts:solar-dev");
     assertThat(h.api.accessReviewSpecs)
         .anySatisfy(
             spec -> {

@@ -72,6 +72,37 @@ class ForwardHeadersTest {
   }
 
   @Test
+  void aLastAuthenticatedGroupIsLeftToTheApiServerWhenAnotherGroupIsSent() {
+    assertThat(groupsSent("alice", "tenant-a", "ops", "system:authenticated"))
+        .containsExactly("tenant-a", "ops");
+  }
+
+  @Test
+  void authenticatedGroupIsSentWhenTheApiServerWouldNotAddItOrWouldAddOthers() {
+    // the only group: without any Impersonate-Group a service account would get its SA groups
+    assertThat(groupsSent("system:serviceaccount:ns:sa", "system:authenticated"))
+        .containsExactly("system:authenticated");
+    // anonymous: the API server adds system:unauthenticated, never system:authenticated
+    assertThat(groupsSent("system:anonymous", "system:authenticated", "g"))
+        .containsExactly("system:authenticated", "g");
+    // an explicit system:unauthenticated stops the API server from adding system:authenticated
+    assertThat(groupsSent("bob", "system:unauthenticated", "system:authenticated"))
+        .containsExactly("system:unauthenticated", "system:authenticated");
+    assertThat(groupsSent("bob", "g1", "g2")).containsExactly("g1", "g2");
+    // not last, or twice: the API server keeps the order it is given, so send the list as it is
+    assertThat(groupsSent("bob", "system:authenticated", "g"))
+        .containsExactly("system:authenticated", "g");
+    assertThat(groupsSent("bob", "system:authenticated", "g", "system:authenticated"))
+        .containsExactly("system:authenticated", "g", "system:authenticated");
+  }
+
+  private static List<String> groupsSent(String user, String... groups) {
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    ForwardHeaders.addImpersonation(out, new Caller(user, "", List.of(groups), Map.of()));
+    return out.getAll("Impersonate-Group");
+  }
+
+  @Test
   void responseHopByHopHeadersAreDroppedOthersKept() {
     MultiMap up =
         MultiMap.caseInsensitiveMultiMap()

@@ -71,8 +71,7 @@ class PassThroughTest {
     assertThat(up.uri()).isEqualTo("/api/v1/namespaces/solar-dev/configmaps?limit=5");
     assertThat(up.headers().getAll("Authorization")).containsExactly("Bearer proxy-token");
     assertThat(up.headers().get("Impersonate-User")).isEqualTo("alice");
-    assertThat(up.headers().getAll("Impersonate-Group"))
-        .containsExactly("devs", "tenant-owners", "system:authenticated");
+    assertThat(up.headers().getAll("Impersonate-Group")).containsExactly("devs", "tenant-owners");
     assertThat(up.headers().contains("X-Remote-User")).isFalse();
     assertThat(up.headers().contains("X-Remote-Group")).isFalse();
     assertThat(up.headers().contains("X-Remote-Extra-Scopes")).isFalse();
