@@ -1,7 +1,5 @@
 package dev.tenantproxy.cache.informer;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,21 +20,21 @@ import java.util.stream.Stream;
  * at once, with the listed (full) object, instead of deferring them to the end of the list and then
  * reading them back from this store (they would be slim).
  */
-final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
-  private final Map<String, GenericKubernetesResource> items = new ConcurrentHashMap<>();
+final class SlimItemStore implements ItemStore<WireObject> {
+  private final Map<String, WireObject> items = new ConcurrentHashMap<>();
 
   @Override
-  public String getKey(GenericKubernetesResource obj) {
+  public String getKey(WireObject obj) {
     return Extractors.key(obj);
   }
 
   @Override
-  public GenericKubernetesResource put(String key, GenericKubernetesResource obj) {
+  public WireObject put(String key, WireObject obj) {
     return items.put(key, slim(obj));
   }
 
   @Override
-  public GenericKubernetesResource remove(String key) {
+  public WireObject remove(String key) {
     return items.remove(key);
   }
 
@@ -46,7 +44,7 @@ final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
   }
 
   @Override
-  public Stream<GenericKubernetesResource> values() {
+  public Stream<WireObject> values() {
     return items.values().stream();
   }
 
@@ -61,21 +59,11 @@ final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
   }
 
   @Override
-  public GenericKubernetesResource get(String key) {
+  public WireObject get(String key) {
     return items.get(key);
   }
 
-  static GenericKubernetesResource slim(GenericKubernetesResource obj) {
-    ObjectMeta m = obj.getMetadata();
-    ObjectMeta meta = new ObjectMeta();
-    meta.setName(m.getName());
-    meta.setNamespace(m.getNamespace());
-    meta.setUid(m.getUid());
-    meta.setResourceVersion(m.getResourceVersion());
-    GenericKubernetesResource slim = new GenericKubernetesResource();
-    slim.setApiVersion(obj.getApiVersion());
-    slim.setKind(obj.getKind());
-    slim.setMetadata(meta);
-    return slim;
+  static WireObject slim(WireObject obj) {
+    return obj.slim();
   }
 }
