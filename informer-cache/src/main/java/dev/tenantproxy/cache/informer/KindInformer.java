@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A thin wrapper around one fabric8 shared informer of one kind: converts every callback into an
- * immutable change on fabric8's thread and hands it to the writer; logs and retries on errors;
- * reports health.
+ * A thin wrapper around one fabric8 shared informer of one kind, decoding into {@link WireObject}
+ * (see package-info): converts every callback into an immutable change on fabric8's thread and
+ * hands it to the writer; logs and retries on errors; reports health.
  */
 final class KindInformer {
   private static final Logger LOG = LoggerFactory.getLogger(KindInformer.class);

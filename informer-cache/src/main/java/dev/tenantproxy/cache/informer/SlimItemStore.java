@@ -7,9 +7,10 @@ import java.util.stream.Stream;
 
 /**
  * The fabric8 informer's own store, slimmed: per key only apiVersion, kind, name, namespace, uid
- * and resourceVersion, which is all fabric8 needs (keys, and RVs to tell updates from repeats). The
- * index keeps everything it needs in its snapshot and watch caches, so holding every full object a
- * second time in fabric8's store would more than double the memory per object.
+ * and resourceVersion ({@link WireObject#slim()}, with a JSON of just these), which is all fabric8
+ * needs (keys, and RVs to tell updates from repeats). The index keeps everything it needs in its
+ * snapshot and watch caches, so holding every full object a second time in fabric8's store would
+ * more than double the memory per object.
  *
  * <p>Consequence: objects fabric8 takes from its store (the {@code old} of {@code onUpdate}, and
  * deletions it infers after a re-list) are slim; the index never reads {@code old}, and the watch
