@@ -2,6 +2,7 @@ package dev.tenantproxy.cache.informer;
 
 import io.fabric8.kubernetes.api.model.DefaultKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ListMeta;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.io.ByteArrayOutputStream;
@@ -183,6 +184,15 @@ final class WireObject implements HasMetadata, InformedObject {
    * on the way.
    */
   static WireObject read(JsonParser p) {
+    return read(p, null, null);
+  }
+
+  /**
+   * As {@link #read(JsonParser)}; an object without {@code kind} (the items of a list of a built-in
+   * kind) gets {@code kind} and {@code apiVersion} written first, as a GET returns them, when the
+   * list named them ({@code NamespaceList} has items of kind {@code Namespace}).
+   */
+  static WireObject read(JsonParser p, String itemKind, String itemApiVersion) {
     String name;
     if (p.currentToken() == JsonToken.START_OBJECT) {
       name = p.nextName();
@@ -201,9 +211,27 @@ final class WireObject implements HasMetadata, InformedObject {
     out.reset();
     try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
       g.writeStartObject();
+      boolean put =
+          itemKind != null
+              && itemApiVersion != null
+              && name != null
+              && !name.equals("kind")
+              && !name.equals("apiVersion");
+      if (put) {
+        g.writeStringProperty("kind", itemKind);
+        g.writeStringProperty("apiVersion", itemApiVersion);
+        kind = itemKind;
+        apiVersion = itemApiVersion;
+        kindInJson = true;
+        apiVersionInJson = true;
+      }
       for (; name != null; name = p.nextName()) {
-        g.writeName(name);
         JsonToken t = p.nextToken();
+        if (put && (name.equals("kind") || name.equals("apiVersion"))) {
+          p.skipChildren(); // written first already
+          continue;
+        }
+        g.writeName(name);
         switch (name) {
           case "apiVersion" -> {
             apiVersionInJson = true;
@@ -372,8 +400,56 @@ final class WireObject implements HasMetadata, InformedObject {
   }
 
   /** A page of a list, as fabric8's informer asks for it. */
+  @JsonDeserialize(using = PageDecoder.class)
   static final class Page extends DefaultKubernetesResourceList<WireObject> {
     private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Reads a page: the list's {@code kind} and {@code apiVersion} (the API server writes them first)
+   * name its items' (see {@link #read(JsonParser, String, String)}), so that an item's JSON is
+   * written once, complete.
+   */
+  static final class PageDecoder extends ValueDeserializer<Page> {
+    @Override
+    public Page deserialize(JsonParser p, DeserializationContext ctxt) {
+      Page page = new Page();
+      java.util.List<WireObject> items = new ArrayList<>();
+      String name = p.currentToken() == JsonToken.START_OBJECT ? p.nextName() : p.currentName();
+      for (; name != null; name = p.nextName()) {
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "kind" -> page.setKind(t == JsonToken.VALUE_STRING ? p.getString() : skip(p));
+          case "apiVersion" ->
+              page.setApiVersion(t == JsonToken.VALUE_STRING ? p.getString() : skip(p));
+          case "metadata" -> page.setMetadata(ctxt.readValue(p, ListMeta.class));
+          case "items" -> {
+            if (t != JsonToken.START_ARRAY) {
+              p.skipChildren();
+              continue;
+            }
+            String kind = page.getKind();
+            String itemKind =
+                kind != null && kind.length() > "List".length() && kind.endsWith("List")
+                    ? kind.substring(0, kind.length() - "List".length())
+                    : null;
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              if (p.currentToken() != JsonToken.VALUE_NULL) {
+                items.add(read(p, itemKind, page.getApiVersion()));
+              }
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      page.setItems(items);
+      return page;
+    }
+
+    private static String skip(JsonParser p) {
+      p.skipChildren();
+      return null;
+    }
   }
 
   /** A reusable output buffer (one per decoding thread); {@code toByteArray} copies. */

@@ -47,13 +47,16 @@
  *       {@code status}) as plain maps. So there is no {@code GenericKubernetesResource}, no typed
  *       {@code ObjectMeta} tree (managedFields, annotations are copied, never built), and no
  *       re-encoding to JSON for the watch cache. Items of lists of built-in kinds come without
- *       {@code kind}/{@code apiVersion}: {@code WireObject.json(kind)} puts them first, as a GET
- *       returns them. Watch events still pass fabric8's {@code WatchEvent} decoding (a JSON tree,
- *       typed for built-in kinds) and its {@code convertValue} into {@code WireObject} (the same
- *       one pass, over the tree): registering {@code WireObject} for the informed kinds on the
- *       client's serialization would skip that, but would change what every other user of a shared
- *       client (the e2e tests' admin client) decodes. {@code WireObject} also encodes back (tokens
- *       of its JSON), so fabric8's {@code asJson} and {@code convertValue} work on it.
+ *       {@code kind}/{@code apiVersion}: the page's decoder names them from the list's own ({@code
+ *       NamespaceList}: {@code Namespace}) and writes them first, as a GET returns them, so each
+ *       object's JSON is written once ({@code WireObject.json(kind)} still adds them to an object
+ *       decoded alone without them). Watch events still pass fabric8's {@code WatchEvent} decoding
+ *       (a JSON tree, typed for built-in kinds) and its {@code convertValue} into {@code
+ *       WireObject} (the same one pass, over the tree): registering {@code WireObject} for the
+ *       informed kinds on the client's serialization would skip that, but would change what every
+ *       other user of a shared client (the e2e tests' admin client) decodes. {@code WireObject}
+ *       also encodes back (tokens of its JSON), so fabric8's {@code asJson} and {@code
+ *       convertValue} work on it.
  *   <li><b>Errors.</b> The exception handler logs, records the error for health (a 404 is reported
  *       as a missing CRD) and always asks fabric8 to retry (with its back-off). {@code start()}
  *       fails after the sync timeout naming the unhealthy informers; they keep retrying.

@@ -122,12 +122,25 @@ class WireObjectTest {
     assertThat(page.getMetadata().getContinue()).isEqualTo("abc");
     assertThat(page.getItems()).hasSize(2);
     WireObject first = page.getItems().get(0);
-    assertThat(first.getKind()).isNull();
-    first.setApiVersion("v1"); // as fabric8 does for list items without one
+    assertThat(first.getKind()).isEqualTo("Namespace");
+    assertThat(first.getApiVersion()).isEqualTo("v1");
     assertThat(new String(first.json(ResourceKind.NAMESPACES), StandardCharsets.UTF_8))
         .isEqualTo(
             NAMESPACE.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&"));
     assertThat(new String(page.getItems().get(1).json(ResourceKind.NAMESPACES)))
+        .isEqualTo(
+            "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\","
+                + "\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"9\"}}");
+  }
+
+  @Test
+  void aLoneObjectWithoutKindGetsTheKindItIsInformedAs() {
+    WireObject item =
+        Objects.JSON.unmarshal(
+            "{\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"9\"}}", WireObject.class);
+    item.setApiVersion("v1"); // as fabric8 does for list items without one
+
+    assertThat(new String(item.json(ResourceKind.NAMESPACES), StandardCharsets.UTF_8))
         .isEqualTo(
             "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\","
                 + "\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"9\"}}");
