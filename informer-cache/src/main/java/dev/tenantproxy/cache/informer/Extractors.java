@@ -12,7 +12,6 @@ import dev.tenantproxy.filters.tenancy.Principal;
 import dev.tenantproxy.filters.tenancy.ProxySettingInfo;
 import dev.tenantproxy.filters.tenancy.TenancyObject;
 import dev.tenantproxy.filters.tenancy.TenantInfo;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.ArrayList;
@@ -22,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads fabric8 objects into the plain tenancy model. Never modifies the (cached, shared) fabric8
+ * Reads informed objects ({@link InformedObject}) into the plain tenancy model. Never modifies the
  * object; unknown or malformed entries are skipped.
  */
 final class Extractors {
@@ -31,7 +30,7 @@ final class Extractors {
   private Extractors() {}
 
   /** The tenancy model of {@code r} for the tenancy kinds, {@code null} for other kinds. */
-  static TenancyObject model(ResourceKind kind, GenericKubernetesResource r) {
+  static TenancyObject model(ResourceKind kind, InformedObject r) {
     if (kind.equals(ResourceKind.TENANTS)) {
       return tenant(r);
     } else if (kind.equals(ResourceKind.NAMESPACES)) {
@@ -47,13 +46,13 @@ final class Extractors {
   }
 
   /** The informer key: {@code name} or {@code namespace/name}. */
-  static String key(GenericKubernetesResource r) {
+  static String key(InformedObject r) {
     ObjectMeta m = r.getMetadata();
     String ns = m.getNamespace();
     return ns == null || ns.isEmpty() ? m.getName() : ns + "/" + m.getName();
   }
 
-  static CachedObject cached(ResourceKind kind, GenericKubernetesResource r, byte[] json) {
+  static CachedObject cached(ResourceKind kind, InformedObject r, byte[] json) {
     ObjectMeta m = r.getMetadata();
     Map<String, String> fields = new HashMap<>(4);
     fields.put("metadata.name", m.getName());
@@ -61,11 +60,11 @@ final class Extractors {
       fields.put("metadata.namespace", m.getNamespace());
     }
     if (kind.equals(ResourceKind.NAMESPACES)) {
-      fields.put("status.phase", str(map(r.getAdditionalProperties().get("status")).get("phase")));
+      fields.put("status.phase", str(map(r.field("status")).get("phase")));
     }
     if (kind.group().isEmpty() && kind.plural().equals("nodes")) {
       // as the API server: strconv.FormatBool(spec.unschedulable), "false" when unset
-      Object unschedulable = map(r.getAdditionalProperties().get("spec")).get("unschedulable");
+      Object unschedulable = map(r.field("spec")).get("unschedulable");
       fields.put("spec.unschedulable", Boolean.toString(Boolean.TRUE.equals(unschedulable)));
     }
     fields.values().removeIf(v -> v == null);
@@ -73,10 +72,10 @@ final class Extractors {
         key(r), m.getNamespace(), m.getName(), m.getResourceVersion(), m.getLabels(), fields, json);
   }
 
-  static TenantInfo tenant(GenericKubernetesResource r) {
+  static TenantInfo tenant(InformedObject r) {
     ObjectMeta m = r.getMetadata();
-    Map<String, Object> spec = map(r.getAdditionalProperties().get("spec"));
-    Map<String, Object> status = map(r.getAdditionalProperties().get("status"));
+    Map<String, Object> spec = map(r.field("spec"));
+    Map<String, Object> status = map(r.field("status"));
     List<Owner> owners = new ArrayList<>();
     for (Map<String, Object> o : maps(status.get("owners"))) {
       Principal p = principal(o);
@@ -143,7 +142,7 @@ final class Extractors {
     return new ClusterResource.LabelSelectorSpec(stringMap(m.get("matchLabels")), exprs);
   }
 
-  static NamespaceInfo namespace(GenericKubernetesResource r) {
+  static NamespaceInfo namespace(InformedObject r) {
     ObjectMeta m = r.getMetadata();
     String ownerTenant = null;
     if (m.getOwnerReferences() != null) {
@@ -159,15 +158,15 @@ final class Extractors {
         m.getName(),
         m.getUid(),
         m.getResourceVersion(),
-        str(map(r.getAdditionalProperties().get("status")).get("phase")),
+        str(map(r.field("status")).get("phase")),
         m.getLabels(),
         ownerTenant);
   }
 
-  static CapsuleConfigurationInfo configuration(GenericKubernetesResource r) {
+  static CapsuleConfigurationInfo configuration(InformedObject r) {
     ObjectMeta m = r.getMetadata();
-    Map<String, Object> spec = map(r.getAdditionalProperties().get("spec"));
-    Map<String, Object> status = map(r.getAdditionalProperties().get("status"));
+    Map<String, Object> spec = map(r.field("spec"));
+    Map<String, Object> status = map(r.field("status"));
     return new CapsuleConfigurationInfo(
         m.getName(),
         m.getResourceVersion(),
@@ -175,9 +174,9 @@ final class Extractors {
         strings(spec.get("ignoreUserWithGroups")));
   }
 
-  static ProxySettingInfo proxySetting(GenericKubernetesResource r) {
+  static ProxySettingInfo proxySetting(InformedObject r) {
     ObjectMeta m = r.getMetadata();
-    Map<String, Object> spec = map(r.getAdditionalProperties().get("spec"));
+    Map<String, Object> spec = map(r.field("spec"));
     List<ProxySettingInfo.Subject> subjects = new ArrayList<>();
     for (Map<String, Object> s : maps(spec.get("subjects"))) {
       Principal p = principal(s);
@@ -192,9 +191,9 @@ final class Extractors {
     return new ProxySettingInfo(m.getNamespace(), m.getName(), m.getResourceVersion(), subjects);
   }
 
-  static GlobalProxySettingsInfo globalProxySettings(GenericKubernetesResource r) {
+  static GlobalProxySettingsInfo globalProxySettings(InformedObject r) {
     ObjectMeta m = r.getMetadata();
-    Map<String, Object> spec = map(r.getAdditionalProperties().get("spec"));
+    Map<String, Object> spec = map(r.field("spec"));
     List<GlobalProxySettingsInfo.Rule> rules = new ArrayList<>();
     for (Map<String, Object> rule : maps(spec.get("rules"))) {
       rules.add(

@@ -3,12 +3,11 @@ package dev.tenantproxy.cache.informer;
 import dev.tenantproxy.cache.watchcache.CachedObject;
 import dev.tenantproxy.cache.watchcache.EventType;
 import dev.tenantproxy.filters.tenancy.TenancyObject;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.internal.HasMetadataOperationsImpl;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A thin wrapper around one fabric8 shared informer of one kind: converts every callback into an
- * immutable change on fabric8's thread and hands it to the writer; logs and retries on errors;
- * reports health.
+ * A thin wrapper around one fabric8 shared informer of one kind, decoding into {@link WireObject}
+ * (see package-info): converts every callback into an immutable change on fabric8's thread and
+ * hands it to the writer; logs and retries on errors; reports health.
  */
 final class KindInformer {
   private static final Logger LOG = LoggerFactory.getLogger(KindInformer.class);
@@ -33,7 +32,7 @@ final class KindInformer {
   private final IndexWriter writer;
   private final LongSupplier nanoTime;
   private final long pageSize;
-  private volatile SharedIndexInformer<GenericKubernetesResource> informer;
+  private volatile SharedIndexInformer<WireObject> informer;
   private volatile Generation generation;
   private volatile String lastError;
   private volatile Instant lastErrorAt;
@@ -83,8 +82,11 @@ final class KindInformer {
       return generation.synced;
     }
     Generation g = new Generation(kind);
-    var operation = client.genericKubernetesResources(kind.context());
-    SharedIndexInformer<GenericKubernetesResource> inf =
+    // as client.genericKubernetesResources(context), but decoding into WireObject (package-info)
+    var operation =
+        new HasMetadataOperationsImpl<>(
+            client, kind.context(), WireObject.class, WireObject.Page.class);
+    SharedIndexInformer<WireObject> inf =
         kind.namespaced()
             ? operation.inAnyNamespace().withLimit(pageSize).runnableInformer(0)
             : operation.withLimit(pageSize).runnableInformer(0);
@@ -103,7 +105,7 @@ final class KindInformer {
       g.stopped = true;
       g.synced.cancel(false);
     }
-    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    SharedIndexInformer<WireObject> inf = informer;
     if (inf != null) {
       inf.stop();
     }
@@ -127,7 +129,7 @@ final class KindInformer {
     if (!synced()) {
       return false;
     }
-    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    SharedIndexInformer<WireObject> inf = informer;
     if (inf != null && inf.isWatching()) {
       unwatchedSince = UNSET;
       return true;
@@ -146,7 +148,7 @@ final class KindInformer {
 
   InformerHealth health() {
     Generation g = generation;
-    SharedIndexInformer<GenericKubernetesResource> inf = informer;
+    SharedIndexInformer<WireObject> inf = informer;
     Instant listed = g == null ? null : g.lastListAt;
     Instant failed = lastErrorAt;
     boolean retrying = failed != null && (listed == null || failed.isAfter(listed));
@@ -189,18 +191,17 @@ final class KindInformer {
     return failure.getClass().getSimpleName() + ": " + failure.getMessage();
   }
 
-  private IndexWriter.Change convert(GenericKubernetesResource r) {
+  private IndexWriter.Change convert(WireObject r) {
     TenancyObject model = Extractors.model(kind, r);
     CachedObject object = null;
     if (writer.cache(kind) != null) {
-      byte[] json = client.getKubernetesSerialization().asJson(r).getBytes(StandardCharsets.UTF_8);
-      object = Extractors.cached(kind, r, json);
+      object = Extractors.cached(kind, r, r.json(kind));
     }
     return new IndexWriter.Change(Extractors.key(r), model, object);
   }
 
   /** fabric8 calls these on its own (serialized) thread for this informer. */
-  private final class Handler implements ResourceEventHandler<GenericKubernetesResource> {
+  private final class Handler implements ResourceEventHandler<WireObject> {
     private final Generation g;
 
     Handler(Generation g) {
@@ -208,17 +209,17 @@ final class KindInformer {
     }
 
     @Override
-    public void onAdd(GenericKubernetesResource r) {
+    public void onAdd(WireObject r) {
       handle(EventType.ADDED, r);
     }
 
     @Override
-    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource r) {
+    public void onUpdate(WireObject old, WireObject r) {
       handle(EventType.MODIFIED, r);
     }
 
     @Override
-    public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
+    public void onDelete(WireObject r, boolean finalStateUnknown) {
       handle(EventType.DELETED, r);
     }
 
@@ -232,7 +233,7 @@ final class KindInformer {
       writer.submitEndList(g, resourceVersion);
     }
 
-    private void handle(EventType type, GenericKubernetesResource r) {
+    private void handle(EventType type, WireObject r) {
       try {
         writer.submit(g, type, convert(r));
       } catch (RuntimeException e) {

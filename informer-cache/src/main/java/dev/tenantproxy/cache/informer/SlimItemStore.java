@@ -1,7 +1,5 @@
 package dev.tenantproxy.cache.informer;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,9 +7,10 @@ import java.util.stream.Stream;
 
 /**
  * The fabric8 informer's own store, slimmed: per key only apiVersion, kind, name, namespace, uid
- * and resourceVersion, which is all fabric8 needs (keys, and RVs to tell updates from repeats). The
- * index keeps everything it needs in its snapshot and watch caches, so holding every full object a
- * second time in fabric8's store would more than double the memory per object.
+ * and resourceVersion ({@link WireObject#slim()}, with a JSON of just these), which is all fabric8
+ * needs (keys, and RVs to tell updates from repeats). The index keeps everything it needs in its
+ * snapshot and watch caches, so holding every full object a second time in fabric8's store would
+ * more than double the memory per object.
  *
  * <p>Consequence: objects fabric8 takes from its store (the {@code old} of {@code onUpdate}, and
  * deletions it infers after a re-list) are slim; the index never reads {@code old}, and the watch
@@ -22,21 +21,21 @@ import java.util.stream.Stream;
  * at once, with the listed (full) object, instead of deferring them to the end of the list and then
  * reading them back from this store (they would be slim).
  */
-final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
-  private final Map<String, GenericKubernetesResource> items = new ConcurrentHashMap<>();
+final class SlimItemStore implements ItemStore<WireObject> {
+  private final Map<String, WireObject> items = new ConcurrentHashMap<>();
 
   @Override
-  public String getKey(GenericKubernetesResource obj) {
+  public String getKey(WireObject obj) {
     return Extractors.key(obj);
   }
 
   @Override
-  public GenericKubernetesResource put(String key, GenericKubernetesResource obj) {
+  public WireObject put(String key, WireObject obj) {
     return items.put(key, slim(obj));
   }
 
   @Override
-  public GenericKubernetesResource remove(String key) {
+  public WireObject remove(String key) {
     return items.remove(key);
   }
 
@@ -46,7 +45,7 @@ final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
   }
 
   @Override
-  public Stream<GenericKubernetesResource> values() {
+  public Stream<WireObject> values() {
     return items.values().stream();
   }
 
@@ -61,21 +60,11 @@ final class SlimItemStore implements ItemStore<GenericKubernetesResource> {
   }
 
   @Override
-  public GenericKubernetesResource get(String key) {
+  public WireObject get(String key) {
     return items.get(key);
   }
 
-  static GenericKubernetesResource slim(GenericKubernetesResource obj) {
-    ObjectMeta m = obj.getMetadata();
-    ObjectMeta meta = new ObjectMeta();
-    meta.setName(m.getName());
-    meta.setNamespace(m.getNamespace());
-    meta.setUid(m.getUid());
-    meta.setResourceVersion(m.getResourceVersion());
-    GenericKubernetesResource slim = new GenericKubernetesResource();
-    slim.setApiVersion(obj.getApiVersion());
-    slim.setKind(obj.getKind());
-    slim.setMetadata(meta);
-    return slim;
+  static WireObject slim(WireObject obj) {
+    return obj.slim();
   }
 }

@@ -10,8 +10,8 @@
  *
  * <ul>
  *   <li><b>Threads.</b> fabric8 calls each informer's handler on its own serialized executor (not a
- *       Vert.x event loop). The handler converts the fabric8 object into plain immutable data there
- *       (tenancy model record + serialized JSON for watch caches; conversion is pure and runs in
+ *       Vert.x event loop). The handler converts the informed object into plain immutable data
+ *       there (tenancy model record + JSON for watch caches; conversion is pure and runs in
  *       parallel across informers) and hands an immutable change to <i>one</i> dedicated daemon
  *       thread, {@code tenancy-index-writer} (a single-thread executor). We chose a plain thread
  *       over a Vert.x context so that applying events never competes with, or blocks, an event
@@ -35,6 +35,28 @@
  *       objects equal to the kept ones (same RV) change nothing, changed ones become MODIFIED, and
  *       at the end of that first list the writer deletes every kept object the list did not
  *       confirm. So a restart neither loses nor duplicates state.
+ *   <li><b>Decoding once.</b> The informers keep fabric8's list/watch machinery (paging, relist on
+ *       410, back-off, {@code isWatching}) but not its generic model: each informer is a {@code
+ *       HasMetadataOperationsImpl} (what {@code client.genericKubernetesResources(context)} builds)
+ *       over {@code WireObject} and its list type. fabric8 decodes list pages with Jackson 3 into
+ *       that type, whose deserializer makes one streaming pass per object: it copies every token
+ *       into a per-thread buffer (the object's JSON as the API server sent it: same keys in the
+ *       same order, numbers as their text, strings re-escaped only where JSON requires) and on the
+ *       way keeps the metadata fabric8 and the extractors read (name, namespace, uid,
+ *       resourceVersion, labels, ownerReferences) and the other top-level fields ({@code spec},
+ *       {@code status}) as plain maps. So there is no {@code GenericKubernetesResource}, no typed
+ *       {@code ObjectMeta} tree (managedFields, annotations are copied, never built), and no
+ *       re-encoding to JSON for the watch cache. Items of lists of built-in kinds come without
+ *       {@code kind}/{@code apiVersion}: the page's decoder names them from the list's own ({@code
+ *       NamespaceList}: {@code Namespace}) and writes them first, as a GET returns them, so each
+ *       object's JSON is written once ({@code WireObject.json(kind)} still adds them to an object
+ *       decoded alone without them). Watch events still pass fabric8's {@code WatchEvent} decoding
+ *       (a JSON tree, typed for built-in kinds) and its {@code convertValue} into {@code
+ *       WireObject} (the same one pass, over the tree): registering {@code WireObject} for the
+ *       informed kinds on the client's serialization would skip that, but would change what every
+ *       other user of a shared client (the e2e tests' admin client) decodes. {@code WireObject}
+ *       also encodes back (tokens of its JSON), so fabric8's {@code asJson} and {@code
+ *       convertValue} work on it.
  *   <li><b>Errors.</b> The exception handler logs, records the error for health (a 404 is reported
  *       as a missing CRD) and always asks fabric8 to retry (with its back-off). {@code start()}
  *       fails after the sync timeout naming the unhealthy informers; they keep retrying.

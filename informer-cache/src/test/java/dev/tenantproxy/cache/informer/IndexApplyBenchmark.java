@@ -2,7 +2,6 @@ package dev.tenantproxy.cache.informer;
 
 import dev.tenantproxy.cache.watchcache.EventType;
 import dev.tenantproxy.filters.tenancy.TenantInfo;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,7 +32,7 @@ public class IndexApplyBenchmark {
   private long rv;
   private int next;
   private byte[] json;
-  private GenericKubernetesResource fabric8Namespace;
+  private WireObject fabric8Namespace;
   private TenantInfo[][] tenantVariants;
 
   @Setup(Level.Trial)
@@ -88,7 +87,7 @@ public class IndexApplyBenchmark {
   /** What the fabric8 thread does per Namespace callback: model + JSON for the watch cache. */
   @Benchmark
   public Object convertNamespace() {
-    byte[] bytes = Objects.JSON.asJson(fabric8Namespace).getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = fabric8Namespace.json(ResourceKind.NAMESPACES);
     return Extractors.cached(ResourceKind.NAMESPACES, fabric8Namespace, bytes).key()
         + Extractors.namespace(fabric8Namespace).claimedTenant();
   }

@@ -64,7 +64,8 @@ final class IndexMemory {
     SlimItemStore slim = new SlimItemStore();
     before = usedAfterGc();
     for (GenericKubernetesResource r : store) {
-      slim.put(slim.getKey(r), r);
+      WireObject w = Objects.JSON.convertValue(r, WireObject.class);
+      slim.put(slim.getKey(w), w);
     }
     after = usedAfterGc();
     out.append(

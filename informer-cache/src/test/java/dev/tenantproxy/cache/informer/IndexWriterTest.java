@@ -7,7 +7,6 @@ import dev.tenantproxy.cache.index.VisibilityChange;
 import dev.tenantproxy.cache.watchcache.EventType;
 import dev.tenantproxy.cache.watchcache.WatchEvent;
 import dev.tenantproxy.filters.tenancy.Principal;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +28,9 @@ class IndexWriterTest {
     writer.close();
   }
 
-  private void apply(Generation g, EventType type, GenericKubernetesResource r) {
+  private void apply(Generation g, EventType type, WireObject r) {
     var model = Extractors.model(g.kind, r);
-    var object =
-        writer.cache(g.kind) == null
-            ? null
-            : Extractors.cached(g.kind, r, Objects.JSON.asJson(r).getBytes(StandardCharsets.UTF_8));
+    var object = writer.cache(g.kind) == null ? null : Extractors.cached(g.kind, r, r.json(g.kind));
     writer.apply(g, type, new IndexWriter.Change(Extractors.key(r), model, object));
   }
 

@@ -1,19 +1,18 @@
 package dev.tenantproxy.cache.informer;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
-/** fabric8 objects parsed from JSON, as an informer would hand them over. */
+/** Informed objects parsed from JSON by fabric8's serialization, as an informer hands them over. */
 final class Objects {
   static final KubernetesSerialization JSON = new KubernetesSerialization();
 
   private Objects() {}
 
-  static GenericKubernetesResource parse(String json) {
-    return JSON.unmarshal(json.replace('\'', '"'), GenericKubernetesResource.class);
+  static WireObject parse(String json) {
+    return JSON.unmarshal(json.replace('\'', '"'), WireObject.class);
   }
 
-  static GenericKubernetesResource tenant(String name, String rv, String ownerUser, String... ns) {
+  static WireObject tenant(String name, String rv, String ownerUser, String... ns) {
     String namespaces = ns.length == 0 ? "" : "'" + String.join("','", ns) + "'";
     return parse(
         "{'apiVersion':'capsule.clastix.io/v1beta2','kind':'Tenant','metadata':{'name':'"
@@ -32,7 +31,7 @@ final class Objects {
             + "','clusterRoles':['admin']},{'kind':'Robot','name':'x'}]}}");
   }
 
-  static GenericKubernetesResource namespace(String name, String rv, String tenant) {
+  static WireObject namespace(String name, String rv, String tenant) {
     return parse(
         "{'apiVersion':'v1','kind':'Namespace','metadata':{'name':'"
             + name
