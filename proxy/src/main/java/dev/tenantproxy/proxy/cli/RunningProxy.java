@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.cli;
 
 import dev.tenantproxy.proxy.config.NetTransport;
 import dev.tenantproxy.proxy.config.ProxyConfig;
+import dev.tenantproxy.proxy.config.TlsEngine;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.serve.ServedKinds;
 import dev.tenantproxy.proxy.server.ProxyServer;
@@ -48,9 +49,17 @@ public final class RunningProxy implements AutoCloseable {
    */
   public static RunningProxy start(ProxyConfig config, boolean serveNamespaces) {
     config.validate();
-    UpstreamCredentials credentials =
+    // Netty's OpenSSL probe (loading BoringSSL, ~0.1 s) runs beside the set-up below; whoever
+    // needs the TLS engine first waits for it (class initialisation), nobody does it twice
+    TlsEngine.warmUp();
+    // parsed once: the upstream client's credentials and the index's fabric8 client both use it
+    io.fabric8.kubernetes.client.Config kube =
         config.kubeconfig() != null
-            ? UpstreamCredentials.fromKubeconfig(config.kubeconfig(), config.kubeContext())
+            ? UpstreamCredentials.parseKubeconfig(config.kubeconfig(), config.kubeContext())
+            : null;
+    UpstreamCredentials credentials =
+        kube != null
+            ? UpstreamCredentials.fromParsed(config.kubeconfig(), kube)
             : UpstreamCredentials.inCluster();
     PrometheusMeterRegistry registry = ProxyMetrics.newRegistry();
     Vertx vertx =
@@ -74,12 +83,31 @@ public final class RunningProxy implements AutoCloseable {
             .withTransport(NetTransport.choose())
             .build();
     LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "epoll (native)" : "nio");
-    Upstream upstream =
-        Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
-    ProxyServer.Builder builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
-    // serving filters (namespaces, access reviews) and the index's readiness plug in here
-    ServedKinds served =
-        serveNamespaces ? ServedKinds.install(builder, vertx, config, upstream) : null;
+    // the index's first lists leave now: with a large fleet they are most of the start, and the
+    // rest of the set-up (upstream client, filters, server, TLS contexts) runs while they do
+    ServedKinds.StartedIndex index;
+    try {
+      index = serveNamespaces ? ServedKinds.startIndex(vertx, config, kube) : null;
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+    Upstream upstream;
+    ProxyServer.Builder builder;
+    ServedKinds served;
+    try {
+      upstream =
+          Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
+      builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
+      // serving filters (namespaces, access reviews) and the index's readiness plug in here
+      served = index != null ? ServedKinds.install(builder, vertx, config, upstream, index) : null;
+    } catch (RuntimeException e) {
+      if (index != null) {
+        index.close();
+      }
+      vertx.close();
+      throw e;
+    }
     ProxyServer server = builder.build();
     if (served != null) {
       server.metrics().servedWatches(served::openWatches);

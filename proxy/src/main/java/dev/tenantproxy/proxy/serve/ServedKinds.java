@@ -223,37 +223,77 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
   }
 
   /**
-   * What {@code tenant-proxy serve} needs in one call: a fabric8 client on the proxy's own
-   * credentials (the kubeconfig and context of {@code config}, else in-cluster), the tenancy index
-   * on it (started; it retries until synced), the {@link #DEFAULT_KINDS} attached, and the serving
-   * filters and the index's readiness registered on {@code builder}. {@link #close()} ends the
-   * watches and stops the index and its client.
+   * The tenancy index of {@code tenant-proxy serve}, started: its fabric8 client and its informers,
+   * whose first lists are in flight. {@link #startIndex} creates it as early as the proxy's Vert.x
+   * exists, so that the lists (most of a start with a large fleet) overlap with the rest of the
+   * proxy's set-up; {@link #install} attaches the served kinds to it. Closing it stops the index
+   * and its client (for a start that fails before {@link #install}; afterwards {@link #close()}
+   * owns both).
    */
-  public static ServedKinds install(
-      dev.tenantproxy.proxy.server.ProxyServer.Builder builder,
+  public static final class StartedIndex implements AutoCloseable {
+    private final io.fabric8.kubernetes.client.KubernetesClient client;
+    private final TenancyIndex index;
+
+    private StartedIndex(io.fabric8.kubernetes.client.KubernetesClient client, TenancyIndex index) {
+      this.client = client;
+      this.index = index;
+    }
+
+    @Override
+    public void close() {
+      index.close();
+      client.close();
+    }
+  }
+
+  /**
+   * Starts the tenancy index of {@code tenant-proxy serve}: a fabric8 client on the proxy's own
+   * credentials ({@code kube}: the kubeconfig parsed once by the caller; null: in-cluster) and the
+   * index on it (started; it retries until synced).
+   */
+  public static StartedIndex startIndex(
       Vertx vertx,
       dev.tenantproxy.proxy.config.ProxyConfig config,
-      dev.tenantproxy.proxy.upstream.Upstream upstream) {
-    io.fabric8.kubernetes.client.Config kube =
-        config.kubeconfig() != null
-            ? io.fabric8.kubernetes.client.Config.fromKubeconfig(
-                config.kubeContext(), config.kubeconfig().toFile())
-            : io.fabric8.kubernetes.client.Config.autoConfigure(null);
+      io.fabric8.kubernetes.client.Config kube) {
     io.fabric8.kubernetes.client.KubernetesClient client =
-        dev.tenantproxy.proxy.upstream.KubeClients.create(vertx, kube);
+        dev.tenantproxy.proxy.upstream.KubeClients.create(
+            vertx, kube != null ? kube : io.fabric8.kubernetes.client.Config.autoConfigure(null));
     dev.tenantproxy.proxy.config.ProxyConfig.Tuning tuning = config.tuning();
-    TenancyIndex index =
-        TenancyIndex.create(
-            client,
-            vertx,
-            dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults()
-                .withSyncTimeout(tuning.indexSyncTimeout())
-                .withWatchCacheCapacity(tuning.watchCacheSize()));
+    TenancyIndex index;
+    try {
+      index =
+          TenancyIndex.create(
+              client,
+              vertx,
+              dev.tenantproxy.cache.informer.TenancyIndexOptions.defaults()
+                  .withSyncTimeout(tuning.indexSyncTimeout())
+                  .withWatchCacheCapacity(tuning.watchCacheSize()));
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
     index
         .start()
         .onSuccess(v -> LOG.info("tenancy index synced"))
         .onFailure(
             e -> LOG.warn("tenancy index not synced yet (it keeps retrying): {}", e.toString()));
+    return new StartedIndex(client, index);
+  }
+
+  /**
+   * What {@code tenant-proxy serve} needs on top of the {@link #startIndex started index}: the
+   * {@link #DEFAULT_KINDS} attached to it, and the serving filters and the index's readiness
+   * registered on {@code builder}. {@link #close()} ends the watches and stops the index and its
+   * client.
+   */
+  public static ServedKinds install(
+      dev.tenantproxy.proxy.server.ProxyServer.Builder builder,
+      Vertx vertx,
+      dev.tenantproxy.proxy.config.ProxyConfig config,
+      dev.tenantproxy.proxy.upstream.Upstream upstream,
+      StartedIndex started) {
+    dev.tenantproxy.proxy.config.ProxyConfig.Tuning tuning = config.tuning();
+    TenancyIndex index = started.index;
     ServedKinds served =
         attach(
             vertx,
@@ -267,7 +307,7 @@ public final class ServedKinds implements AutoCloseable, AccessReviewsFilter.Reg
                     ? WatchMemory.ofBudget(tuning.watchBufferBytes())
                     : WatchMemory.forThisHeap()),
             DEFAULT_KINDS);
-    served.owned = List.of(index::close, client::close);
+    served.owned = List.of(started::close);
     var allNamespaces =
         dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.filter(
             index,

@@ -48,7 +48,23 @@ public record UpstreamCredentials(
 
   /** Credentials from a kubeconfig file (its current context or the given one). */
   public static UpstreamCredentials fromKubeconfig(Path kubeconfig, String context) {
-    Config config = Config.fromKubeconfig(context, kubeconfig.toAbsolutePath().toFile());
+    return fromParsed(kubeconfig, parseKubeconfig(kubeconfig, context));
+  }
+
+  /**
+   * The kubeconfig file parsed by fabric8 (its current context or the given one), for a caller that
+   * needs both these credentials ({@link #fromParsed}) and a fabric8 client on them: one parse
+   * instead of two.
+   */
+  public static Config parseKubeconfig(Path kubeconfig, String context) {
+    return Config.fromKubeconfig(context, kubeconfig.toAbsolutePath().toFile());
+  }
+
+  /**
+   * Credentials from a kubeconfig already parsed by {@link #parseKubeconfig} ({@code kubeconfig}
+   * only names the file in error messages).
+   */
+  public static UpstreamCredentials fromParsed(Path kubeconfig, Config config) {
     URI server = URI.create(stripSlash(config.getMasterUrl()));
     Buffer ca = pem(config.getCaCertData(), config.getCaCertFile());
     Buffer cert = pem(config.getClientCertData(), config.getClientCertFile());
