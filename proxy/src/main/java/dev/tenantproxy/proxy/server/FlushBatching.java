@@ -7,7 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,12 +93,7 @@ public final class FlushBatching extends ChannelDuplexHandler {
   public void flush(ChannelHandlerContext ctx) {
     if (!pending) {
       pending = true;
-      try {
-        ctx.channel().eventLoop().execute(flushTask);
-      } catch (RejectedExecutionException e) {
-        // the event loop is shutting down and takes no more tasks: flush now rather than never
-        flushPending();
-      }
+      ctx.channel().eventLoop().execute(flushTask);
     }
   }
 
