@@ -4,11 +4,15 @@ import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 
 /** Shared bits of the load benchmarks: the switch, the fleet per control plane, the machine. */
 final class Bench {
@@ -52,7 +56,49 @@ final class Bench {
         + "; load average at the end (1/5/15 min): "
         + loadAverage()
         + ". etcd, kube-apiserver, kube-controller-manager, the proxy and the load generator share"
-        + " these cores (and other builds on the machine may run at the same time).";
+        + " these cores (and other builds on the machine may run at the same time). "
+        + calibration();
+  }
+
+  /**
+   * How fast one core of this machine is right now, so that absolute figures (µs of CPU per
+   * request, seconds to ready) of runs on different days can be compared: the same machine type has
+   * run the same build at 38 and at 98 µs of proxy CPU per served list (docs/benchmarks/lean.md,
+   * "Sixth pass"). Two fixed single-threaded workloads in this JVM, each the fastest of 7 runs (the
+   * fastest is the least disturbed by whatever else runs): sorting 1,000,000 pseudo-random ints
+   * (plain compiled Java: branches and memory) and SHA-256 over 16 MiB (the JDK's intrinsic). Lower
+   * is faster; compare runs by these, not by the load average.
+   */
+  private static volatile int calibrationSink;
+
+  static String calibration() {
+    int[] source = new Random(42).ints(1_000_000).toArray();
+    byte[] data = new byte[16 << 20];
+    new Random(7).nextBytes(data);
+    long sortNanos = Long.MAX_VALUE;
+    long shaNanos = Long.MAX_VALUE;
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (int i = 0; i < 7; i++) {
+        int[] copy = source.clone();
+        long t0 = System.nanoTime();
+        Arrays.sort(copy);
+        long t1 = System.nanoTime();
+        byte[] digest = sha.digest(data);
+        long t2 = System.nanoTime();
+        sortNanos = Math.min(sortNanos, t1 - t0);
+        shaNanos = Math.min(shaNanos, t2 - t1);
+        calibrationSink += copy[copy.length / 2] + digest[0]; // keeps the work observable
+      }
+    } catch (NoSuchAlgorithmException e) {
+      return "CPU calibration: unavailable (" + e + ").";
+    }
+    return String.format(
+        Locale.ROOT,
+        "CPU calibration (one thread, fastest of 7; lower is faster): sort of 1M ints %.1f ms,"
+            + " SHA-256 of 16 MiB %.1f ms.",
+        sortNanos / 1e6,
+        shaNanos / 1e6);
   }
 
   static String loadAverage() {
