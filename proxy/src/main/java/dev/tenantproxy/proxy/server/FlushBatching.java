@@ -1,0 +1,132 @@
+package dev.tenantproxy.proxy.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.ssl.SslHandler;
+import io.vertx.core.http.HttpConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches the flushes of a connection: every flush asked for during one run of its event loop
+ * leaves as one, in a task the flush itself puts on that event loop.
+ *
+ * <p>DESIGN (why): a pass-through request is read from the caller's connection and written to an
+ * upstream connection, and its answer the other way round. Vert.x flushes a connection at once
+ * whenever that same connection is not reading, which on the pass-through is nearly always: each
+ * upstream request head and each response frame to the caller was flushed alone, a TLS record and a
+ * {@code sendto} each (docs/benchmarks/lean.md, fourth pass). Placed between the HTTP/2 codec and
+ * the {@link SslHandler}, the frames of one turn are wrapped together (TLS aggregates pending
+ * writes into records of up to 16 KiB) and leave in one socket write.
+ *
+ * <p>DESIGN (why it cannot stall): the first {@link #flush} after the last real flush sets {@code
+ * pending} and submits one task to the channel's own event loop; that task flushes, whatever else
+ * is true of the connection. Nothing here looks at read state, handshakes, writability or any other
+ * event: the task is queued by the flush itself, so a flush is never postponed past the task, and
+ * an event loop runs every task it was given (a task submitted from the loop runs after the current
+ * I/O batch or task, in order; Netty runs pending tasks even while shutting down). A flush is
+ * therefore held at most until the event loop has finished what it is doing now, never until some
+ * other event arrives. This is the difference to Netty's {@code FlushConsolidationHandler}, which
+ * during a read (a {@code channelRead} seen, its {@code channelReadComplete} not yet) holds flushes
+ * until that {@code channelReadComplete}, and whose task also skips the flush while it believes a
+ * read is in progress: {@code SslHandler} can deliver the data that arrives with the end of a
+ * handshake as a later {@code channelRead} without a {@code channelReadComplete} after it, and on a
+ * connection where the proxy speaks next nothing was ever sent again (ShutdownIT, commit fea481e).
+ * A close, a disconnect, the removal of the handler, and the channel turning unwritable flush what
+ * is pending at once (the last so that bytes sitting unflushed never keep it unwritable).
+ */
+public final class FlushBatching extends ChannelDuplexHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(FlushBatching.class);
+  static final String NAME = "tenant-proxy-flush-batching";
+
+  // touched only on the channel's event loop
+  private ChannelHandlerContext ctx;
+  private boolean pending; // a flush was asked for and the task that does it has not run yet
+  private final Runnable flushTask = this::flushPending;
+
+  FlushBatching() {}
+
+  /**
+   * Adds flush batching to {@code connection}, between its TLS handler and the HTTP codec (at the
+   * head, after a lingering close, on a plain connection); does nothing if Vert.x does not expose
+   * the channel or it is already there. Call on the connection's event loop (its connect /
+   * connection handler).
+   */
+  public static void install(HttpConnection connection) {
+    Channel channel = LingeringClose.channel(connection);
+    if (channel == null) {
+      LOG.debug("no flush batching for {}", connection.getClass().getName());
+      return;
+    }
+    install(channel.pipeline());
+  }
+
+  static void install(ChannelPipeline pipeline) {
+    if (pipeline.get(NAME) != null) {
+      return;
+    }
+    ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+    if (tls != null) {
+      pipeline.addAfter(tls.name(), NAME, new FlushBatching());
+    } else if (pipeline.get(LingeringClose.NAME) != null) {
+      pipeline.addAfter(LingeringClose.NAME, NAME, new FlushBatching());
+    } else {
+      pipeline.addFirst(NAME, new FlushBatching());
+    }
+  }
+
+  /** Whether {@code connection} batches its flushes (for tests). */
+  static boolean installed(HttpConnection connection) {
+    Channel channel = LingeringClose.channel(connection);
+    return channel != null && channel.pipeline().get(NAME) != null;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (!pending) {
+      pending = true;
+      ctx.channel().eventLoop().execute(flushTask);
+    }
+  }
+
+  /** The task: the one real flush for every flush asked for since the last one. */
+  private void flushPending() {
+    if (pending) {
+      pending = false;
+      ctx.flush();
+    }
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    flushPending();
+    ctx.close(promise);
+  }
+
+  @Override
+  public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+    flushPending();
+    ctx.disconnect(promise);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isWritable()) {
+      flushPending();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    flushPending();
+  }
+}
