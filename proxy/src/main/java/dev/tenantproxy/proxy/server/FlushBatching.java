@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,12 @@ public final class FlushBatching extends ChannelDuplexHandler {
   public void flush(ChannelHandlerContext ctx) {
     if (!pending) {
       pending = true;
-      ctx.channel().eventLoop().execute(flushTask);
+      try {
+        ctx.channel().eventLoop().execute(flushTask);
+      } catch (RejectedExecutionException e) {
+        // the event loop is shutting down and takes no more tasks: flush now rather than never
+        flushPending();
+      }
     }
   }
 
