@@ -5,6 +5,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.MessageSizeEstimator;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.http.HttpConnection;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,10 +44,24 @@ public final class FlushBatching extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(FlushBatching.class);
   static final String NAME = "tenant-proxy-flush-batching";
 
+  /**
+   * A flush is passed on at once when this many bytes were written since the last real flush: one
+   * TLS record's worth ({@link SslHandler} wraps at most 16 KiB of plaintext into a record, so a
+   * longer batch saves nothing), and half of the channel's default low-water mark (32 KiB).
+   */
+  static final int FLUSH_AT_ONCE_BYTES = 16 * 1024;
+
   // touched only on the channel's event loop
   private ChannelHandlerContext ctx;
-  private boolean pending; // a flush was asked for and the task that does it has not run yet
-  private final Runnable flushTask = this::flushPending;
+  private MessageSizeEstimator.Handle sizes;
+  private long written; // bytes written through here since the last real flush
+  private boolean pending; // a flush was asked for and has not been passed on yet
+  private boolean scheduled; // the task is on the event loop's queue and has not run yet
+  private final Runnable flushTask =
+      () -> {
+        scheduled = false;
+        flushPending();
+      };
 
   FlushBatching() {}
 
@@ -88,25 +103,40 @@ public final class FlushBatching extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.sizes = ctx.channel().config().getMessageSizeEstimator().newHandle();
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    written += sizes.size(msg);
+    ctx.write(msg, promise);
   }
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
-    if (!pending) {
-      pending = true;
+    pending = true;
+    if (written >= FLUSH_AT_ONCE_BYTES || !ctx.channel().isWritable()) {
+      // what was written must reach the channel's outbound buffer now (see the class: stalls)
+      flushPending();
+      return;
+    }
+    if (!scheduled) {
+      scheduled = true;
       try {
         ctx.channel().eventLoop().execute(flushTask);
       } catch (RejectedExecutionException e) {
         // the event loop is shutting down and takes no more tasks: flush now rather than never
+        scheduled = false;
         flushPending();
       }
     }
   }
 
-  /** The task: the one real flush for every flush asked for since the last one. */
+  /** The one real flush for every flush asked for since the last one. */
   private void flushPending() {
     if (pending) {
       pending = false;
+      written = 0;
       ctx.flush();
     }
   }
@@ -125,10 +155,11 @@ public final class FlushBatching extends ChannelDuplexHandler {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // HTTP/2 hears of the state first: a flush before could end an unwritable state it never saw
+    ctx.fireChannelWritabilityChanged();
     if (!ctx.channel().isWritable()) {
       flushPending();
     }
-    ctx.fireChannelWritabilityChanged();
   }
 
   @Override

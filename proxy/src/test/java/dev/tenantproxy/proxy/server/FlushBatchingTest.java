@@ -237,7 +237,7 @@ class FlushBatchingTest {
   }
 
   @Test
-  void turningUnwritableFlushesAtOnceWithoutWaitingForTheTurnToEnd() {
+  void turningUnwritableIsPassedOnFirstThenWhatIsPendingIsFlushedAtOnce() {
     SocketFlushes socket = new SocketFlushes();
     Codec codec = new Codec();
     List<String> seenByTheCodec = new ArrayList<>();
@@ -262,8 +262,50 @@ class FlushBatchingTest {
     channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
     channel.pipeline().fireChannelWritabilityChanged();
 
-    assertThat(seenByTheCodec).startsWith("writable=false flushes=1");
+    // HTTP/2 hears of the unwritable state before the flush can end it
+    assertThat(seenByTheCodec).startsWith("writable=false flushes=0");
+    assertThat(socket.count).isEqualTo(1);
     assertThat(written(channel)).containsExactly("x");
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aFlushWhileTheChannelIsUnwritableIsPassedOnAtOnce() {
+    SocketFlushes socket = new SocketFlushes();
+    Codec codec = new Codec();
+    EmbeddedChannel channel = new EmbeddedChannel(socket, new FlushBatching(), codec);
+    // unwritable, its event not yet fired (as when SslHandler's pending writes cross the mark)
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+    codec.write("x");
+    codec.flush();
+
+    assertThat(socket.count).isEqualTo(1);
+    assertThat(written(channel)).containsExactly("x");
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aFlushIsPassedOnAtOnceWhen16KiBWereWrittenSinceTheLastOne() {
+    SocketFlushes socket = new SocketFlushes();
+    Codec codec = new Codec();
+    EmbeddedChannel channel = new EmbeddedChannel(socket, new FlushBatching(), codec);
+    String almost = "a".repeat(FlushBatching.FLUSH_AT_ONCE_BYTES - 1);
+
+    codec.write(almost);
+    codec.flush();
+    assertThat(socket.count).isZero();
+    codec.write("b");
+    codec.flush();
+    assertThat(socket.count).isEqualTo(1);
+    // counted afresh from there: small frames wait for the turn's end again
+    codec.write("c");
+    codec.flush();
+    assertThat(socket.count).isEqualTo(1);
+    channel.runPendingTasks();
+    assertThat(socket.count).isEqualTo(2);
+
+    assertThat(written(channel)).containsExactly(almost, "b", "c");
     channel.finishAndReleaseAll();
   }
 
