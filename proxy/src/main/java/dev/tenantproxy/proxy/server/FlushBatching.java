@@ -24,21 +24,43 @@ import org.slf4j.LoggerFactory;
  * the {@link SslHandler}, the frames of one turn are wrapped together (TLS aggregates pending
  * writes into records of up to 16 KiB) and leave in one socket write.
  *
- * <p>DESIGN (why it cannot stall): the first {@link #flush} after the last real flush sets {@code
- * pending} and submits one task to the channel's own event loop; that task flushes, whatever else
- * is true of the connection. Nothing here looks at read state, handshakes, writability or any other
- * event: the task is queued by the flush itself, so a flush is never postponed past the task, and
- * an event loop runs every task it was given (a task submitted from the loop runs after the current
- * I/O batch or task, in order; Netty runs pending tasks even while shutting down). A flush is
- * therefore held at most until the event loop has finished what it is doing now, never until some
- * other event arrives. This is the difference to Netty's {@code FlushConsolidationHandler}, which
- * during a read (a {@code channelRead} seen, its {@code channelReadComplete} not yet) holds flushes
- * until that {@code channelReadComplete}, and whose task also skips the flush while it believes a
- * read is in progress: {@code SslHandler} can deliver the data that arrives with the end of a
- * handshake as a later {@code channelRead} without a {@code channelReadComplete} after it, and on a
- * connection where the proxy speaks next nothing was ever sent again (ShutdownIT, commit fea481e).
- * A close, a disconnect, the removal of the handler, and the channel turning unwritable flush what
- * is pending at once (the last so that bytes sitting unflushed never keep it unwritable).
+ * <p>DESIGN (why it cannot stall waiting): the first {@link #flush} after the last real flush sets
+ * {@code pending} and submits one task to the channel's own event loop; that task flushes, whatever
+ * else is true of the connection. Nothing here waits for read state, handshakes or any other event:
+ * the task is queued by the flush itself, so a flush is never postponed past the task, and an event
+ * loop runs every task it was given (a task submitted from the loop runs after the current I/O
+ * batch or task, in order; Netty runs pending tasks even while shutting down; if it refuses the
+ * task, the flush goes out at once). A flush is therefore held at most until the event loop has
+ * finished what it is doing now, never until some other event arrives. This is the difference to
+ * Netty's {@code FlushConsolidationHandler}, which during a read (a {@code channelRead} seen, its
+ * {@code channelReadComplete} not yet) holds flushes until that {@code channelReadComplete}, and
+ * whose task also skips the flush while it believes a read is in progress: {@code SslHandler} can
+ * deliver the data that arrives with the end of a handshake as a later {@code channelRead} without
+ * a {@code channelReadComplete} after it, and on a connection where the proxy speaks next nothing
+ * was ever sent again (ShutdownIT, commit fea481e). A close, a disconnect and the removal of the
+ * handler flush what is pending at once.
+ *
+ * <p>DESIGN (writability: why no HTTP/2 stream is left asleep): Netty's HTTP/2 flow controller
+ * wakes a stream only when it sees the channel's writability change ({@code
+ * DefaultHttp2RemoteFlowController.ListenerWritabilityMonitor}): on "writable" it records the
+ * connection as writable once and walks the streams; each stream woken writes (Vert.x flushes each
+ * write), and a sleeping stream visited while the channel is not writable stays asleep until the
+ * flow controller is told of the next change. The bytes {@link SslHandler} keeps for a flush count
+ * toward the channel's writability, but the event for a water mark they cross is fired later, as a
+ * task ({@code PendingBytesTracker}). When every flush of a turn was held, a burst of woken streams
+ * piled up there, the channel turned unwritable in the middle of the walk and the rest of the walk
+ * left its streams asleep; the held flush then emptied the channel before the late event ran (and
+ * this handler flushed before passing that event on), so the flow controller saw "writable, as
+ * recorded" and never woke them: ShutdownIT, 157 of 1,000 watches without their first event
+ * (FlushBatchingWakeupTest). Hence: a flush is passed on at once when the channel is not writable
+ * or {@link #FLUSH_AT_ONCE_BYTES} were written since the last real flush, so a crossing reaches the
+ * channel's outbound buffer in the same flush as without batching, and what is held (while the
+ * channel is writable) stays below half the low-water mark; and a writability event is passed on
+ * before what is pending is flushed, so HTTP/2 hears of an unwritable state before a flush can end
+ * it. What remains is Netty's own and the same as without batching: a water mark crossed by {@code
+ * SslHandler}'s pending bytes is announced late, and streams visited before that event runs stay
+ * asleep if the socket takes everything first (e.g. within the very socket write whose progress
+ * started the walk).
  */
 public final class FlushBatching extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(FlushBatching.class);
