@@ -57,10 +57,15 @@ import org.slf4j.LoggerFactory;
  * channel's outbound buffer in the same flush as without batching, and what is held (while the
  * channel is writable) stays below half the low-water mark; and a writability event is passed on
  * before what is pending is flushed, so HTTP/2 hears of an unwritable state before a flush can end
- * it. What remains is Netty's own and the same as without batching: a water mark crossed by {@code
- * SslHandler}'s pending bytes is announced late, and streams visited before that event runs stay
- * asleep if the socket takes everything first (e.g. within the very socket write whose progress
- * started the walk).
+ * it. That alone leaves what Netty does without batching: the late event also loses streams when
+ * the walk runs inside a socket write (the channel turned writable as the socket took data) and
+ * that same write then takes everything, the walk's data included (FlushBatchingWakeupTest shows it
+ * without batching). So a flush that finds the channel unwritable while the handlers after this one
+ * were last told "writable" also tells them at once, before it flushes (Netty's late event then
+ * repeats the state; HTTP/2 and Vert.x compare with what they recorded and do nothing). Every
+ * crossing by bytes that pass through here is thus told no later than the flush that follows them;
+ * what remains is a crossing by writes that are not flushed (Vert.x flushes a connection it is
+ * reading only at the read's end), told at that flush or by Netty's event, as without batching.
  */
 public final class FlushBatching extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(FlushBatching.class);
@@ -79,6 +84,7 @@ public final class FlushBatching extends ChannelDuplexHandler {
   private long written; // bytes written through here since the last real flush
   private boolean pending; // a flush was asked for and has not been passed on yet
   private boolean scheduled; // the task is on the event loop's queue and has not run yet
+  private boolean toldWritable = true; // what the handlers after this one last heard
   private final Runnable flushTask =
       () -> {
         scheduled = false;
@@ -137,6 +143,12 @@ public final class FlushBatching extends ChannelDuplexHandler {
   @Override
   public void flush(ChannelHandlerContext ctx) {
     pending = true;
+    if (!ctx.channel().isWritable() && toldWritable) {
+      // unwritable, and the handlers after this one do not know yet: Netty's own event for a mark
+      // crossed by SslHandler's pending bytes comes later (see the class), so tell them now
+      toldWritable = false;
+      ctx.fireChannelWritabilityChanged();
+    }
     if (written >= FLUSH_AT_ONCE_BYTES || !ctx.channel().isWritable()) {
       // what was written must reach the channel's outbound buffer now (see the class: stalls)
       flushPending();
@@ -178,6 +190,7 @@ public final class FlushBatching extends ChannelDuplexHandler {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // HTTP/2 hears of the state first: a flush before could end an unwritable state it never saw
+    toldWritable = ctx.channel().isWritable();
     ctx.fireChannelWritabilityChanged();
     if (!ctx.channel().isWritable()) {
       flushPending();

@@ -37,8 +37,9 @@
  * flush itself and never depends on a read, a handshake or any later event (Netty's {@code
  * FlushConsolidationHandler} does, and stalled connections whose TLS handshake ended with data: see
  * the class). A flush goes out at once when the channel is not writable or 16 KiB were written
- * since the last one: HTTP/2 wakes a stream only on a writability change it is told of, and a burst
- * piling up behind a held flush turned the channel unwritable and writable again without telling
- * it, leaving streams asleep for ever (ShutdownIT; see the class).
+ * since the last one, and if the handlers after it were not yet told, it tells them first: HTTP/2
+ * wakes a stream only on a writability change it is told of, and a burst piling up behind a held
+ * flush turned the channel unwritable and writable again without telling it, leaving streams asleep
+ * for ever (ShutdownIT; see the class).
  */
 package dev.tenantproxy.proxy.server;

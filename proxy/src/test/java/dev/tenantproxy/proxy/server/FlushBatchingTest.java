@@ -270,18 +270,39 @@ class FlushBatchingTest {
   }
 
   @Test
-  void aFlushWhileTheChannelIsUnwritableIsPassedOnAtOnce() {
+  void aFlushFindingTheChannelUnwritableTellsTheCodecOnceAndGoesOutAtOnce() {
     SocketFlushes socket = new SocketFlushes();
     Codec codec = new Codec();
-    EmbeddedChannel channel = new EmbeddedChannel(socket, new FlushBatching(), codec);
+    List<String> seenByTheCodec = new ArrayList<>();
+    EmbeddedChannel channel =
+        new EmbeddedChannel(
+            socket,
+            new FlushBatching(),
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                seenByTheCodec.add(
+                    "writable=" + ctx.channel().isWritable() + " flushes=" + socket.count);
+              }
+            },
+            codec);
     // unwritable, its event not yet fired (as when SslHandler's pending writes cross the mark)
     channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
 
     codec.write("x");
     codec.flush();
+    codec.write("y");
+    codec.flush();
 
-    assertThat(socket.count).isEqualTo(1);
-    assertThat(written(channel)).containsExactly("x");
+    assertThat(seenByTheCodec)
+        .containsExactly(
+            // told by the handler, before its flush
+            "writable=false flushes=0",
+            // Netty's own late event (EmbeddedChannel runs its task once a flush reaches its head);
+            // the second flush, the codec already told, tells it nothing
+            "writable=false flushes=1");
+    assertThat(socket.count).isEqualTo(2);
+    assertThat(written(channel)).containsExactly("x", "y");
     channel.finishAndReleaseAll();
   }
 
