@@ -97,6 +97,8 @@ final class ProxyVerticle extends VerticleBase {
   private void connected(HttpConnection connection) {
     // every close of this connection (shutdown, refusal, timeout) half-closes first and lingers
     LingeringClose.install(connection, lingerMs);
+    // the flushes of one event-loop turn leave as one TLS write (never waits on anything else)
+    FlushBatching.install(connection);
     long timer =
         vertx.setTimer(
             firstRequestTimeoutMs,

@@ -29,5 +29,17 @@
  * data at close) with RST and discards the socket's send queue, so the final DATA / END_STREAM
  * frames not yet delivered are lost and the client sees "Connection reset" (1,000 watches ended by
  * a shutdown on a busy machine: a few dozen reset).
+ *
+ * <p>DESIGN (flushing): caller connections and the pass-through's pooled upstream connections batch
+ * their flushes ({@code FlushBatching}, between TLS and HTTP/2): a flush only marks the connection
+ * and submits one task to its own event loop, which does the real flush when the loop has finished
+ * its current work, so the frames of one turn leave as one TLS write. The task is queued by the
+ * flush itself and never depends on a read, a handshake or any later event (Netty's {@code
+ * FlushConsolidationHandler} does, and stalled connections whose TLS handshake ended with data: see
+ * the class). A flush goes out at once when the channel is not writable or 16 KiB were written
+ * since the last one, and if the handlers after it were not yet told, it tells them first: HTTP/2
+ * wakes a stream only on a writability change it is told of, and a burst piling up behind a held
+ * flush turned the channel unwritable and writable again without telling it, leaving streams asleep
+ * for ever (ShutdownIT; see the class).
  */
 package dev.tenantproxy.proxy.server;

@@ -82,6 +82,8 @@ final class VertxUpstream implements Upstream {
             .httpClientBuilder()
             .with(h2)
             .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
+            // the flushes of one event-loop turn leave as one TLS write, not one per request head
+            .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
             .build();
     this.upgrades =
         new RawUpgrades(vertx, credentials, host, port, ssl, connectTimeoutMs, () -> token);
