@@ -236,23 +236,31 @@ class FlushBatchingTest {
     channel.finishAndReleaseAll();
   }
 
+  /**
+   * socket, the handler, then a recorder of the writability events the codec after it hears (with
+   * the socket's flush count at that moment), then the codec.
+   */
+  private static EmbeddedChannel recordingWritability(
+      SocketFlushes socket, Codec codec, List<String> seenByTheCodec) {
+    return new EmbeddedChannel(
+        socket,
+        new FlushBatching(),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            seenByTheCodec.add(
+                "writable=" + ctx.channel().isWritable() + " flushes=" + socket.count);
+          }
+        },
+        codec);
+  }
+
   @Test
   void turningUnwritableIsPassedOnFirstThenWhatIsPendingIsFlushedAtOnce() {
     SocketFlushes socket = new SocketFlushes();
     Codec codec = new Codec();
     List<String> seenByTheCodec = new ArrayList<>();
-    EmbeddedChannel channel =
-        new EmbeddedChannel(
-            socket,
-            new FlushBatching(),
-            new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                seenByTheCodec.add(
-                    "writable=" + ctx.channel().isWritable() + " flushes=" + socket.count);
-              }
-            },
-            codec);
+    EmbeddedChannel channel = recordingWritability(socket, codec, seenByTheCodec);
     codec.write("x");
     codec.flush();
     assertThat(socket.count).isZero();
@@ -274,18 +282,7 @@ class FlushBatchingTest {
     SocketFlushes socket = new SocketFlushes();
     Codec codec = new Codec();
     List<String> seenByTheCodec = new ArrayList<>();
-    EmbeddedChannel channel =
-        new EmbeddedChannel(
-            socket,
-            new FlushBatching(),
-            new ChannelInboundHandlerAdapter() {
-              @Override
-              public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                seenByTheCodec.add(
-                    "writable=" + ctx.channel().isWritable() + " flushes=" + socket.count);
-              }
-            },
-            codec);
+    EmbeddedChannel channel = recordingWritability(socket, codec, seenByTheCodec);
     // unwritable, its event not yet fired (as when SslHandler's pending writes cross the mark)
     channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
 
