@@ -7,6 +7,7 @@ import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.serve.ServedKinds;
 import dev.tenantproxy.proxy.server.ProxyServer;
 import dev.tenantproxy.proxy.upstream.FrontProxyClient;
+import dev.tenantproxy.proxy.upstream.RequestHeaderProbe;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,15 +33,22 @@ public final class RunningProxy implements AutoCloseable {
   private final Upstream upstream;
   private final ServedKinds served;
   private final ProxyServer server;
+  private final RequestHeaderProbe probe;
   private boolean closed;
 
   private RunningProxy(
-      ProxyConfig config, Vertx vertx, Upstream upstream, ServedKinds served, ProxyServer server) {
+      ProxyConfig config,
+      Vertx vertx,
+      Upstream upstream,
+      ServedKinds served,
+      ProxyServer server,
+      RequestHeaderProbe probe) {
     this.config = config;
     this.vertx = vertx;
     this.upstream = upstream;
     this.served = served;
     this.server = server;
+    this.probe = probe;
   }
 
   /**
@@ -96,6 +104,7 @@ public final class RunningProxy implements AutoCloseable {
     Upstream upstream;
     ProxyServer.Builder builder;
     ServedKinds served;
+    RequestHeaderProbe probe = null;
     try {
       upstream =
           Upstream.create(
@@ -116,6 +125,11 @@ public final class RunningProxy implements AutoCloseable {
       builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
       // serving filters (namespaces, access reviews) and the index's readiness plug in here
       served = index != null ? ServedKinds.install(builder, vertx, config, upstream, index) : null;
+      if (config.proxyClientCertFile() != null) {
+        // not ready before the API server has taken an asserted user from the headers
+        probe = RequestHeaderProbe.start(vertx, upstream);
+        builder.alsoReady(probe::passed);
+      }
     } catch (RuntimeException e) {
       if (index != null) {
         index.close();
@@ -131,7 +145,7 @@ public final class RunningProxy implements AutoCloseable {
       dev.tenantproxy.proxy.serve.allnamespaces.AllNamespaces.registerMetrics(
           server.metrics().registry());
     }
-    RunningProxy running = new RunningProxy(config, vertx, upstream, served, server);
+    RunningProxy running = new RunningProxy(config, vertx, upstream, served, server, probe);
     try {
       server.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -174,6 +188,9 @@ public final class RunningProxy implements AutoCloseable {
       return false;
     }
     closed = true;
+    if (probe != null) {
+      probe.stop();
+    }
     boolean clean = true;
     LOG.info("shutting down (grace period {})", config.shutdownGracePeriod());
     if (served != null) {

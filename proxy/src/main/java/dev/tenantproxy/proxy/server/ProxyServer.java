@@ -152,6 +152,12 @@ public final class ProxyServer {
       return this;
     }
 
+    /** A further condition of {@code /readyz}, besides what {@link #readiness} set. */
+    public Builder alsoReady(Readiness r) {
+      this.readiness = this.readiness.and(r);
+      return this;
+    }
+
     /** The registry shared with Vert.x's own metrics (MicrometerMetricsFactory). */
     public Builder registry(io.micrometer.prometheusmetrics.PrometheusMeterRegistry r) {
       this.registry = r;
