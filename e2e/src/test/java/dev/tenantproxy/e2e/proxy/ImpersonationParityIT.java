@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
-import dev.tenantproxy.e2e.controlplane.JdkTls;
+import dev.tenantproxy.e2e.controlplane.KubeHttp;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,11 +72,7 @@ class ImpersonationParityIT {
 
   /** Header name/value pairs. */
   private static List<String[]> h(String... nameValue) {
-    List<String[]> pairs = new ArrayList<>();
-    for (int i = 0; i < nameValue.length; i += 2) {
-      pairs.add(new String[] {nameValue[i], nameValue[i + 1]});
-    }
-    return pairs;
+    return KubeHttp.headers(nameValue);
   }
 
   @Test
@@ -171,33 +161,12 @@ class ImpersonationParityIT {
     assertThat(mismatches).as("users that differ from the API server's").isEmpty();
   }
 
-  /** POSTs a SelfSubjectReview and returns its status.userInfo. */
+  /** POSTs a SelfSubjectReview and returns the user name and groups of its status.userInfo. */
   private static JsonObject whoAmI(HttpClient client, String base, List<String[]> headers) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                URI.create(base + "/apis/authentication.k8s.io/v1/selfsubjectreviews"))
-            .timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));
-    for (String[] header : headers) {
-      request.header(header[0], header[1]);
-    }
-    try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-      JsonObject user = new JsonObject(r.body()).getJsonObject("status").getJsonObject("userInfo");
-      assertThat(user.getString("username")).isNotEmpty();
-      return new JsonObject()
-          .put("username", user.getString("username"))
-          .put("groups", user.getJsonArray("groups"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    JsonObject user = KubeHttp.userInfo(KubeHttp.selfSubjectReview(client, null, base, headers));
+    return new JsonObject()
+        .put("username", user.getString("username"))
+        .put("groups", user.getJsonArray("groups"));
   }
 
   private record Answer(int code, String reason, String message) {
@@ -208,35 +177,11 @@ class ImpersonationParityIT {
   }
 
   private static HttpClient client(KubeUser user, String caPem) {
-    return HttpClient.newBuilder()
-        .sslContext(
-            JdkTls.sslContext(
-                user.certificatePem().orElseThrow(), user.privateKeyPem().orElseThrow(), caPem))
-        .connectTimeout(Duration.ofSeconds(30))
-        .build();
+    return KubeHttp.client(user, caPem);
   }
 
   private static Answer send(HttpClient client, String base, List<String[]> headers) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + PATH)).timeout(Duration.ofSeconds(60));
-    for (String[] header : headers) {
-      request.header(header[0], header[1]);
-    }
-    try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      String reason = "";
-      String message = r.body();
-      if (r.body().startsWith("{")) {
-        JsonObject status = new JsonObject(r.body());
-        reason = status.getString("reason", "");
-        message = status.getString("message", "");
-      }
-      return new Answer(r.statusCode(), reason, message);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    KubeHttp.Answer r = KubeHttp.get(client, null, base, PATH, headers);
+    return new Answer(r.status(), r.reason(), r.message());
   }
 }
