@@ -58,10 +58,15 @@ public final class KubeHttp {
         .build();
   }
 
-  /** A JDK client trusting {@code caPem} that presents the client certificate in these files. */
+  /**
+   * A JDK client trusting {@code caPem} that presents the client certificate in these files, on
+   * HTTP/1.1: the API server answers a request it cannot authenticate 401 and, on HTTP/2, sends
+   * GOAWAY with it, which the JDK client reports as a failed request instead of the 401.
+   */
   public static HttpClient client(Pki.KeyFiles certificate, String caPem) {
     try {
       return HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
           .sslContext(
               JdkTls.sslContext(
                   Files.readString(certificate.cert()), Files.readString(certificate.key()), caPem))
