@@ -234,7 +234,9 @@ class HelmChartIT {
             "--set=rbacSync.tenantObjects=true",
             "--set=config.clientCaFile=/etc/ca/ca.crt",
             "--set=config.requestheaderClientCaFile=/etc/front/ca.crt",
-            "--set=config.requestheaderAllowedNames[0]=front-proxy");
+            "--set=config.requestheaderAllowedNames[0]=front-proxy",
+            "--set=config.proxyClientCertFile=/etc/proxy-client/tls.crt",
+            "--set=config.proxyClientKeyFile=/etc/proxy-client/tls.key");
     assertThat(r.exitCode()).as("%s", r).isZero();
     Set<String> rendered = new TreeSet<>();
     Matcher m = Pattern.compile("- \"?(--[a-z0-9-]+)").matcher(r.stdout());

@@ -14,6 +14,12 @@ public record Caller(
   /** Prefix of every ServiceAccount user name: {@code system:serviceaccount:<namespace>:<name>}. */
   public static final String SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:";
 
+  /**
+   * The extra key under which kube-apiserver names the credential of a request ({@code
+   * X509SHA256=…} for a client certificate, {@code JTI=…} for a ServiceAccount token).
+   */
+  public static final String CREDENTIAL_ID = "authentication.kubernetes.io/credential-id";
+
   public Caller {
     Objects.requireNonNull(user, "user");
     uid = uid == null ? "" : uid;

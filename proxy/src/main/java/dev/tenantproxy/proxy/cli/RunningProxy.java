@@ -6,6 +6,7 @@ import dev.tenantproxy.proxy.config.TlsEngine;
 import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.serve.ServedKinds;
 import dev.tenantproxy.proxy.server.ProxyServer;
+import dev.tenantproxy.proxy.upstream.FrontProxyClient;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import dev.tenantproxy.proxy.upstream.UpstreamCredentials;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -97,7 +98,21 @@ public final class RunningProxy implements AutoCloseable {
     ServedKinds served;
     try {
       upstream =
-          Upstream.create(vertx, credentials, (int) config.upstreamConnectTimeout().toMillis());
+          Upstream.create(
+              vertx,
+              credentials,
+              config.proxyClientCertFile() == null
+                  ? null
+                  : FrontProxyClient.fromFiles(
+                      config.proxyClientCertFile(), config.proxyClientKeyFile()),
+              (int) config.upstreamConnectTimeout().toMillis());
+      LOG.info(
+          "callers are asserted to the API server by {}",
+          config.proxyClientCertFile() == null
+              ? "Impersonate-* headers"
+              : "X-Remote-* headers (front-proxy client certificate "
+                  + config.proxyClientCertFile()
+                  + ")");
       builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
       // serving filters (namespaces, access reviews) and the index's readiness plug in here
       served = index != null ? ServedKinds.install(builder, vertx, config, upstream, index) : null;

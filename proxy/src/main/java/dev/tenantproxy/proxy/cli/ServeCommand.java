@@ -110,6 +110,22 @@ public final class ServeCommand implements Callable<Integer> {
   Path kubeconfig;
 
   @Option(
+      names = "--proxy-client-cert-file",
+      defaultValue = "${env:TENANT_PROXY_PROXY_CLIENT_CERT_FILE}",
+      description =
+          "Client certificate signed by the API server's --requestheader-client-ca-file (CN in"
+              + " its --requestheader-allowed-names): callers' requests carry their identity as"
+              + " X-Remote-* headers on connections authenticated with it, with no authorization"
+              + " check per request at the API server; unset = Impersonate-* headers.")
+  Path proxyClientCertFile;
+
+  @Option(
+      names = "--proxy-client-key-file",
+      defaultValue = "${env:TENANT_PROXY_PROXY_CLIENT_KEY_FILE}",
+      description = "The private key of --proxy-client-cert-file.")
+  Path proxyClientKeyFile;
+
+  @Option(
       names = "--context",
       defaultValue = "${env:TENANT_PROXY_CONTEXT}",
       description = "kubeconfig context (default: the current context).")
@@ -361,6 +377,8 @@ public final class ServeCommand implements Callable<Integer> {
             rh,
             kubeconfig,
             context,
+            proxyClientCertFile,
+            proxyClientKeyFile,
             new TokenCacheConfig(tokenTtl, tokenNegativeTtl, tokenCacheSize),
             sarTtl,
             sarSize,

@@ -21,6 +21,11 @@ import java.util.Objects;
  * @param requestHeader trusted front-proxy settings (identity headers), or null when disabled
  * @param kubeconfig the proxy's own credentials towards the API server; null means in-cluster
  * @param kubeContext kubeconfig context to use, or null for the current one
+ * @param proxyClientCertFile client certificate (PEM) signed by the API server's {@code
+ *     --requestheader-client-ca-file}: callers are asserted upstream by {@code X-Remote-*} headers
+ *     on connections authenticated with it instead of {@code Impersonate-*} ({@code
+ *     --proxy-client-cert-file}); null = impersonation
+ * @param proxyClientKeyFile its private key, PEM ({@code --proxy-client-key-file})
  * @param tokenCache TokenReview cache settings
  * @param impersonationCacheTtl how long a SubjectAccessReview answer for impersonation is kept
  * @param impersonationCacheSize bound of the impersonation decision cache
@@ -44,6 +49,8 @@ public record ProxyConfig(
     RequestHeaderConfig requestHeader,
     Path kubeconfig,
     String kubeContext,
+    Path proxyClientCertFile,
+    Path proxyClientKeyFile,
     TokenCacheConfig tokenCache,
     Duration impersonationCacheTtl,
     int impersonationCacheSize,
@@ -313,6 +320,8 @@ public record ProxyConfig(
         null,
         null,
         null,
+        null,
+        null,
         new TokenCacheConfig(Duration.ofSeconds(30), Duration.ofSeconds(5), 10_000),
         Duration.ofSeconds(30),
         10_000,
@@ -353,6 +362,14 @@ public record ProxyConfig(
   public ProxyConfig withKubeconfig(Path file) {
     Copy c = new Copy(this);
     c.kubeconfig = file;
+    return c.build();
+  }
+
+  /** Asserts callers upstream by request headers with this client certificate and key. */
+  public ProxyConfig withProxyClient(Path certFile, Path keyFile) {
+    Copy c = new Copy(this);
+    c.proxyClientCertFile = certFile;
+    c.proxyClientKeyFile = keyFile;
     return c.build();
   }
 
@@ -415,6 +432,24 @@ public record ProxyConfig(
       }
     }
     requireFile(errors, "--kubeconfig", kubeconfig, false, "a kubeconfig file");
+    if ((proxyClientCertFile == null) != (proxyClientKeyFile == null)) {
+      errors.add(
+          (proxyClientCertFile == null ? "--proxy-client-key-file" : "--proxy-client-cert-file")
+              + " is set without "
+              + (proxyClientCertFile == null
+                  ? "--proxy-client-cert-file"
+                  : "--proxy-client-key-file")
+              + ": give both (a client certificate signed by the API server's"
+              + " --requestheader-client-ca-file, and its key) or neither (impersonation)");
+    } else {
+      requireFile(
+          errors,
+          "--proxy-client-cert-file",
+          proxyClientCertFile,
+          false,
+          "the PEM client certificate signed by the API server's --requestheader-client-ca-file");
+      requireFile(errors, "--proxy-client-key-file", proxyClientKeyFile, false, "its PEM key");
+    }
     if (kubeconfig == null) {
       if (System.getenv("KUBERNETES_SERVICE_HOST") == null) {
         errors.add(
@@ -516,6 +551,8 @@ public record ProxyConfig(
     private RequestHeaderConfig requestHeader;
     private Path kubeconfig;
     private String kubeContext;
+    private Path proxyClientCertFile;
+    private Path proxyClientKeyFile;
     private TokenCacheConfig tokenCache;
     private Duration impersonationCacheTtl;
     private int impersonationCacheSize;
@@ -538,6 +575,8 @@ public record ProxyConfig(
       requestHeader = c.requestHeader;
       kubeconfig = c.kubeconfig;
       kubeContext = c.kubeContext;
+      proxyClientCertFile = c.proxyClientCertFile;
+      proxyClientKeyFile = c.proxyClientKeyFile;
       tokenCache = c.tokenCache;
       impersonationCacheTtl = c.impersonationCacheTtl;
       impersonationCacheSize = c.impersonationCacheSize;
@@ -562,6 +601,8 @@ public record ProxyConfig(
           requestHeader,
           kubeconfig,
           kubeContext,
+          proxyClientCertFile,
+          proxyClientKeyFile,
           tokenCache,
           impersonationCacheTtl,
           impersonationCacheSize,

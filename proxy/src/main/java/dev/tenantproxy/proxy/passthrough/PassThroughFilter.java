@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.passthrough;
 
+import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.proxy.server.AsProxy;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
@@ -64,18 +65,16 @@ public final class PassThroughFilter implements ProxyFilter {
         req.version() != HttpVersion.HTTP_2 && ForwardHeaders.isUpgrade(req.headers());
     SocketAddress remote = req.remoteAddress();
     MultiMap out =
-        headers.toUpstream(
-            req.headers(),
-            asProxy == null ? exchange.caller() : null,
-            upgrade,
-            remote == null ? null : remote.hostAddress());
+        headers.toUpstream(req.headers(), upgrade, remote == null ? null : remote.hostAddress());
+    // an owner-granted write goes with the proxy's own identity, everything else in the caller's
+    Caller as = asProxy == null ? exchange.caller() : null;
     observer.upstreamRequest();
     if (upgrade) {
-      return relay.relay(exchange, out);
+      return relay.relay(exchange, out, as);
     }
     Promise<Void> done = Promise.promise();
     upstream
-        .open(req.method(), req.uri())
+        .open(req.method(), req.uri(), as)
         .onComplete(
             opened -> {
               if (opened.failed()) {

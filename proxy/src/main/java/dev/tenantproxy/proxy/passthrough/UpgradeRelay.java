@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.passthrough;
 
+import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.proxy.server.ProxyExchange;
 import dev.tenantproxy.proxy.upstream.UpgradeResponse;
 import dev.tenantproxy.proxy.upstream.Upstream;
@@ -34,14 +35,14 @@ final class UpgradeRelay {
     this.maxBufferBytes = maxBufferBytes;
   }
 
-  Future<Void> relay(ProxyExchange exchange, MultiMap out) {
+  Future<Void> relay(ProxyExchange exchange, MultiMap out, Caller caller) {
     HttpServerRequest req = exchange.request();
     Promise<Void> done = Promise.promise();
     // an upgrade request carries no body: let its end through
     req.handler(b -> {});
     ProxyExchange.resume(req);
     upstream
-        .upgrade(req.method(), req.uri(), out)
+        .upgrade(req.method(), req.uri(), out, caller)
         .onComplete(
             answered -> {
               if (answered.failed()) {

@@ -6,10 +6,12 @@
  *
  * <ul>
  *   <li><b>Identity</b>: {@link dev.tenantproxy.proxy.passthrough.ForwardHeaders} removes every
- *       client {@code Authorization}, {@code Impersonate-*}, identity ({@code X-Remote-*} and the
- *       configured names, {@code X-Forwarded-Client-Cert}) and hop-by-hop header, then adds {@code
- *       Impersonate-User/Uid/Group/Extra-*} (extra keys percent-encoded like client-go) and the
- *       proxy's own credentials.
+ *       client {@code Authorization}, {@code Impersonate-*}, identity ({@code X-Remote-*} always
+ *       and the configured names, {@code X-Forwarded-Client-Cert}) and hop-by-hop header; the
+ *       upstream then asserts the effective caller ({@code Upstream.open(method, uri, caller)}):
+ *       {@code Impersonate-*} with the proxy's own credentials, or {@code X-Remote-*} on a
+ *       front-proxy connection ({@code upstream/CallerAssertion} has the why). An owner-granted
+ *       write goes with the proxy's own identity and nothing else.
  *   <li><b>Streaming</b>: the server request is paused on arrival; its body is piped upstream with
  *       back-pressure ({@code HttpClientRequest.send(ReadStream)}); the response is piped back with
  *       {@code Pipe} (each upstream buffer is written, and so flushed, as it arrives: watch events

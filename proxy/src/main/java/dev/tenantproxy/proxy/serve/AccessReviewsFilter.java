@@ -1,7 +1,6 @@
 package dev.tenantproxy.proxy.serve;
 
 import dev.tenantproxy.filters.identity.Caller;
-import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
@@ -286,7 +285,7 @@ public final class AccessReviewsFilter implements ProxyFilter {
       ProxyExchange exchange, Caller caller, Buffer body, boolean addRule) {
     HttpServerRequest req = exchange.request();
     return upstream
-        .open(HttpMethod.POST, req.uri())
+        .open(HttpMethod.POST, req.uri(), caller)
         .compose(
             up -> {
               MultiMap h = up.headers();
@@ -300,7 +299,6 @@ public final class AccessReviewsFilter implements ProxyFilter {
               if (ua != null) {
                 h.set(HttpHeaders.USER_AGENT, ua);
               }
-              ForwardHeaders.addImpersonation(h, caller);
               return up.send(body);
             })
         .compose(

@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.upstream;
 
+import dev.tenantproxy.filters.identity.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -26,6 +27,8 @@ final class RawUpgrades {
   private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
 
   private final NetClient client;
+  private final NetClient asCallers;
+  private final CallerAssertion assertion;
   private final String host;
   private final int port;
   private final Supplier<String> token;
@@ -33,11 +36,39 @@ final class RawUpgrades {
   RawUpgrades(
       Vertx vertx,
       UpstreamCredentials credentials,
+      FrontProxyClient frontProxy,
+      CallerAssertion assertion,
       String host,
       int port,
       boolean ssl,
       int connectTimeoutMs,
       Supplier<String> token) {
+    this.client =
+        vertx.createNetClient(
+            options(
+                credentials,
+                credentials.clientCertPem(),
+                credentials.clientKeyPem(),
+                ssl,
+                connectTimeoutMs));
+    this.asCallers =
+        frontProxy == null
+            ? client
+            : vertx.createNetClient(
+                options(
+                    credentials, frontProxy.certPem(), frontProxy.keyPem(), ssl, connectTimeoutMs));
+    this.assertion = assertion;
+    this.host = host;
+    this.port = port;
+    this.token = token;
+  }
+
+  private static NetClientOptions options(
+      UpstreamCredentials credentials,
+      Buffer certPem,
+      Buffer keyPem,
+      boolean ssl,
+      int connectTimeoutMs) {
     NetClientOptions o =
         new NetClientOptions()
             .setConnectTimeout(connectTimeoutMs)
@@ -48,28 +79,32 @@ final class RawUpgrades {
       if (credentials.caPem() != null) {
         o.setTrustOptions(new PemTrustOptions().addCertValue(credentials.caPem()));
       }
-      if (credentials.clientCertPem() != null && credentials.clientKeyPem() != null) {
-        o.setKeyCertOptions(
-            new PemKeyCertOptions()
-                .setCertValue(credentials.clientCertPem())
-                .setKeyValue(credentials.clientKeyPem()));
+      if (certPem != null && keyPem != null) {
+        o.setKeyCertOptions(new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem));
       }
     }
-    this.client = vertx.createNetClient(o);
-    this.host = host;
-    this.port = port;
-    this.token = token;
+    return o;
   }
 
-  Future<UpgradeResponse> upgrade(HttpMethod method, String uri, MultiMap headers) {
-    return client
+  /**
+   * Opens the upgrade in {@code caller}'s name (null: as the proxy): on the proxy's own connection
+   * with its token and, for a caller, {@code Impersonate-*}; or, when callers are asserted by
+   * request headers, on a front-proxy connection with {@code X-Remote-*} and no token.
+   */
+  Future<UpgradeResponse> upgrade(HttpMethod method, String uri, MultiMap headers, Caller caller) {
+    boolean asserted = caller != null && asCallers != client;
+    MultiMap identity = MultiMap.caseInsensitiveMultiMap();
+    if (caller != null) {
+      assertion.addTo(identity, caller);
+    }
+    return (asserted ? asCallers : client)
         .connect(port, host)
         .compose(
             socket -> {
               StringBuilder head = new StringBuilder(512);
               head.append(method.name()).append(' ').append(uri).append(" HTTP/1.1\r\n");
               head.append("Host: ").append(hostHeader()).append("\r\n");
-              String t = token.get();
+              String t = asserted ? null : token.get();
               if (t != null) {
                 head.append("Authorization: Bearer ").append(t).append("\r\n");
               }
@@ -79,6 +114,9 @@ final class RawUpgrades {
                   continue;
                 }
                 head.append(name).append(": ").append(clean(e.getValue())).append("\r\n");
+              }
+              for (Map.Entry<String, String> e : identity) {
+                head.append(e.getKey()).append(": ").append(clean(e.getValue())).append("\r\n");
               }
               head.append("\r\n");
               Promise<UpgradeResponse> answer = Promise.promise();
@@ -118,6 +156,9 @@ final class RawUpgrades {
   }
 
   Future<Void> close() {
+    if (asCallers != client) {
+      return Future.all(client.close(), asCallers.close()).mapEmpty();
+    }
     return client.close();
   }
 

@@ -1,15 +1,18 @@
 package dev.tenantproxy.proxy.upstream;
 
+import dev.tenantproxy.filters.identity.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The API server as seen by the proxy: requests carry the proxy's own credentials; callers add
- * {@code Impersonate-*} headers. Ordinary requests share an HTTP/2 pool (ALPN, falls back to
- * HTTP/1.1); protocol upgrades (exec, attach, port-forward, WebSocket) each get their own HTTP/1.1
- * connection.
+ * The API server as seen by the proxy: requests carry either the proxy's own credentials ({@link
+ * #open(HttpMethod, String)}) or a caller's identity ({@link #open(HttpMethod, String, Caller)}),
+ * asserted as configured ({@code CallerAssertion}: {@code Impersonate-*} on the proxy's own
+ * connections, or {@code X-Remote-*} on connections authenticated with the {@link FrontProxyClient}
+ * certificate). Ordinary requests share HTTP/2 pools (ALPN, falls back to HTTP/1.1); protocol
+ * upgrades (exec, attach, port-forward, WebSocket) each get their own HTTP/1.1 connection.
  */
 public interface Upstream {
 
@@ -22,10 +25,34 @@ public interface Upstream {
   Future<HttpClientRequest> open(HttpMethod method, String uri);
 
   /**
-   * Sends an upgrade request (WebSocket, SPDY/3.1) on a fresh HTTP/1.1 connection with the proxy's
-   * credentials and answers with the parsed response head and the raw socket.
+   * Opens a request in {@code caller}'s name: the API server authorizes it as the caller. A null
+   * caller opens it with the proxy's own identity ({@link #open(HttpMethod, String)}). Headers the
+   * caller of this method adds must not include identity headers ({@code
+   * passthrough/ForwardHeaders} strips them from clients' requests).
+   *
+   * <p>This default asserts by impersonation on the proxy's own connections, which is what an
+   * upstream with one set of credentials can do (test doubles); {@link #create} honours the
+   * configured assertion.
    */
-  Future<UpgradeResponse> upgrade(HttpMethod method, String uri, io.vertx.core.MultiMap headers);
+  default Future<HttpClientRequest> open(HttpMethod method, String uri, Caller caller) {
+    Future<HttpClientRequest> opened = open(method, uri);
+    if (caller == null) {
+      return opened;
+    }
+    return opened.map(
+        req -> {
+          CallerAssertion.IMPERSONATION.addTo(req.headers(), caller);
+          return req;
+        });
+  }
+
+  /**
+   * Sends an upgrade request (WebSocket, SPDY/3.1) on a fresh HTTP/1.1 connection in {@code
+   * caller}'s name (null: the proxy's own identity), asserted as {@link #open(HttpMethod, String,
+   * Caller)} does, and answers with the parsed response head and the raw socket.
+   */
+  Future<UpgradeResponse> upgrade(
+      HttpMethod method, String uri, io.vertx.core.MultiMap headers, Caller caller);
 
   /**
    * POSTs a JSON document and returns the JSON answer; a non-2xx status fails the future with
@@ -54,8 +81,22 @@ public interface Upstream {
   /** Closes the pools. */
   Future<Void> close();
 
+  /** An upstream that asserts callers by impersonation. */
   static Upstream create(
       io.vertx.core.Vertx vertx, UpstreamCredentials credentials, int connectTimeoutMs) {
-    return new VertxUpstream(vertx, credentials, connectTimeoutMs);
+    return new VertxUpstream(vertx, credentials, null, connectTimeoutMs);
+  }
+
+  /**
+   * An upstream that asserts callers by request headers on connections authenticated with {@code
+   * frontProxy} (by impersonation when it is null); the proxy's own requests use {@code
+   * credentials} either way.
+   */
+  static Upstream create(
+      io.vertx.core.Vertx vertx,
+      UpstreamCredentials credentials,
+      FrontProxyClient frontProxy,
+      int connectTimeoutMs) {
+    return new VertxUpstream(vertx, credentials, frontProxy, connectTimeoutMs);
   }
 }

@@ -1,6 +1,8 @@
 package dev.tenantproxy.proxy.upstream;
 
+import dev.tenantproxy.filters.identity.Caller;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -18,7 +20,11 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link Upstream} on two Vert.x HTTP client agents; the token is re-read when it rotates. */
+/**
+ * {@link Upstream} on Vert.x HTTP client agents (one pool with the proxy's credentials, a second
+ * one with the front-proxy certificate when callers are asserted by request headers) and raw
+ * connections for upgrades; the token is re-read when it rotates.
+ */
 final class VertxUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(VertxUpstream.class);
   private static final long TOKEN_REREAD_MS = 60_000;
@@ -27,6 +33,9 @@ final class VertxUpstream implements Upstream {
   private final Vertx vertx;
   private final UpstreamCredentials credentials;
   private final HttpClientAgent pooled;
+  private final HttpClientAgent asCallers;
+  private final CallerAssertion assertion;
+  private final int connectTimeoutMs;
   private final RawUpgrades upgrades;
   private final String host;
   private final int port;
@@ -44,14 +53,49 @@ final class VertxUpstream implements Upstream {
    */
   static final int HTTP2_CONNECTIONS = 64;
 
-  VertxUpstream(Vertx vertx, UpstreamCredentials credentials, int connectTimeoutMs) {
+  VertxUpstream(
+      Vertx vertx,
+      UpstreamCredentials credentials,
+      FrontProxyClient frontProxy,
+      int connectTimeoutMs) {
     this.vertx = vertx;
     this.credentials = credentials;
+    this.connectTimeoutMs = connectTimeoutMs;
     this.token = credentials.token();
     this.ssl = "https".equalsIgnoreCase(credentials.server().getScheme());
     this.host = credentials.server().getHost();
     int p = credentials.server().getPort();
     this.port = p > 0 ? p : (ssl ? 443 : 80);
+    this.pooled = pool(vertx, credentials.clientCertPem(), credentials.clientKeyPem());
+    if (frontProxy != null && !ssl) {
+      throw new IllegalArgumentException(
+          "--proxy-client-cert-file needs an https API server (the certificate is the assertion)");
+    }
+    this.assertion =
+        frontProxy == null ? CallerAssertion.IMPERSONATION : CallerAssertion.REQUEST_HEADER;
+    // a caller's requests go on connections authenticated with the front-proxy certificate, which
+    // carry nothing else of the proxy's: no token, no own certificate
+    this.asCallers =
+        frontProxy == null ? pooled : pool(vertx, frontProxy.certPem(), frontProxy.keyPem());
+    this.upgrades =
+        new RawUpgrades(
+            vertx,
+            credentials,
+            frontProxy,
+            assertion,
+            host,
+            port,
+            ssl,
+            connectTimeoutMs,
+            () -> token);
+    if (credentials.tokenFile() != null) {
+      tokenTimer = vertx.setPeriodic(TOKEN_REREAD_MS, id -> rereadToken());
+    } else {
+      tokenTimer = -1;
+    }
+  }
+
+  private HttpClientAgent pool(Vertx vertx, Buffer certPem, Buffer keyPem) {
     HttpClientOptions base =
         new HttpClientOptions()
             .setSsl(ssl)
@@ -64,11 +108,8 @@ final class VertxUpstream implements Upstream {
     if (credentials.caPem() != null) {
       base.setTrustOptions(new PemTrustOptions().addCertValue(credentials.caPem()));
     }
-    if (credentials.clientCertPem() != null && credentials.clientKeyPem() != null) {
-      base.setKeyCertOptions(
-          new PemKeyCertOptions()
-              .setCertValue(credentials.clientCertPem())
-              .setKeyValue(credentials.clientKeyPem()));
+    if (certPem != null && keyPem != null) {
+      base.setKeyCertOptions(new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem));
     }
     HttpClientOptions h2 =
         new HttpClientOptions(base)
@@ -77,21 +118,13 @@ final class VertxUpstream implements Upstream {
             .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
             .setHttp2KeepAliveTimeout(0)
             .setHttp2MultiplexingLimit(250);
-    this.pooled =
-        vertx
-            .httpClientBuilder()
-            .with(h2)
-            .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
-            // the flushes of one event-loop turn leave as one TLS write, not one per request head
-            .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
-            .build();
-    this.upgrades =
-        new RawUpgrades(vertx, credentials, host, port, ssl, connectTimeoutMs, () -> token);
-    if (credentials.tokenFile() != null) {
-      tokenTimer = vertx.setPeriodic(TOKEN_REREAD_MS, id -> rereadToken());
-    } else {
-      tokenTimer = -1;
-    }
+    return vertx
+        .httpClientBuilder()
+        .with(h2)
+        .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
+        // the flushes of one event-loop turn leave as one TLS write, not one per request head
+        .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
+        .build();
   }
 
   private void rereadToken() {
@@ -115,14 +148,7 @@ final class VertxUpstream implements Upstream {
 
   @Override
   public Future<HttpClientRequest> open(HttpMethod method, String uri) {
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(method)
-            .setHost(host)
-            .setPort(port)
-            .setSsl(ssl)
-            .setURI(uri)
-            .setFollowRedirects(false);
+    RequestOptions options = options(method, uri);
     String t = token;
     if (t != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + t);
@@ -131,9 +157,39 @@ final class VertxUpstream implements Upstream {
   }
 
   @Override
+  public Future<HttpClientRequest> open(HttpMethod method, String uri, Caller caller) {
+    if (caller == null) {
+      return open(method, uri);
+    }
+    if (assertion == CallerAssertion.IMPERSONATION) {
+      Future<HttpClientRequest> opened = open(method, uri);
+      return opened.map(
+          req -> {
+            assertion.addTo(req.headers(), caller);
+            return req;
+          });
+    }
+    RequestOptions options = options(method, uri);
+    MultiMap asserted = MultiMap.caseInsensitiveMultiMap();
+    assertion.addTo(asserted, caller);
+    options.setHeaders(asserted);
+    return asCallers.request(options);
+  }
+
+  private RequestOptions options(HttpMethod method, String uri) {
+    return new RequestOptions()
+        .setMethod(method)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(uri)
+        .setFollowRedirects(false);
+  }
+
+  @Override
   public Future<UpgradeResponse> upgrade(
-      HttpMethod method, String uri, io.vertx.core.MultiMap headers) {
-    return upgrades.upgrade(method, uri, headers);
+      HttpMethod method, String uri, MultiMap headers, Caller caller) {
+    return upgrades.upgrade(method, uri, headers, caller);
   }
 
   @Override
@@ -183,6 +239,7 @@ final class VertxUpstream implements Upstream {
     if (tokenTimer >= 0) {
       vertx.cancelTimer(tokenTimer);
     }
-    return Future.all(pooled.close(), upgrades.close()).mapEmpty();
+    Future<Void> callers = asCallers == pooled ? Future.succeededFuture() : asCallers.close();
+    return Future.all(pooled.close(), callers, upgrades.close()).mapEmpty();
   }
 }

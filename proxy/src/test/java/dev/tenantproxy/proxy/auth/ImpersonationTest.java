@@ -22,12 +22,14 @@ class ImpersonationTest {
   static ProxyHarness h;
   static TestClient alice;
   static TestClient root;
+  static dev.tenantproxy.proxy.testing.TestPki.Issued rootCertificate;
 
   @BeforeAll
   static void start() {
     h = ProxyHarness.start(dir);
     alice = h.client(h.user("alice", "solar-devs"), HttpVersion.HTTP_1_1);
-    root = h.client(h.user("root", "ops"), HttpVersion.HTTP_2);
+    rootCertificate = h.user("root", "ops");
+    root = h.client(rootCertificate, HttpVersion.HTTP_2);
     h.api.allow = (user, attributes) -> user.equals("root");
   }
 
@@ -84,6 +86,31 @@ class ImpersonationTest {
                   .isEqualTo("scopes");
               assertThat(spec.getJsonObject("resourceAttributes").getString("group"))
                   .isEqualTo("authentication.k8s.io");
+            });
+  }
+
+  @Test
+  void reviewsOfACertificateUserCarryItsCredentialIdAsTheApiServerNamesIt() throws Exception {
+    String expected =
+        "X509SHA256="
+            + java.util.HexFormat.of()
+                .formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(rootCertificate.cert().getEncoded()));
+
+    Response r =
+        get(root, "/api/v1/namespaces/wind-dev/pods", headers("Impersonate-User", "carol"));
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(h.api.accessReviewSpecs)
+        .anySatisfy(
+            spec -> {
+              assertThat(spec.getString("user")).isEqualTo("root");
+              assertThat(
+                      spec.getJsonObject("extra")
+                          .getJsonArray("authentication.kubernetes.io/credential-id")
+                          .encode())
+                  .isEqualTo(new io.vertx.core.json.JsonArray().add(expected).encode());
             });
   }
 

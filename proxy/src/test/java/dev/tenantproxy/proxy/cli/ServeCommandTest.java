@@ -76,6 +76,40 @@ class ServeCommandTest {
   }
 
   @Test
+  void aProxyClientCertificateWithoutItsKeyIsRefusedAtStartNamingBothFlags() throws Exception {
+    Path cert = Files.writeString(dir.resolve("front.crt"), "x");
+    assertThatThrownBy(() -> parse("--proxy-client-cert-file", cert.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--proxy-client-cert-file is set without --proxy-client-key-file");
+    assertThatThrownBy(() -> parse("--proxy-client-key-file", cert.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--proxy-client-key-file is set without --proxy-client-cert-file");
+  }
+
+  @Test
+  void theProxyClientCertificateAndKeyReachTheConfigurationAndMustBeReadable() throws Exception {
+    Path cert = Files.writeString(dir.resolve("front.crt"), "x");
+    Path key = Files.writeString(dir.resolve("front.key"), "x");
+
+    ProxyConfig config =
+        parse(
+            "--proxy-client-cert-file", cert.toString(), "--proxy-client-key-file", key.toString());
+
+    assertThat(config.proxyClientCertFile()).isEqualTo(cert);
+    assertThat(config.proxyClientKeyFile()).isEqualTo(key);
+    assertThat(parse().proxyClientCertFile()).isNull();
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "--proxy-client-cert-file",
+                    dir.resolve("missing.crt").toString(),
+                    "--proxy-client-key-file",
+                    key.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--proxy-client-cert-file " + dir.resolve("missing.crt"));
+  }
+
+  @Test
   void anInvalidTunableIsRefusedAtStartNamingTheFlag() {
     assertThatThrownBy(() -> parse("--watch-buffer-events=0", "--ops-port=70000"))
         .isInstanceOf(ConfigException.class)

@@ -7,7 +7,6 @@ import dev.tenantproxy.filters.request.ResponseFormat;
 import dev.tenantproxy.filters.status.KubeStatusException;
 import dev.tenantproxy.filters.tenancy.TenancySnapshot;
 import dev.tenantproxy.filters.visibility.Visibility;
-import dev.tenantproxy.proxy.passthrough.ForwardHeaders;
 import dev.tenantproxy.proxy.serve.WatchOutput;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
@@ -494,14 +493,13 @@ public final class AllNamespacesFilter implements ProxyFilter {
     String uri = path(kind, namespace) + query(params);
     counter.upstreamRequest();
     return upstream
-        .open(HttpMethod.GET, uri)
+        .open(HttpMethod.GET, uri, caller)
         .compose(
             up -> {
               up.putHeader(HttpHeaders.ACCEPT, accept);
               if (userAgent != null) {
                 up.putHeader(HttpHeaders.USER_AGENT, userAgent);
               }
-              ForwardHeaders.addImpersonation(up.headers(), caller);
               return up.send();
             });
   }
@@ -516,14 +514,13 @@ public final class AllNamespacesFilter implements ProxyFilter {
     String uri = path(kind, namespace) + query(params);
     counter.upstreamRequest();
     return upstream
-        .open(HttpMethod.GET, uri)
+        .open(HttpMethod.GET, uri, caller)
         .compose(
             up -> {
               up.putHeader(HttpHeaders.ACCEPT, accept);
               if (userAgent != null) {
                 up.putHeader(HttpHeaders.USER_AGENT, userAgent);
               }
-              ForwardHeaders.addImpersonation(up.headers(), caller);
               return up.send()
                   .compose(
                       resp ->

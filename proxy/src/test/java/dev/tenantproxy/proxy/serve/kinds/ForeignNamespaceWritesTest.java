@@ -62,8 +62,11 @@ class ForeignNamespaceWritesTest {
 
       @Override
       public io.vertx.core.Future<dev.tenantproxy.proxy.upstream.UpgradeResponse> upgrade(
-          HttpMethod method, String uri, io.vertx.core.MultiMap headers) {
-        return h.upstream.upgrade(method, uri, headers);
+          HttpMethod method,
+          String uri,
+          io.vertx.core.MultiMap headers,
+          dev.tenantproxy.filters.identity.Caller caller) {
+        return h.upstream.upgrade(method, uri, headers, caller);
       }
 
       @Override

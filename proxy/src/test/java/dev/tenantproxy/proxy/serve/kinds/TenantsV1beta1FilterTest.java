@@ -93,8 +93,11 @@ class TenantsV1beta1FilterTest {
 
       @Override
       public Future<dev.tenantproxy.proxy.upstream.UpgradeResponse> upgrade(
-          HttpMethod method, String uri, MultiMap headers) {
-        return h.upstream.upgrade(method, uri, headers);
+          HttpMethod method,
+          String uri,
+          MultiMap headers,
+          dev.tenantproxy.filters.identity.Caller caller) {
+        return h.upstream.upgrade(method, uri, headers, caller);
       }
 
       @Override
