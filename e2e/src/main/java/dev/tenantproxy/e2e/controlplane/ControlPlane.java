@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>kube-apiserver also trusts identity headers ({@code X-Remote-User}, {@code X-Remote-Group},
+ * {@code X-Remote-Uid}, {@code X-Remote-Extra-*}) from a client certificate of its own front-proxy
+ * CA with CN {@value #REQUEST_HEADER_ALLOWED_NAME} ({@link #requestHeaderClient}), and audits the
+ * self reviews callers make ({@link #auditEvents()}).
+ *
  * <p>Everything lives in {@link #directory()}: {@code pki/}, {@code logs/} (one file per process),
  * {@code admin.kubeconfig}, {@code users/}, {@code pids} (so {@code e2e/bin/control-plane down} can
  * kill them from another process) and {@code ready} while serving. A JVM shutdown hook stops the
