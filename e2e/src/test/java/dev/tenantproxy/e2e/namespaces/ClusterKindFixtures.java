@@ -8,6 +8,7 @@ import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +73,23 @@ public final class ClusterKindFixtures {
                 .endMetadata()
                 .withAdditionalProperties(Map.of("spec", spec))
                 .build());
+  }
+
+  /** Creates StorageClass {@code name} (provisioner {@code example.com/<name>}) as the admin. */
+  public static void storageClass(ControlPlane cp, String name, Map<String, String> labels) {
+    cp.adminClient()
+        .storage()
+        .v1()
+        .storageClasses()
+        .resource(
+            new StorageClassBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withProvisioner("example.com/" + name)
+                .build())
+        .create();
   }
 
   static Kubectl.Result ok(Kubectl.Result r) {

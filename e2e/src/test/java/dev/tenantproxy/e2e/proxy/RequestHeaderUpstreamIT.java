@@ -14,7 +14,6 @@ import dev.tenantproxy.e2e.namespaces.ClusterKindFixtures;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -85,9 +84,10 @@ class RequestHeaderUpstreamIT {
             KubeHttp.client(user, proxy.caPem()), user, proxy.url(), KubeHttp.headers(headers)));
   }
 
-  private static KubeHttp.Answer get(String base, String caPem, KubeUser user, String path) {
-    return KubeHttp.get(
-        KubeHttp.client(user, caPem), user, base, path, KubeHttp.headers(SPOOFED_IDENTITY));
+  /** GET {@code base + path} as {@code user} (trusting {@code caPem}) with {@code headers}. */
+  private static KubeHttp.Answer get(
+      String base, String caPem, KubeUser user, String path, String... headers) {
+    return KubeHttp.get(KubeHttp.client(user, caPem), user, base, path, KubeHttp.headers(headers));
   }
 
   private static Kubectl.Result ok(Kubectl.Result r) {
@@ -199,7 +199,12 @@ class RequestHeaderUpstreamIT {
       // when
       JsonObject through = viaProxy(caller, SPOOFED_IDENTITY);
       KubeHttp.Answer secrets =
-          get(proxy.url(), proxy.caPem(), caller, "/api/v1/namespaces/kube-system/secrets");
+          get(
+              proxy.url(),
+              proxy.caPem(),
+              caller,
+              "/api/v1/namespaces/kube-system/secrets",
+              SPOOFED_IDENTITY);
 
       // then: the caller as the API server sees it directly, without the headers
       assertThat(through).as(caller.name()).isEqualTo(direct(caller));
@@ -223,20 +228,8 @@ class RequestHeaderUpstreamIT {
     String path = "/api/v1/namespaces/kube-system/secrets";
 
     // when
-    KubeHttp.Answer direct =
-        KubeHttp.get(
-            KubeHttp.client(t.owner(), cp.caPem()),
-            t.owner(),
-            cp.apiServerUrl(),
-            path,
-            KubeHttp.headers(headers));
-    KubeHttp.Answer through =
-        KubeHttp.get(
-            KubeHttp.client(t.owner(), proxy.caPem()),
-            t.owner(),
-            proxy.url(),
-            path,
-            KubeHttp.headers(headers));
+    KubeHttp.Answer direct = get(cp.apiServerUrl(), cp.caPem(), t.owner(), path, headers);
+    KubeHttp.Answer through = get(proxy.url(), proxy.caPem(), t.owner(), path, headers);
 
     // then
     assertThat(through.status()).as("%s", through).isEqualTo(403);
@@ -298,18 +291,8 @@ class RequestHeaderUpstreamIT {
                 + solar.owner().name()
                 + "\" cannot list resource \"configmaps\"");
     // and her access reviews are answered for her, by the API server authenticating her
-    assertThat(
-            kubectl
-                .run(BOUND, "auth", "can-i", "create", "configmaps", "-n", solar.namespace())
-                .stdout()
-                .strip())
-        .isEqualTo("yes");
-    assertThat(
-            kubectl
-                .run(BOUND, "auth", "can-i", "create", "configmaps", "-n", wind.namespace())
-                .stdout()
-                .strip())
-        .isEqualTo("no");
+    assertThat(canCreateConfigMaps(kubectl, solar.namespace())).isEqualTo("yes");
+    assertThat(canCreateConfigMaps(kubectl, wind.namespace())).isEqualTo("no");
     await().atMost(BOUND).until(() -> audited(solar.owner().name()).size() >= 2);
     assertThat(audited(solar.owner().name()))
         .allSatisfy(e -> assertThat(e.containsKey("impersonatedUser")).as("%s", e).isFalse());
@@ -354,18 +337,7 @@ class RequestHeaderUpstreamIT {
             carol.name(), Map.of("StorageClasses", List.of("List"))),
         "storageClasses",
         Map.of("allowed", List.of(mine)));
-    cp.adminClient()
-        .storage()
-        .v1()
-        .storageClasses()
-        .resource(
-            new StorageClassBuilder()
-                .withNewMetadata()
-                .withName(mine)
-                .endMetadata()
-                .withProvisioner("example.com/" + mine)
-                .build())
-        .create();
+    ClusterKindFixtures.storageClass(cp, mine, Map.of());
     Kubectl asAlice = Kubectl.version(KUBECTL, proxy.kubeconfig(alice));
     Kubectl asCarol = Kubectl.version(KUBECTL, proxy.kubeconfig(carol));
     for (Kubectl k : List.of(asAlice, asCarol)) {
@@ -420,12 +392,24 @@ class RequestHeaderUpstreamIT {
           KubeHttp.selfSubjectReview(
               KubeHttp.client(t.owner(), wrong.caPem()), t.owner(), wrong.url(), List.of());
       KubeHttp.Answer secrets =
-          get(wrong.url(), wrong.caPem(), t.owner(), "/api/v1/namespaces/kube-system/secrets");
+          get(
+              wrong.url(),
+              wrong.caPem(),
+              t.owner(),
+              "/api/v1/namespaces/kube-system/secrets",
+              SPOOFED_IDENTITY);
 
       // then: refused, neither as the owner nor as the proxy's own (admin) user
       assertThat(review.status()).as("%s", review).isEqualTo(401);
       assertThat(secrets.status()).as("%s", secrets).isEqualTo(401);
     }
+  }
+
+  private static String canCreateConfigMaps(Kubectl kubectl, String namespace) {
+    return kubectl
+        .run(BOUND, "auth", "can-i", "create", "configmaps", "-n", namespace)
+        .stdout()
+        .strip();
   }
 
   private static void configMap(String namespace, String name) {
