@@ -7,6 +7,7 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeHttp;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -15,17 +16,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every combination of client {@code Impersonate-*} headers, by a caller allowed to impersonate and
  * by one who is not, gets the same status code and reason through the proxy as straight from the
- * API server.
+ * API server; with either upstream ({@link Upstream}: the proxy asserts the impersonated user by
+ * {@code Impersonate-*} or by {@code X-Remote-*}).
  */
+@ParameterizedClass(name = "upstream {0}")
+@EnumSource(Upstream.class)
 @ExtendWith(ControlPlaneExtension.class)
 class ImpersonationParityIT {
   private static final String PATH = "/api/v1/namespaces/default/configmaps";
@@ -34,13 +41,16 @@ class ImpersonationParityIT {
   static ProxyInFront proxy;
   static ControlPlane cp;
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
+  /** How this invocation's proxy asserts callers upstream. */
+  @Parameter Upstream upstream;
+
+  @BeforeParameterizedClassInvocation
+  static void start(Upstream upstream, ControlPlane controlPlane) {
     cp = controlPlane;
-    proxy = ProxyInFront.start(cp, dir, false);
+    proxy = ProxyInFront.start(cp, dir.resolve(upstream.label()), false, upstream, c -> c);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (proxy != null) {
       proxy.close();
