@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>kube-apiserver also trusts identity headers ({@code X-Remote-User}, {@code X-Remote-Group},
+ * {@code X-Remote-Uid}, {@code X-Remote-Extra-*}) from a client certificate of its own front-proxy
+ * CA with CN {@value #REQUEST_HEADER_ALLOWED_NAME} ({@link #requestHeaderClient}), and audits the
+ * self reviews callers make ({@link #auditEvents()}).
+ *
  * <p>Everything lives in {@link #directory()}: {@code pki/}, {@code logs/} (one file per process),
  * {@code admin.kubeconfig}, {@code users/}, {@code pids} (so {@code e2e/bin/control-plane down} can
  * kill them from another process) and {@code ready} while serving. A JVM shutdown hook stops the
@@ -61,6 +67,36 @@ public final class ControlPlane implements AutoCloseable {
       "https://kubernetes.default.svc.cluster.local";
 
   static final String ADMIN_USER = "tenant-proxy-admin";
+
+  /**
+   * The one CN in kube-apiserver's {@code --requestheader-allowed-names}: a client certificate of
+   * {@link #requestHeaderClient} with this CN may assert a user in {@code X-Remote-*} headers.
+   */
+  public static final String REQUEST_HEADER_ALLOWED_NAME = "tenant-proxy-upstream";
+
+  /** Where the request-header CA lives under {@code pki/}: its own CA, not the client CA. */
+  private static final String FRONT_PROXY_PKI = "front-proxy";
+
+  /**
+   * What the API server audits (to {@code logs/audit.log}): only the reviews a caller makes about
+   * itself, which are few, so that tests can see who the API server authenticated (and whether it
+   * impersonated someone) without auditing the rest of the traffic.
+   */
+  private static final String AUDIT_POLICY =
+      """
+      apiVersion: audit.k8s.io/v1
+      kind: Policy
+      omitStages: ["RequestReceived"]
+      rules:
+      - level: Metadata
+        resources:
+        - group: authentication.k8s.io
+          resources: ["selfsubjectreviews"]
+        - group: authorization.k8s.io
+          resources: ["selfsubjectaccessreviews"]
+      - level: None
+      """;
+
   private static final List<String> CONTROLLERS =
       List.of(
           "namespace-controller",
@@ -74,6 +110,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Path directory;
   private final String apiServerUrl;
   private final String caPem;
+  private final Pki frontProxyPki;
   private final Path adminKubeconfig;
   private final KubeUser admin;
   private final List<ManagedProcess> processes;
@@ -92,6 +129,7 @@ public final class ControlPlane implements AutoCloseable {
     this.directory = s.dir;
     this.apiServerUrl = s.apiServerUrl;
     this.caPem = s.pki.caPem();
+    this.frontProxyPki = s.frontProxyPki;
     this.adminKubeconfig = s.adminKubeconfig;
     this.admin =
         KubeUser.certificate(
@@ -140,6 +178,19 @@ public final class ControlPlane implements AutoCloseable {
     return directory.resolve("pki").resolve(Pki.CA_CERT);
   }
 
+  /**
+   * A client certificate and key, written as {@code dir/<commonName>.crt} and {@code .key}, signed
+   * by the API server's request-header CA ({@code --requestheader-client-ca-file}, a CA of its own,
+   * not the client CA). With CN {@value #REQUEST_HEADER_ALLOWED_NAME} the API server takes the user
+   * from {@code X-Remote-User}, {@code X-Remote-Group}, {@code X-Remote-Uid} and {@code
+   * X-Remote-Extra-*}; with any other CN it refuses the request (401).
+   */
+  public Pki.KeyFiles requestHeaderClient(String commonName, Path dir) {
+    return frontProxyPki
+        .client(commonName, List.of())
+        .writeTo(dir, commonName.replaceAll("[^A-Za-z0-9._-]", "-"));
+  }
+
   public Path directory() {
     return directory;
   }
@@ -157,6 +208,33 @@ public final class ControlPlane implements AutoCloseable {
   /** Client as {@code system:masters}; owned by the control plane, do not close it. */
   public KubernetesClient adminClient() {
     return adminClient;
+  }
+
+  /**
+   * The API server's audit events so far, oldest first ({@code logs/audit.log}, JSON lines, stage
+   * {@code ResponseComplete}): SelfSubjectReviews and SelfSubjectAccessReviews only, at level
+   * Metadata ({@code user} is who the API server authenticated, {@code impersonatedUser} whom it
+   * impersonated, if anyone).
+   */
+  public List<JsonObject> auditEvents() {
+    Path file = logs.resolve("audit.log");
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    List<JsonObject> events = new java.util.ArrayList<>();
+    try (Stream<String> lines = Files.lines(file)) {
+      lines.forEach(
+          line -> {
+            try {
+              events.add(new JsonObject(line));
+            } catch (io.vertx.core.json.DecodeException partial) {
+              // the last line while the API server writes it: it shows on the next read
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return events;
   }
 
   /** The one Vertx every client of this control plane runs on. */
@@ -349,6 +427,7 @@ public final class ControlPlane implements AutoCloseable {
     private final List<ManagedProcess> processes = new CopyOnWriteArrayList<>();
     private Path dir;
     private Pki pki;
+    private Pki frontProxyPki;
     private String apiServerUrl;
     private Path adminKubeconfig;
     private Pki.Issued admin;
@@ -391,8 +470,16 @@ public final class ControlPlane implements AutoCloseable {
       Pki.writePem(pkiDir.resolve("sa.pub"), sa.certPem());
       Pki.writePem(pkiDir.resolve("sa.key"), sa.keyPem());
       admin = pki.client(ADMIN_USER, List.of("system:masters"));
+      frontProxyPki = Pki.newCa("tenant-proxy-front-proxy-ca");
+      Path frontProxyCa = frontProxyPki.writeCa(pkiDir.resolve(FRONT_PROXY_PKI));
 
       Path logs = dir.resolve("logs");
+      Path auditPolicy = dir.resolve("audit-policy.yaml");
+      try {
+        Files.writeString(auditPolicy, AUDIT_POLICY);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       HttpClient plain =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
@@ -440,6 +527,16 @@ public final class ControlPlane implements AutoCloseable {
                 "--tls-cert-file=" + pkiDir.resolve("apiserver.crt"),
                 "--tls-private-key-file=" + pkiDir.resolve("apiserver.key"),
                 "--client-ca-file=" + pkiDir.resolve(Pki.CA_CERT),
+                // identity headers from a client certificate of the front-proxy CA with an allowed
+                // CN (the uid header: RemoteRequestHeaderUID, beta and on by default in 1.35)
+                "--requestheader-client-ca-file=" + frontProxyCa,
+                "--requestheader-allowed-names=" + REQUEST_HEADER_ALLOWED_NAME,
+                "--requestheader-username-headers=X-Remote-User",
+                "--requestheader-group-headers=X-Remote-Group",
+                "--requestheader-uid-headers=X-Remote-Uid",
+                "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+                "--audit-policy-file=" + auditPolicy,
+                "--audit-log-path=" + logs.resolve("audit.log"),
                 "--authorization-mode=RBAC",
                 "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
                 "--service-account-key-file=" + pkiDir.resolve("sa.pub"),

@@ -47,7 +47,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * and each O is a group.
  *
  * <p>Public API: {@link #newCa}, {@link #writeCa}, {@link #caPem}, {@link #serving}, {@link
- * #client} and {@link Issued}; the rest serves this package.
+ * #client}, {@link Issued} and {@link KeyFiles}; the rest serves this package.
  */
 public final class Pki {
 
@@ -58,7 +58,17 @@ public final class Pki {
       writePem(cert, certPem);
       writePem(key, keyPem);
     }
+
+    /** Writes {@code dir/<name>.crt} and {@code dir/<name>.key}; returns their paths. */
+    public KeyFiles writeTo(Path dir, String name) {
+      KeyFiles files = new KeyFiles(dir.resolve(name + ".crt"), dir.resolve(name + ".key"));
+      write(files.cert(), files.key());
+      return files;
+    }
   }
+
+  /** A PEM certificate file and the PEM file of its private key. */
+  public record KeyFiles(Path cert, Path key) {}
 
   /** The CA certificate's file name in the directory given to {@link #writeCa(Path)}. */
   public static final String CA_CERT = "ca.crt";

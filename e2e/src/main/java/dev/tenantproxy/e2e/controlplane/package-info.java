@@ -11,7 +11,8 @@
  * {@link dev.tenantproxy.e2e.controlplane.Kubectl} runs the machine's real kubectl binaries; {@link
  * dev.tenantproxy.e2e.controlplane.ControlPlaneCommand} is {@code e2e/bin/control-plane}; {@link
  * dev.tenantproxy.e2e.controlplane.Pki} (BouncyCastle CA and certificates) also serves the
- * sandbox's proxy.
+ * sandbox's proxy; {@link dev.tenantproxy.e2e.controlplane.KubeHttp} makes raw HTTPS calls with
+ * headers kubectl cannot send (SelfSubjectReviews, {@code Impersonate-*}, {@code X-Remote-*}).
  *
  * <p>Package-private: {@code ManagedProcess} (one binary, its log, SIGTERM then SIGKILL, and an
  * {@code sh} watchdog that stops it if the owning JVM is SIGKILLed), {@code Binaries} (finds or

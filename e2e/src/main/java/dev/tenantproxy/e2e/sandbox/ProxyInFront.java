@@ -20,11 +20,69 @@ import java.util.function.UnaryOperator;
  * command wires it ({@link RunningProxy}): its own PKI (serving certificate for
  * localhost/127.0.0.1, a front-proxy CA with allowed name {@value #FRONT_PROXY}), user client
  * certificates verified against the control plane's CA, TokenReview/SAR and pass-through with the
- * control plane's admin credentials.
+ * control plane's admin credentials ({@link Upstream#IMPERSONATION}) or, for requests in a caller's
+ * name, a request-header client certificate of the control plane ({@link Upstream#REQUEST_HEADER}).
  */
 public final class ProxyInFront implements AutoCloseable {
   /** The CN allowed to send identity headers. */
   public static final String FRONT_PROXY = "front-proxy";
+
+  /** How the proxy authenticates the requests it makes in a caller's name. */
+  public enum Upstream {
+    /** Its kubeconfig's credentials and {@code Impersonate-*} headers for the caller (default). */
+    IMPERSONATION("impersonation"),
+    /**
+     * A client certificate of the API server's request-header CA, CN {@value
+     * ControlPlane#REQUEST_HEADER_ALLOWED_NAME}, and {@code X-Remote-*} headers for the caller
+     * ({@code --proxy-client-cert-file}, {@code --proxy-client-key-file}).
+     */
+    REQUEST_HEADER("request-header");
+
+    private final String label;
+
+    Upstream(String label) {
+      this.label = label;
+    }
+
+    /** {@code impersonation} or {@code request-header}, as {@code -Dbench.proxy.upstream}. */
+    public String label() {
+      return label;
+    }
+
+    /** The mode labelled {@code label} ({@link #label()}). */
+    public static Upstream labelled(String label) {
+      for (Upstream u : values()) {
+        if (u.label.equals(label)) {
+          return u;
+        }
+      }
+      throw new IllegalArgumentException(
+          "the upstream mode is impersonation or request-header, not " + label);
+    }
+
+    /**
+     * The {@code tenant-proxy serve} flags of this mode: none, or the two files of a request-header
+     * client certificate with the allowed CN, written into {@code pkiDir}.
+     */
+    public List<String> serveFlags(ControlPlane cp, Path pkiDir) {
+      if (this == IMPERSONATION) {
+        return List.of();
+      }
+      Pki.KeyFiles client =
+          cp.requestHeaderClient(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, pkiDir);
+      return List.of(
+          "--proxy-client-cert-file=" + client.cert(), "--proxy-client-key-file=" + client.key());
+    }
+
+    private ProxyConfig configure(ProxyConfig config, ControlPlane cp, Path pkiDir) {
+      if (this == IMPERSONATION) {
+        return config;
+      }
+      Pki.KeyFiles client =
+          cp.requestHeaderClient(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, pkiDir);
+      return config.withProxyClient(client.cert(), client.key());
+    }
+  }
 
   private final ControlPlane cp;
   private final Path dir;
@@ -71,6 +129,19 @@ public final class ProxyInFront implements AutoCloseable {
    */
   public static ProxyInFront start(
       ControlPlane cp, Path dir, boolean serveNamespaces, UnaryOperator<ProxyConfig> customize) {
+    return start(cp, dir, serveNamespaces, Upstream.IMPERSONATION, customize);
+  }
+
+  /**
+   * Like {@link #start(ControlPlane, Path, boolean, UnaryOperator)}, making the requests in a
+   * caller's name as {@code upstream} says ({@code customize} applies after it).
+   */
+  public static ProxyInFront start(
+      ControlPlane cp,
+      Path dir,
+      boolean serveNamespaces,
+      Upstream upstream,
+      UnaryOperator<ProxyConfig> customize) {
     Path pkiDir = dir.resolve("pki");
     Pki pki = Pki.newCa("tenant-proxy-ca");
     Path caFile = pki.writeCa(pkiDir);
@@ -94,6 +165,7 @@ public final class ProxyInFront implements AutoCloseable {
                     List.of("X-Remote-Extra-")))
             .withKubeconfig(cp.adminKubeconfig())
             .withShutdownGracePeriod(Duration.ofSeconds(5));
+    config = upstream.configure(config, cp, pkiDir);
     return new ProxyInFront(
         cp, dir, pki, caFile, RunningProxy.start(customize.apply(config), serveNamespaces));
   }

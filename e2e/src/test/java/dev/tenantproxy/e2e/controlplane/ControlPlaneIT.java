@@ -10,12 +10,17 @@ import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The control plane and the Capsule helper do what the rest of the e2e tests rely on. */
 @ExtendWith(ControlPlaneExtension.class)
@@ -73,6 +78,49 @@ class ControlPlaneIT {
         Kubectl.version("1.33", robot.kubeconfig()).run(BOUND, "auth", "whoami");
     assertThat(whoami.exitCode()).as("%s", whoami).isZero();
     assertThat(whoami.stdout()).contains("system:serviceaccount:" + ns + ":robot");
+  }
+
+  @Test
+  void onlyARequestHeaderCertificateWithTheAllowedNameMayAssertAUserInXRemoteHeaders(
+      ControlPlane cp, @TempDir Path dir) {
+    // given
+    String name = unique("asserted");
+    HttpClient allowed =
+        KubeHttp.client(
+            cp.requestHeaderClient(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, dir), cp.caPem());
+    HttpClient other = KubeHttp.client(cp.requestHeaderClient("not-allowed", dir), cp.caPem());
+    List<String[]> asserted =
+        KubeHttp.headers(
+            "X-Remote-User", name,
+            "X-Remote-Group", "g2",
+            "X-Remote-Group", "g1",
+            "X-Remote-Uid", "uid-" + name,
+            "X-Remote-Extra-Acme.com%2fTeam", "blue");
+
+    // when
+    JsonObject user =
+        KubeHttp.userInfo(KubeHttp.selfSubjectReview(allowed, null, cp.apiServerUrl(), asserted));
+    KubeHttp.Answer refused = KubeHttp.selfSubjectReview(other, null, cp.apiServerUrl(), asserted);
+
+    // then: the user of the headers, groups in order, extra keys unescaped and lower-cased
+    assertThat(user.getString("username")).isEqualTo(name);
+    assertThat(user.getString("uid")).isEqualTo("uid-" + name);
+    assertThat(user.getJsonArray("groups"))
+        .isEqualTo(new JsonArray(List.of("g2", "g1", "system:authenticated")));
+    assertThat(user.getJsonObject("extra"))
+        .isEqualTo(new JsonObject().put("acme.com/team", List.of("blue")));
+    assertThat(refused.status()).as("%s", refused).isEqualTo(401);
+    // and the audit log names the asserted user as the authenticated one, impersonating no one
+    await()
+        .atMost(BOUND)
+        .untilAsserted(
+            () ->
+                assertThat(cp.auditEvents())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getJsonObject("user").getString("username")).isEqualTo(name);
+                          assertThat(e.containsKey("impersonatedUser")).isFalse();
+                        }));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.tenantproxy.e2e.load;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,6 +80,25 @@ public final class ProxyProcess implements AutoCloseable {
    */
   public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki, boolean recordCdsAtExit)
       throws IOException {
+    return start(cp, dir, pki, recordCdsAtExit, List.of());
+  }
+
+  /**
+   * As {@link #start(ControlPlane, Path, Pki)}, making the requests in a caller's name as {@code
+   * upstream} says (its flags: {@link Upstream#serveFlags}).
+   */
+  public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki, Upstream upstream)
+      throws IOException {
+    return start(cp, dir, pki, true, upstream.serveFlags(cp, dir.resolve("pki")));
+  }
+
+  /**
+   * As {@link #start(ControlPlane, Path, Pki, boolean)} with {@code moreFlags} appended to the
+   * {@code serve} command line (e.g. a flag without its companion, for a start that must fail).
+   */
+  public static ProxyProcess start(
+      ControlPlane cp, Path dir, Pki pki, boolean recordCdsAtExit, List<String> moreFlags)
+      throws IOException {
     Files.createDirectories(dir);
     Path caFile = pki.writeCa(dir.resolve("pki"));
     Path cert = dir.resolve("pki").resolve("serving.crt");
@@ -108,6 +128,7 @@ public final class ProxyProcess implements AutoCloseable {
             "--requestheader-client-ca-file=" + caFile,
             "--requestheader-allowed-names=" + FRONT_PROXY,
             "--kubeconfig=" + cp.adminKubeconfig()));
+    command.addAll(moreFlags);
     // the proxy's log outlives the test's temporary directory: target/benchmarks/proxy-logs
     Path logs = Path.of("target", "benchmarks", "proxy-logs").toAbsolutePath();
     Files.createDirectories(logs);
@@ -267,6 +288,19 @@ public final class ProxyProcess implements AutoCloseable {
       Thread.sleep(10);
     }
     throw new IllegalStateException("proxy not ready within " + timeout + ", see " + log);
+  }
+
+  /**
+   * Waits up to {@code bound} for the process to exit by itself (a start that fails).
+   *
+   * @return its exit status
+   * @throws IllegalStateException when it still runs after {@code bound}
+   */
+  public int awaitExit(Duration bound) throws InterruptedException {
+    if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("proxy still running after " + bound + ", see " + log);
+    }
+    return process.exitValue();
   }
 
   public String url() {

@@ -8,6 +8,7 @@ import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import java.util.Map;
  * persistent volumes): tenants with owner grants, kubectl results and tables, watch events, Table
  * column definitions straight from the API server.
  */
-final class ClusterKindFixtures {
+public final class ClusterKindFixtures {
   static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
   private ClusterKindFixtures() {}
@@ -41,7 +42,7 @@ final class ClusterKindFixtures {
    * An owner entry of {@code spec.owners} holding, per kind, the grants of the given operations
    * ({@code "StorageClasses", List.of("List", "Update")}, ...).
    */
-  static Map<String, Object> ownerWithGrants(String user, Map<String, List<String>> grants) {
+  public static Map<String, Object> ownerWithGrants(String user, Map<String, List<String>> grants) {
     Map<String, Object> owner = new LinkedHashMap<>(Owner.user(user).toMap());
     List<Object> out = new ArrayList<>();
     grants.forEach((kind, ops) -> out.add(Map.of("kind", kind, "operations", ops)));
@@ -55,7 +56,8 @@ final class ClusterKindFixtures {
    * Creates a tenant with {@code spec.owners} = {@code owner} plus {@code more} spec fields (name,
    * value, name, value, ...).
    */
-  static void tenant(ControlPlane cp, String name, Map<String, Object> owner, Object... more) {
+  public static void tenant(
+      ControlPlane cp, String name, Map<String, Object> owner, Object... more) {
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("owners", List.of(owner));
     for (int i = 0; i < more.length; i += 2) {
@@ -71,6 +73,23 @@ final class ClusterKindFixtures {
                 .endMetadata()
                 .withAdditionalProperties(Map.of("spec", spec))
                 .build());
+  }
+
+  /** Creates StorageClass {@code name} (provisioner {@code example.com/<name>}) as the admin. */
+  public static void storageClass(ControlPlane cp, String name, Map<String, String> labels) {
+    cp.adminClient()
+        .storage()
+        .v1()
+        .storageClasses()
+        .resource(
+            new StorageClassBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withProvisioner("example.com/" + name)
+                .build())
+        .create();
   }
 
   static Kubectl.Result ok(Kubectl.Result r) {
@@ -94,7 +113,7 @@ final class ClusterKindFixtures {
   }
 
   /** The lines of {@code kubectl get KIND -w --output-watch-events} as {@code EVENT NAME}. */
-  static List<String> events(Kubectl.Running watch) {
+  public static List<String> events(Kubectl.Running watch) {
     List<String> events = new ArrayList<>();
     for (String l : watch.stdout().lines().toList()) {
       String[] cols = l.trim().split("\\s+");

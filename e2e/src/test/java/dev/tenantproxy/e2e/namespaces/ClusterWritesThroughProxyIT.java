@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
-import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,19 +41,7 @@ class ClusterWritesThroughProxyIT {
   private static final String PATCH = "{\"metadata\":{\"labels\":{\"patched\":\"yes\"}}}";
 
   private static void storageClass(ControlPlane cp, String name, Map<String, String> labels) {
-    cp.adminClient()
-        .storage()
-        .v1()
-        .storageClasses()
-        .resource(
-            new StorageClassBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withLabels(labels)
-                .endMetadata()
-                .withProvisioner("example.com/" + name)
-                .build())
-        .create();
+    ClusterKindFixtures.storageClass(cp, name, labels);
   }
 
   private static StorageClass storageClass(ControlPlane cp, String name) {

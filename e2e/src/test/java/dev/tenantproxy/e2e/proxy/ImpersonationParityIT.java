@@ -4,34 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
-import dev.tenantproxy.e2e.controlplane.JdkTls;
+import dev.tenantproxy.e2e.controlplane.KubeHttp;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every combination of client {@code Impersonate-*} headers, by a caller allowed to impersonate and
  * by one who is not, gets the same status code and reason through the proxy as straight from the
- * API server.
+ * API server; with either upstream ({@link Upstream}: the proxy asserts the impersonated user by
+ * {@code Impersonate-*} or by {@code X-Remote-*}).
  */
+@ParameterizedClass(name = "upstream {0}")
+@EnumSource(Upstream.class)
 @ExtendWith(ControlPlaneExtension.class)
 class ImpersonationParityIT {
   private static final String PATH = "/api/v1/namespaces/default/configmaps";
@@ -40,13 +41,16 @@ class ImpersonationParityIT {
   static ProxyInFront proxy;
   static ControlPlane cp;
 
-  @BeforeAll
-  static void start(ControlPlane controlPlane) {
+  /** How this invocation's proxy asserts callers upstream. */
+  @Parameter Upstream upstream;
+
+  @BeforeParameterizedClassInvocation
+  static void start(Upstream upstream, ControlPlane controlPlane) {
     cp = controlPlane;
-    proxy = ProxyInFront.start(cp, dir, false);
+    proxy = ProxyInFront.start(cp, dir.resolve(upstream.label()), false, upstream, c -> c);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (proxy != null) {
       proxy.close();
@@ -78,11 +82,7 @@ class ImpersonationParityIT {
 
   /** Header name/value pairs. */
   private static List<String[]> h(String... nameValue) {
-    List<String[]> pairs = new ArrayList<>();
-    for (int i = 0; i < nameValue.length; i += 2) {
-      pairs.add(new String[] {nameValue[i], nameValue[i + 1]});
-    }
-    return pairs;
+    return KubeHttp.headers(nameValue);
   }
 
   @Test
@@ -171,33 +171,12 @@ class ImpersonationParityIT {
     assertThat(mismatches).as("users that differ from the API server's").isEmpty();
   }
 
-  /** POSTs a SelfSubjectReview and returns its status.userInfo. */
+  /** POSTs a SelfSubjectReview and returns the user name and groups of its status.userInfo. */
   private static JsonObject whoAmI(HttpClient client, String base, List<String[]> headers) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                URI.create(base + "/apis/authentication.k8s.io/v1/selfsubjectreviews"))
-            .timeout(Duration.ofSeconds(60))
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}"));
-    for (String[] header : headers) {
-      request.header(header[0], header[1]);
-    }
-    try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-      JsonObject user = new JsonObject(r.body()).getJsonObject("status").getJsonObject("userInfo");
-      assertThat(user.getString("username")).isNotEmpty();
-      return new JsonObject()
-          .put("username", user.getString("username"))
-          .put("groups", user.getJsonArray("groups"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    JsonObject user = KubeHttp.userInfo(KubeHttp.selfSubjectReview(client, null, base, headers));
+    return new JsonObject()
+        .put("username", user.getString("username"))
+        .put("groups", user.getJsonArray("groups"));
   }
 
   private record Answer(int code, String reason, String message) {
@@ -208,35 +187,11 @@ class ImpersonationParityIT {
   }
 
   private static HttpClient client(KubeUser user, String caPem) {
-    return HttpClient.newBuilder()
-        .sslContext(
-            JdkTls.sslContext(
-                user.certificatePem().orElseThrow(), user.privateKeyPem().orElseThrow(), caPem))
-        .connectTimeout(Duration.ofSeconds(30))
-        .build();
+    return KubeHttp.client(user, caPem);
   }
 
   private static Answer send(HttpClient client, String base, List<String[]> headers) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + PATH)).timeout(Duration.ofSeconds(60));
-    for (String[] header : headers) {
-      request.header(header[0], header[1]);
-    }
-    try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      String reason = "";
-      String message = r.body();
-      if (r.body().startsWith("{")) {
-        JsonObject status = new JsonObject(r.body());
-        reason = status.getString("reason", "");
-        message = status.getString("message", "");
-      }
-      return new Answer(r.statusCode(), reason, message);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    KubeHttp.Answer r = KubeHttp.get(client, null, base, PATH, headers);
+    return new Answer(r.status(), r.reason(), r.message());
   }
 }

@@ -14,6 +14,7 @@ import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.load.ProxyVitals;
 import dev.tenantproxy.e2e.load.VertxClosedLoop;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
+import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -48,6 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
  * connection carrying all {@code bench.concurrency} streams, every body read and every status
  * checked. {@code -Dbench.warmup} (seconds per target, default 10) runs both targets before the
  * measured rounds, so the rounds measure compiled code rather than the JIT.
+ *
+ * <p>{@code -Dbench.proxy.upstream} ({@code impersonation}, the default, or {@code request-header})
+ * is how the proxy makes the owner's requests upstream ({@link Upstream}); the report names it in
+ * its first line, and its file name ends in {@code -request-header} for the latter, so that an A/B
+ * of two runs reads side by side.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
@@ -55,6 +61,8 @@ class PassThroughBenchIT {
   private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
   private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
   private static final String CLIENT = System.getProperty("bench.client", "vertx");
+  private static final Upstream UPSTREAM =
+      Upstream.labelled(System.getProperty("bench.proxy.upstream", "impersonation"));
 
   @TempDir Path dir;
 
@@ -96,12 +104,14 @@ class PassThroughBenchIT {
     String proxyUrl;
     String proxyCa;
     if (PROCESS) {
-      process = ProxyProcess.start(cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"));
+      process =
+          ProxyProcess.start(
+              cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"), UPSTREAM);
       process.awaitReady(Duration.ofMinutes(2));
       proxyUrl = process.url();
       proxyCa = process.pki().caPem();
     } else {
-      inJvm = ProxyInFront.start(cp, dir, true);
+      inJvm = ProxyInFront.start(cp, dir, true, UPSTREAM, c -> c);
       proxyUrl = inJvm.url();
       proxyCa = inJvm.caPem();
     }
@@ -144,7 +154,13 @@ class PassThroughBenchIT {
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
     Files.writeString(
-        out.resolve("L2-passthrough-c" + CONCURRENCY + (PROCESS ? "-process" : "") + ".md"), table);
+        out.resolve(
+            "L2-passthrough-c"
+                + CONCURRENCY
+                + (PROCESS ? "-process" : "")
+                + (UPSTREAM == Upstream.IMPERSONATION ? "" : "-" + UPSTREAM.label())
+                + ".md"),
+        table);
   }
 
   /** One target's closed loop: {@link #CONCURRENCY} loops GETting one URL with one client. */
@@ -203,6 +219,11 @@ class PassThroughBenchIT {
                 : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)")
         .append(", proxy ")
         .append(PROCESS ? "in a separate JVM (as users run it)" : "in the test JVM (ProxyInFront)")
+        .append(", upstream as the caller by ")
+        .append(
+            UPSTREAM == Upstream.IMPERSONATION
+                ? "impersonation (-Dbench.proxy.upstream=impersonation)"
+                : "request headers (-Dbench.proxy.upstream=request-header)")
         .append("\n\n");
     sb.append("Run ")
         .append(Instant.now())

@@ -9,7 +9,6 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Kubectl;
-import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import dev.tenantproxy.proxy.config.ProxyConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -78,16 +77,8 @@ class PassThroughIT {
     }
   }
 
-  /** A Capsule tenant owned by a fresh certificate user, with one namespace. */
-  private record Tenant(String name, String namespace, KubeUser owner) {}
-
-  private static Tenant tenant(String prefix) {
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    String name = prefix + "-" + id;
-    KubeUser owner = cp.users().certificate("owner-" + id, Capsule.CAPSULE_USERS_GROUP);
-    cp.capsule().createTenant(name, Owner.user(owner.name()));
-    cp.capsule().createNamespace(name, name + "-dev");
-    return new Tenant(name, name + "-dev", owner);
+  private static OwnedTenant tenant(String prefix) {
+    return OwnedTenant.create(cp, prefix);
   }
 
   private static Kubectl viaProxy(String version, KubeUser user) {
@@ -99,7 +90,7 @@ class PassThroughIT {
   void capsuleOwnerManagesConfigMapsAndDeploymentsInHisNamespaceThroughTheProxy(String version)
       throws Exception {
     // given
-    Tenant t = tenant("solar");
+    OwnedTenant t = tenant("solar");
     Kubectl kubectl = viaProxy(version, t.owner());
     Path manifest =
         Files.writeString(
@@ -160,7 +151,7 @@ class PassThroughIT {
   void aListWithA20KbLabelSelectorIsAnsweredThroughTheProxyAsDirect(String version) {
     // given: tools build `app in (...)` selectors from hundreds of names (kubectl 1.33 speaks
     // HTTP/2 to the proxy, 1.27 too; both forward the 20 KB path in one request line / :path)
-    Tenant t = tenant("big");
+    OwnedTenant t = tenant("big");
     StringBuilder names = new StringBuilder();
     for (int i = 0; names.length() < 20_000; i++) {
       names.append(i == 0 ? "" : ",").append(String.format("name-%05d", i));
@@ -196,8 +187,8 @@ class PassThroughIT {
   @ValueSource(strings = {"1.33", "1.27"})
   void anotherTenantsNamespaceGivesTheSameForbiddenAsDirect(String version) {
     // given
-    Tenant solar = tenant("solar");
-    Tenant wind = tenant("wind");
+    OwnedTenant solar = tenant("solar");
+    OwnedTenant wind = tenant("wind");
 
     // when
     Kubectl.Result viaProxy =
@@ -220,7 +211,7 @@ class PassThroughIT {
   @Test
   void fabric8WatchOnConfigMapsThroughTheProxyStreamsEvents() throws Exception {
     // given
-    Tenant t = tenant("watch");
+    OwnedTenant t = tenant("watch");
     List<String> events = new CopyOnWriteArrayList<>();
     try (KubernetesClient owner = cp.newClient(proxy.kubeconfig(t.owner()));
         Watch watch =
@@ -307,7 +298,7 @@ class PassThroughIT {
   @ValueSource(strings = {"1.33", "1.27"})
   void serviceAccountBearerTokenWorksThroughTheProxy(String version) {
     // given
-    Tenant t = tenant("sa");
+    OwnedTenant t = tenant("sa");
     KubeUser ci = cp.users().serviceAccountToken(t.namespace(), "ci");
 
     // when
@@ -358,8 +349,8 @@ class PassThroughIT {
   void impersonationWithoutTheRightIsForbiddenAndWithTheRightGivesTheImpersonatedView(
       String version) {
     // given
-    Tenant solar = tenant("imp");
-    Tenant wind = tenant("imp-other");
+    OwnedTenant solar = tenant("imp");
+    OwnedTenant wind = tenant("imp-other");
 
     // when: a tenant owner tries to act as someone else
     Kubectl.Result refused =
@@ -451,7 +442,7 @@ class PassThroughIT {
   @ValueSource(strings = {"1.33", "1.27"})
   void kubectlWatchThroughTheProxyStreamsEventsAsTheyHappen(String version) {
     // given: kubectl get -w (a chunked HTTP watch) through the proxy, having listed what exists
-    Tenant t = tenant("kwatch");
+    OwnedTenant t = tenant("kwatch");
     cp.adminClient()
         .configMaps()
         .inNamespace(t.namespace())
@@ -490,30 +481,8 @@ class PassThroughIT {
   @ValueSource(strings = {"1.33", "1.27"})
   void execUpgradeReachesTheApiServerAndAnswersLikeDirect(String version) {
     // given: a pod that is never scheduled (this control plane has no kubelet)
-    Tenant t = tenant("exec");
-    // (the pod is refused until the controller-manager has created ServiceAccount "default")
-    await()
-        .atMost(BOUND)
-        .ignoreExceptions()
-        .until(
-            () ->
-                cp.adminClient()
-                        .pods()
-                        .inNamespace(t.namespace())
-                        .resource(
-                            new io.fabric8.kubernetes.api.model.PodBuilder()
-                                .withNewMetadata()
-                                .withName("p")
-                                .endMetadata()
-                                .withNewSpec()
-                                .addNewContainer()
-                                .withName("c")
-                                .withImage("registry.k8s.io/pause:3.9")
-                                .endContainer()
-                                .endSpec()
-                                .build())
-                        .create()
-                    != null);
+    OwnedTenant t = tenant("exec");
+    t.createUnscheduledPod(cp, "p");
 
     // when (kubectl 1.33 tries a WebSocket upgrade first, 1.27 a SPDY/3.1 POST upgrade)
     Kubectl.Result viaProxy =
@@ -531,8 +500,12 @@ class PassThroughIT {
     assertThat(proxy.metrics().scrape()).contains("resource=\"pods/exec\"");
   }
 
-  /** stderr without klog prefixes and with both servers' addresses replaced. */
   private static String normalized(String stderr) {
+    return normalized(stderr, proxy, cp);
+  }
+
+  /** stderr without klog prefixes and with both servers' addresses replaced. */
+  static String normalized(String stderr, ProxyInFront proxy, ControlPlane cp) {
     return withoutKlogPrefix(stderr)
         .replace(proxy.url(), "<server>")
         .replace(cp.apiServerUrl(), "<server>")
@@ -543,7 +516,7 @@ class PassThroughIT {
   @Test
   void identityHeadersAreHonouredOnlyFromTheAllowedFrontProxyCertificate() {
     // given
-    Tenant t = tenant("gateway");
+    OwnedTenant t = tenant("gateway");
     java.net.http.HttpClient gateway =
         client(proxy.frontProxyCertificate(ProxyInFront.FRONT_PROXY));
     java.net.http.HttpClient intruder = client(proxy.frontProxyCertificate("intruder"));
@@ -613,7 +586,7 @@ class PassThroughIT {
   }
 
   /** kubectl's stderr without klog's time and pid prefixes. */
-  private static String withoutKlogPrefix(String stderr) {
+  static String withoutKlogPrefix(String stderr) {
     return stderr.strip().replaceAll("(?m)^[EWI]\\d{4} \\d{2}:\\d{2}:\\d{2}\\.\\d+\\s+\\d+ ", "");
   }
 
@@ -636,7 +609,7 @@ class PassThroughIT {
   void theApiServersHealthPathsPassThroughWhileTheOpsPortAnswersTheProxysOwn(String version)
       throws Exception {
     // given
-    Tenant t = tenant("health");
+    OwnedTenant t = tenant("health");
     Kubectl kubectl = viaProxy(version, t.owner());
 
     // when
