@@ -402,7 +402,28 @@ class RequestHeaderUpstreamIT {
       // then: refused, neither as the owner nor as the proxy's own (admin) user
       assertThat(review.status()).as("%s", review).isEqualTo(401);
       assertThat(secrets.status()).as("%s", secrets).isEqualTo(401);
+      // and the proxy does not take traffic: its probe was refused the same way
+      await()
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> readyz(wrong) == 503);
     }
+  }
+
+  @Test
+  void theProxyIsReadyOnceTheApiServerTakesItsAssertedProbeUser() {
+    await().atMost(BOUND).until(() -> readyz(proxy) == 200);
+  }
+
+  private static int readyz(ProxyInFront p) throws Exception {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    return client
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.opsUrl() + "/readyz"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 
   private static String canCreateConfigMaps(Kubectl kubectl, String namespace) {
