@@ -12,8 +12,6 @@ import dev.tenantproxy.e2e.controlplane.Kubectl;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -22,12 +20,10 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,59 +58,21 @@ class ChartRbacProofIT {
 
   @TempDir static Path dir;
   static ControlPlane cp;
-  static Helm helm;
 
   @BeforeAll
   static void start(ControlPlane controlPlane) {
     cp = controlPlane;
-    helm = Helm.get();
-  }
-
-  /**
-   * The chart's identity objects for {@code release} in {@code namespace}, as helm renders them.
-   */
-  static List<HasMetadata> chartIdentity(String release, String namespace, String... values) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--set=tls.existingSecret=unused",
-                "--show-only=templates/serviceaccount.yaml",
-                "--show-only=templates/rbac.yaml"));
-    args.addAll(List.of(values));
-    Helm.Result r = helm.template(release, namespace, args.toArray(String[]::new));
-    assertThat(r.exitCode()).as("%s", r).isZero();
-    return cp.adminClient()
-        .load(new ByteArrayInputStream(r.stdout().getBytes(StandardCharsets.UTF_8)))
-        .items();
+    Helm.get(); // builds the pinned helm now, if missing, rather than within a test's bound
   }
 
   /**
    * Applies the chart's identity (without the ClusterRole rule at {@code dropRule}, when >= 0),
-   * mints a token for its ServiceAccount and starts the proxy with exactly that identity.
+   * mints a token for its ServiceAccount and starts the proxy with exactly that identity ({@link
+   * ChartIdentity#apply}).
    */
   static ProxyInFront proxyAsTheChartsServiceAccount(
       String release, int dropRule, String... values) {
-    String ns = release + "-system";
-    cp.adminClient()
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
-    String serviceAccount = null;
-    for (HasMetadata object : chartIdentity(release, ns, values)) {
-      if (object instanceof ClusterRole role && dropRule >= 0) {
-        List<PolicyRule> rules = new ArrayList<>(role.getRules());
-        assertThat(dropRule).isLessThan(rules.size());
-        rules.remove(dropRule);
-        object = new ClusterRoleBuilder(role).withRules(rules).build();
-      }
-      if ("ServiceAccount".equals(object.getKind())) {
-        serviceAccount = object.getMetadata().getName();
-      }
-      cp.adminClient().resource(object).create();
-    }
-    assertThat(serviceAccount).isEqualTo(release + "-tenant-proxy");
-    // TokenRequest for the chart's ServiceAccount; the kubeconfig holds only that token
-    KubeUser identity = cp.users().serviceAccountToken(ns, serviceAccount);
+    KubeUser identity = ChartIdentity.apply(cp, release, dropRule, values);
     return ProxyInFront.start(
         cp, dir.resolve(release), true, c -> c.withKubeconfig(identity.kubeconfig()));
   }
@@ -544,7 +502,7 @@ class ChartRbacProofIT {
   @Test
   void theChartsClusterRoleHasTheSeventeenRulesTheProofRemovesOneByOne() {
     ClusterRole role =
-        chartIdentity("proof-shape", "proof-shape-system").stream()
+        ChartIdentity.render(cp, "proof-shape", "proof-shape-system").stream()
             .filter(ClusterRole.class::isInstance)
             .map(ClusterRole.class::cast)
             .findFirst()
@@ -586,7 +544,8 @@ class ChartRbacProofIT {
     }
     // clusterWrites.enabled=false leaves the read rules only
     assertThat(
-            chartIdentity("proof-shape", "proof-shape-system", "--set=clusterWrites.enabled=false")
+            ChartIdentity.render(
+                    cp, "proof-shape", "proof-shape-system", "--set=clusterWrites.enabled=false")
                 .stream()
                 .filter(ClusterRole.class::isInstance)
                 .map(ClusterRole.class::cast)

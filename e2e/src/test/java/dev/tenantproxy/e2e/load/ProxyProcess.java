@@ -89,7 +89,17 @@ public final class ProxyProcess implements AutoCloseable {
    */
   public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki, Upstream upstream)
       throws IOException {
-    return start(cp, dir, pki, true, upstream.serveFlags(cp, dir.resolve("pki")));
+    return start(cp, dir, pki, upstream, cp.adminKubeconfig());
+  }
+
+  /**
+   * As {@link #start(ControlPlane, Path, Pki, Upstream)}, the proxy's own identity (informers,
+   * reviews; with {@link Upstream#IMPERSONATION} also the pass-through) from {@code kubeconfig}
+   * instead of the control plane's admin (e.g. the chart's ServiceAccount).
+   */
+  public static ProxyProcess start(
+      ControlPlane cp, Path dir, Pki pki, Upstream upstream, Path kubeconfig) throws IOException {
+    return start(cp, dir, pki, true, upstream.serveFlags(cp, dir.resolve("pki")), kubeconfig);
   }
 
   /**
@@ -98,6 +108,17 @@ public final class ProxyProcess implements AutoCloseable {
    */
   public static ProxyProcess start(
       ControlPlane cp, Path dir, Pki pki, boolean recordCdsAtExit, List<String> moreFlags)
+      throws IOException {
+    return start(cp, dir, pki, recordCdsAtExit, moreFlags, cp.adminKubeconfig());
+  }
+
+  private static ProxyProcess start(
+      ControlPlane cp,
+      Path dir,
+      Pki pki,
+      boolean recordCdsAtExit,
+      List<String> moreFlags,
+      Path kubeconfig)
       throws IOException {
     Files.createDirectories(dir);
     Path caFile = pki.writeCa(dir.resolve("pki"));
@@ -127,7 +148,7 @@ public final class ProxyProcess implements AutoCloseable {
             "--client-ca-file=" + cp.caFile(),
             "--requestheader-client-ca-file=" + caFile,
             "--requestheader-allowed-names=" + FRONT_PROXY,
-            "--kubeconfig=" + cp.adminKubeconfig()));
+            "--kubeconfig=" + kubeconfig));
     command.addAll(moreFlags);
     // the proxy's log outlives the test's temporary directory: target/benchmarks/proxy-logs
     Path logs = Path.of("target", "benchmarks", "proxy-logs").toAbsolutePath();

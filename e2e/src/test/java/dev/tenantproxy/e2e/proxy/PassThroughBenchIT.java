@@ -2,6 +2,7 @@ package dev.tenantproxy.e2e.proxy;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tenantproxy.e2e.chart.ChartIdentity;
 import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -53,7 +55,19 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>{@code -Dbench.proxy.upstream} ({@code impersonation}, the default, or {@code request-header})
  * is how the proxy makes the owner's requests upstream ({@link Upstream}); the report names it in
  * its first line, and its file name ends in {@code -request-header} for the latter, so that an A/B
- * of two runs reads side by side.
+ * of two runs reads side by side. {@code both} (with {@code -Dbench.proxy=process} only) starts two
+ * proxy JVMs, one per mode, and measures direct and both proxies in the same rounds, the order
+ * rotating per round, so that the modes compare within one run on a noisy machine; its report
+ * ({@code L2-passthrough-c<N>-process-both.md}) ends in a summary of the medians of the rounds:
+ * throughput as a share of direct, kube-apiserver CPU per request minus direct's in the same round,
+ * and the proxy's own CPU per request.
+ *
+ * <p>{@code -Dbench.proxy.identity} is the proxy's own identity upstream: {@code admin} (default)
+ * the control plane's admin kubeconfig, group {@code system:masters}, whose authorization checks
+ * the API server answers before RBAC; {@code chart} the ServiceAccount, ClusterRole and binding of
+ * charts/tenant-proxy as helm renders them ({@link ChartIdentity}), with a minted token, so that
+ * the impersonation checks go through RBAC as for a proxy deployed by the chart. The report names
+ * the identity in its first line.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
@@ -61,18 +75,32 @@ class PassThroughBenchIT {
   private static final boolean PROCESS = "process".equals(System.getProperty("bench.proxy"));
   private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
   private static final String CLIENT = System.getProperty("bench.client", "vertx");
+  private static final String UPSTREAM_LABEL =
+      System.getProperty("bench.proxy.upstream", "impersonation");
+  private static final boolean BOTH = "both".equals(UPSTREAM_LABEL);
   private static final Upstream UPSTREAM =
-      Upstream.labelled(System.getProperty("bench.proxy.upstream", "impersonation"));
+      BOTH ? Upstream.IMPERSONATION : Upstream.labelled(UPSTREAM_LABEL);
+  private static final String IDENTITY = System.getProperty("bench.proxy.identity", "admin");
 
   @TempDir Path dir;
 
-  private record Round(String target, double rps, double p50ms, double p99ms, long errors) {}
+  private record Round(
+      int round, String target, double rps, double p50ms, double p99ms, long errors) {}
 
   @Test
   void passThroughOverheadVersusDirect(ControlPlane cp) throws Exception {
     assumeTrue("L2".equals(System.getProperty("bench")), "run with -Dbench=L2");
     if (!CLIENT.equals("jdk") && !CLIENT.equals("vertx")) {
       throw new IllegalArgumentException("-Dbench.client must be jdk or vertx, not " + CLIENT);
+    }
+    if (BOTH && !PROCESS) {
+      throw new IllegalArgumentException(
+          "-Dbench.proxy.upstream=both runs two proxy JVMs side by side: it needs"
+              + " -Dbench.proxy=process (in the test JVM: impersonation or request-header)");
+    }
+    if (!IDENTITY.equals("admin") && !IDENTITY.equals("chart")) {
+      throw new IllegalArgumentException(
+          "-Dbench.proxy.identity must be admin or chart, not " + IDENTITY);
     }
     int seconds = Integer.getInteger("bench.seconds", 20);
     int rounds = Integer.getInteger("bench.rounds", 3);
@@ -94,6 +122,23 @@ class PassThroughBenchIT {
         .create();
     String path = "/api/v1/namespaces/" + ns + "/configmaps/target";
     String[] cert = {owner.certificatePem().orElseThrow(), owner.privateKeyPem().orElseThrow()};
+    // the proxy's own identity: the control plane's admin (system:masters), or the chart's
+    // ServiceAccount, ClusterRole and binding as helm renders them (authorized by RBAC)
+    Path kubeconfig = cp.adminKubeconfig();
+    String identity =
+        "the control plane's admin (group system:masters, -Dbench.proxy.identity=admin)";
+    if (IDENTITY.equals("chart")) {
+      KubeUser sa = ChartIdentity.apply(cp, "l2-" + id, -1);
+      kubeconfig = sa.kubeconfig();
+      identity =
+          sa.name()
+              + ", the chart's ServiceAccount, ClusterRole and ClusterRoleBinding"
+              + " (-Dbench.proxy.identity=chart)";
+    }
+    if (BOTH) {
+      new BothUpstreams(cp, cert, path, kubeconfig, identity).run(seconds, rounds);
+      return;
+    }
     List<Round> results = new ArrayList<>();
     List<String> cpu = new ArrayList<>();
     List<ProxyVitals.CpuRound> proxyCpu = new ArrayList<>();
@@ -106,12 +151,13 @@ class PassThroughBenchIT {
     if (PROCESS) {
       process =
           ProxyProcess.start(
-              cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"), UPSTREAM);
+              cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"), UPSTREAM, kubeconfig);
       process.awaitReady(Duration.ofMinutes(2));
       proxyUrl = process.url();
       proxyCa = process.pki().caPem();
     } else {
-      inJvm = ProxyInFront.start(cp, dir, true, UPSTREAM, c -> c);
+      Path own = kubeconfig;
+      inJvm = ProxyInFront.start(cp, dir, true, UPSTREAM, c -> c.withKubeconfig(own));
       proxyUrl = inJvm.url();
       proxyCa = inJvm.caPem();
     }
@@ -125,13 +171,13 @@ class PassThroughBenchIT {
         Map<String, Long> before = ProxyVitals.cpuTicks(pids);
         ClosedLoop.Result d = direct.run(seconds);
         cpu.add(cpuPerRequest("direct", i + 1, before, ProxyVitals.cpuTicks(pids), d.count()));
-        results.add(summarize("direct", d));
+        results.add(summarize(i + 1, "direct", d));
         before = ProxyVitals.cpuTicks(pids);
         ClosedLoop.Result p = viaProxy.run(seconds);
         Map<String, Long> after = ProxyVitals.cpuTicks(pids);
         cpu.add(cpuPerRequest("proxy", i + 1, before, after, p.count()));
         proxyCpu.add(new ProxyVitals.CpuRound(before, after, p.count()));
-        results.add(summarize("proxy", p));
+        results.add(summarize(i + 1, "proxy", p));
       }
       if (process != null) {
         memory =
@@ -149,7 +195,8 @@ class PassThroughBenchIT {
         process.close();
       }
     }
-    String table = table(results, seconds, rounds) + cpuTable(cpuHeader, cpu, proxyCpu) + memory;
+    String table =
+        table(results, seconds, rounds, identity) + cpuTable(cpuHeader, cpu, proxyCpu) + memory;
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
@@ -161,6 +208,387 @@ class PassThroughBenchIT {
                 + (UPSTREAM == Upstream.IMPERSONATION ? "" : "-" + UPSTREAM.label())
                 + ".md"),
         table);
+  }
+
+  // ---- -Dbench.proxy.upstream=both: direct and two proxy JVMs in the same rounds --------------
+
+  /**
+   * Direct, a proxy JVM in impersonation mode and one in request-header mode (same build, same JVM
+   * options, started together), measured in the same rounds; the order rotates per round (round 1:
+   * direct, impersonation, request-header; round 2: impersonation, request-header, direct; ...), so
+   * a drift of the machine during a round touches each target alike over the rounds.
+   */
+  private final class BothUpstreams {
+    private static final List<Upstream> MODES =
+        List.of(Upstream.IMPERSONATION, Upstream.REQUEST_HEADER);
+    private static final String DIRECT = "direct";
+
+    private final ControlPlane cp;
+    private final String[] cert;
+    private final String path;
+    private final Path kubeconfig;
+    private final String identity;
+
+    BothUpstreams(ControlPlane cp, String[] cert, String path, Path kubeconfig, String identity) {
+      this.cp = cp;
+      this.cert = cert;
+      this.path = path;
+      this.kubeconfig = kubeconfig;
+      this.identity = identity;
+    }
+
+    /** CPU ticks of the other processes and of each proxy ({@link ProxyVitals#cpuTicks}). */
+    private record Reading(Map<String, Long> others, Map<Upstream, Map<String, Long>> proxies) {}
+
+    /** One target in one round: its load result and the CPU readings around it. */
+    private record Measured(
+        int round, String target, ClosedLoop.Result result, Reading before, Reading after) {
+
+      double micros(String process) {
+        return ProxyVitals.cpuMicros(process, before.others(), after.others(), result.count());
+      }
+
+      double proxyMicros(Upstream mode, String column) {
+        return ProxyVitals.cpuMicros(
+            column, before.proxies().get(mode), after.proxies().get(mode), result.count());
+      }
+    }
+
+    void run(int seconds, int rounds) throws Exception {
+      Pki pki = Pki.newCa("tenant-proxy-bench-ca");
+      Map<Upstream, ProxyProcess> proxies = new LinkedHashMap<>();
+      List<Measured> measured = new ArrayList<>();
+      String memory = "";
+      Map<String, List<Long>> others = Map.of();
+      try {
+        for (Upstream mode : MODES) { // both start before either is awaited
+          proxies.put(
+              mode,
+              ProxyProcess.start(cp, dir.resolve("proxy-" + mode.label()), pki, mode, kubeconfig));
+        }
+        for (ProxyProcess p : proxies.values()) {
+          p.awaitReady(Duration.ofMinutes(2));
+        }
+        Map<String, Load> loads = new LinkedHashMap<>();
+        try {
+          loads.put(DIRECT, load(cert, cp.caPem(), cp.apiServerUrl() + path));
+          for (Upstream mode : MODES) {
+            loads.put(target(mode), load(cert, pki.caPem(), proxies.get(mode).url() + path));
+          }
+          for (Load l : loads.values()) {
+            l.run(WARMUP); // warm-up: the JIT compiles every path before the measured rounds
+          }
+          // this JVM, kube-apiserver, etcd ("proxy" is empty here: each proxy is read on its own)
+          others = ProxyVitals.processes(cp, null);
+          List<String> order = List.copyOf(loads.keySet());
+          for (int i = 0; i < rounds; i++) {
+            for (int k = 0; k < order.size(); k++) {
+              String target = order.get((i + k) % order.size());
+              Reading before = read(others, proxies);
+              ClosedLoop.Result r = loads.get(target).run(seconds);
+              measured.add(new Measured(i + 1, target, r, before, read(others, proxies)));
+            }
+          }
+        } finally {
+          loads.values().forEach(Load::close);
+        }
+        StringBuilder m =
+            new StringBuilder(
+                "\nProxy JVM options (both) `"
+                    + ProxyVitals.jvmOptions(proxies.get(Upstream.IMPERSONATION))
+                    + "`; their memory right after the rounds:\n\n"
+                    + ProxyVitals.Memory.header());
+        for (Upstream mode : MODES) {
+          m.append(
+              ProxyVitals.memory(proxies.get(mode)).row(target(mode) + " after the L2 rounds"));
+        }
+        memory = m.toString();
+      } finally {
+        for (ProxyProcess p : proxies.values()) {
+          p.close(); // one after the other: an AppCDS archive dump at exit is never concurrent
+        }
+      }
+      String report =
+          header(seconds, rounds, proxies)
+              + roundsTable(measured)
+              + cpuTable(others, measured)
+              + summary(others, measured)
+              + memory;
+      System.out.println(report);
+      Path out = Path.of("target", "benchmarks");
+      Files.createDirectories(out);
+      Files.writeString(out.resolve("L2-passthrough-c" + CONCURRENCY + "-process-both.md"), report);
+    }
+
+    private static String target(Upstream mode) {
+      return "proxy " + mode.label();
+    }
+
+    private static Reading read(
+        Map<String, List<Long>> others, Map<Upstream, ProxyProcess> proxies) {
+      Map<Upstream, Map<String, Long>> p = new LinkedHashMap<>();
+      proxies.forEach(
+          (mode, proc) -> p.put(mode, ProxyVitals.cpuTicks(Map.of("proxy", List.of(proc.pid())))));
+      return new Reading(ProxyVitals.cpuTicks(others), p);
+    }
+
+    private String header(int seconds, int rounds, Map<Upstream, ProxyProcess> proxies) {
+      StringBuilder sb = new StringBuilder();
+      sb.append("# L2 pass-through: GET one ConfigMap, ")
+          .append(CONCURRENCY)
+          .append(" in flight over one HTTP/2 connection, load generator ")
+          .append(
+              CLIENT.equals("vertx")
+                  ? "Vert.x 5 on BoringSSL (-Dbench.client=vertx)"
+                  : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)")
+          .append(", direct and two proxies in separate JVMs (as users run it) in the same rounds:")
+          .append(" upstream as the caller by impersonation and by request headers")
+          .append(" (-Dbench.proxy.upstream=both), proxy identity ")
+          .append(identity)
+          .append("\n\n");
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%d rounds of %d s per target after a warm-up of %d s per target; the order rotates"
+                  + " per round (round 1: direct, impersonation, request-header; round 2:"
+                  + " impersonation, request-header, direct; round 3: request-header, direct,"
+                  + " impersonation; ...). Proxy pids: impersonation %d, request-header %d (same"
+                  + " build, same JVM options, both running throughout; the idle one's CPU counts"
+                  + " in the sum of the other targets' rounds).%n%n",
+              rounds,
+              seconds,
+              WARMUP,
+              proxies.get(Upstream.IMPERSONATION).pid(),
+              proxies.get(Upstream.REQUEST_HEADER).pid()));
+      sb.append(ProxyVitals.machine()).append("\n\n");
+      return sb.toString();
+    }
+
+    private static String roundsTable(List<Measured> measured) {
+      StringBuilder sb =
+          new StringBuilder(
+              "| round | target | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
+      for (Measured m : measured) {
+        ClosedLoop.Result r = m.result();
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %.0f | %.2f | %.2f | %d |%n",
+                m.round(),
+                m.target(),
+                r.rps(),
+                r.p50ms(),
+                r.p99ms(),
+                r.errors()));
+      }
+      return sb.toString();
+    }
+
+    private static final List<String> PROXY_COLUMNS =
+        List.of(
+            "proxy", ProxyVitals.PROXY_EVENT_LOOPS, ProxyVitals.PROXY_JIT, ProxyVitals.PROXY_OTHER);
+
+    /**
+     * CPU µs per request: the load generator, each proxy (total, then event loops, JIT, other),
+     * kube-apiserver, etcd, and the sum of the whole processes.
+     */
+    private static String cpuTable(Map<String, List<Long>> others, List<Measured> measured) {
+      List<String> names = new ArrayList<>();
+      for (String process : others.keySet()) {
+        if (process.equals("proxy")) {
+          for (Upstream mode : MODES) {
+            PROXY_COLUMNS.forEach(c -> names.add(c.replaceFirst("proxy", target(mode))));
+          }
+        } else {
+          names.add(process);
+        }
+      }
+      StringBuilder sb =
+          new StringBuilder(
+              "\nCPU per request, microseconds (utime + stime from /proc, 10 ms ticks; each"
+                  + " proxy's also by thread class from /proc/<pid>/task; the sum counts each"
+                  + " process once, both proxies in every round):\n\n| round | target | requests |");
+      names.forEach(n -> sb.append(' ').append(n).append(" µs |"));
+      sb.append(" sum µs |\n|---|---|---|");
+      names.forEach(n -> sb.append("---|"));
+      sb.append("---|\n");
+      for (Measured m : measured) {
+        sb.append("| ")
+            .append(m.round())
+            .append(" | ")
+            .append(m.target())
+            .append(" | ")
+            .append(m.result().count())
+            .append(" |");
+        for (String process : others.keySet()) {
+          if (process.equals("proxy")) {
+            for (Upstream mode : MODES) {
+              PROXY_COLUMNS.forEach(c -> sb.append(cell(m.proxyMicros(mode, c))));
+            }
+          } else {
+            sb.append(cell(m.micros(process)));
+          }
+        }
+        sb.append(cell(sum(others, m))).append('\n');
+      }
+      return sb.toString();
+    }
+
+    /** The CPU µs per request of all processes of a round (each proxy's total once). */
+    private static double sum(Map<String, List<Long>> others, Measured m) {
+      double total = 0;
+      for (String process : others.keySet()) {
+        if (!process.equals("proxy")) {
+          total += zeroIfNaN(m.micros(process));
+        }
+      }
+      for (Upstream mode : MODES) {
+        total += zeroIfNaN(m.proxyMicros(mode, "proxy"));
+      }
+      return total;
+    }
+
+    private static double zeroIfNaN(double d) {
+      return Double.isNaN(d) ? 0 : d;
+    }
+
+    private static String cell(double us) {
+      return Double.isNaN(us) ? " - |" : String.format(Locale.ROOT, " %.0f |", us);
+    }
+
+    /** Medians of the rounds; a difference or ratio to direct is taken within each round first. */
+    private static String summary(Map<String, List<Long>> others, List<Measured> measured) {
+      StringBuilder sb =
+          new StringBuilder(
+              "\nSummary, medians of the rounds (a ratio or difference to direct is taken within"
+                  + " each round, then the median over the rounds):\n\n"
+                  + "| | direct | proxy impersonation | proxy request-header |\n|---|---|---|---|\n");
+      sb.append(row("req/s", measured, m -> m.result().rps(), "%.0f", false));
+      sb.append(row("req/s ÷ direct's", measured, m -> m.result().rps(), "%.0f%%", true));
+      sb.append(row("p50 ms", measured, m -> m.result().p50ms(), "%.2f", false));
+      sb.append(row("p99 ms", measured, m -> m.result().p99ms(), "%.2f", false));
+      sb.append(
+          row("kube-apiserver µs/req", measured, m -> m.micros("kube-apiserver"), "%.0f", false));
+      sb.append(
+          deltaRow(
+              "**kube-apiserver µs/req − direct's**", measured, m -> m.micros("kube-apiserver")));
+      sb.append(deltaRow("etcd µs/req − direct's", measured, m -> m.micros("etcd")));
+      sb.append(
+          deltaRow(
+              "load generator µs/req − direct's",
+              measured,
+              m -> m.micros("load generator (test JVM)")));
+      sb.append("| **proxy µs/req (its own pid)** | - |");
+      for (Upstream mode : MODES) {
+        sb.append(
+            cell(
+                median(
+                    measured.stream()
+                        .filter(m -> m.target().equals(target(mode)))
+                        .mapToDouble(m -> m.proxyMicros(mode, "proxy")))));
+      }
+      sb.append('\n');
+      sb.append(deltaRow("sum µs/req − direct's", measured, m -> sum(others, m)));
+      sb.append('\n');
+      for (Upstream mode : MODES) {
+        List<ProxyVitals.CpuRound> own =
+            measured.stream()
+                .filter(m -> m.target().equals(target(mode)))
+                .map(
+                    m ->
+                        new ProxyVitals.CpuRound(
+                            m.before().proxies().get(mode),
+                            m.after().proxies().get(mode),
+                            m.result().count()))
+                .toList();
+        String medians = ProxyVitals.proxyCpuMedians(own);
+        if (!medians.isEmpty()) {
+          sb.append("Proxy CPU per request through the ")
+              .append(mode.label())
+              .append(" proxy, median of rounds: ")
+              .append(medians)
+              .append(".\n");
+        }
+      }
+      for (Upstream mode : MODES) {
+        double ratio = ratios(measured, target(mode), m -> m.result().rps());
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "Proxy %s throughput = %.0f%% of direct (target >= 90%%).%n",
+                mode.label(),
+                ratio));
+      }
+      return sb.toString();
+    }
+
+    private static String row(
+        String name,
+        List<Measured> measured,
+        java.util.function.ToDoubleFunction<Measured> f,
+        String format,
+        boolean ratio) {
+      StringBuilder sb = new StringBuilder("| " + name + " |");
+      for (String target : targets()) {
+        double v =
+            ratio
+                ? ratios(measured, target, f)
+                : median(measured.stream().filter(m -> m.target().equals(target)).mapToDouble(f));
+        sb.append(Double.isNaN(v) ? " - |" : " " + String.format(Locale.ROOT, format, v) + " |");
+      }
+      return sb.append('\n').toString();
+    }
+
+    private static String deltaRow(
+        String name, List<Measured> measured, java.util.function.ToDoubleFunction<Measured> f) {
+      StringBuilder sb = new StringBuilder("| " + name + " | - |");
+      for (Upstream mode : MODES) {
+        double[] d =
+            measured.stream()
+                .filter(m -> m.target().equals(target(mode)))
+                .mapToDouble(
+                    m ->
+                        f.applyAsDouble(m)
+                            - measured.stream()
+                                .filter(x -> x.round() == m.round() && x.target().equals(DIRECT))
+                                .mapToDouble(f)
+                                .findFirst()
+                                .orElse(Double.NaN))
+                .toArray();
+        double v = median(java.util.Arrays.stream(d));
+        sb.append(Double.isNaN(v) ? " - |" : String.format(Locale.ROOT, " %+.0f |", v));
+      }
+      return sb.append('\n').toString();
+    }
+
+    /** Median over the rounds of 100 × target's value ÷ direct's value in the same round. */
+    private static double ratios(
+        List<Measured> measured, String target, java.util.function.ToDoubleFunction<Measured> f) {
+      return median(
+          measured.stream()
+              .filter(m -> m.target().equals(target))
+              .mapToDouble(
+                  m ->
+                      100
+                          * f.applyAsDouble(m)
+                          / measured.stream()
+                              .filter(x -> x.round() == m.round() && x.target().equals(DIRECT))
+                              .mapToDouble(f)
+                              .findFirst()
+                              .orElse(Double.NaN)));
+    }
+
+    private static List<String> targets() {
+      return List.of(DIRECT, target(Upstream.IMPERSONATION), target(Upstream.REQUEST_HEADER));
+    }
+
+    /** The median (the mean of the middle two for an even count); NaN values are left out. */
+    private static double median(java.util.stream.DoubleStream values) {
+      double[] v = values.filter(d -> !Double.isNaN(d)).sorted().toArray();
+      return v.length == 0
+          ? Double.NaN
+          : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
   }
 
   /** One target's closed loop: {@link #CONCURRENCY} loops GETting one URL with one client. */
@@ -204,11 +632,11 @@ class PassThroughBenchIT {
     };
   }
 
-  private static Round summarize(String target, ClosedLoop.Result r) {
-    return new Round(target, r.rps(), r.p50ms(), r.p99ms(), r.errors());
+  private static Round summarize(int round, String target, ClosedLoop.Result r) {
+    return new Round(round, target, r.rps(), r.p50ms(), r.p99ms(), r.errors());
   }
 
-  private static String table(List<Round> rounds, int seconds, int n) {
+  private static String table(List<Round> rounds, int seconds, int n, String identity) {
     StringBuilder sb = new StringBuilder();
     sb.append("# L2 pass-through: GET one ConfigMap, ")
         .append(CONCURRENCY)
@@ -224,6 +652,8 @@ class PassThroughBenchIT {
             UPSTREAM == Upstream.IMPERSONATION
                 ? "impersonation (-Dbench.proxy.upstream=impersonation)"
                 : "request headers (-Dbench.proxy.upstream=request-header)")
+        .append(", proxy identity ")
+        .append(identity)
         .append("\n\n");
     sb.append("Run ")
         .append(Instant.now())
@@ -243,13 +673,12 @@ class PassThroughBenchIT {
         .append(loadAverage())
         .append(".\n\n");
     sb.append("| round | target | req/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");
-    int i = 0;
     for (Round r : rounds) {
       sb.append(
           String.format(
               Locale.ROOT,
               "| %d | %s | %.0f | %.2f | %.2f | %d |%n",
-              i++ / 2 + 1,
+              r.round(),
               r.target(),
               r.rps(),
               r.p50ms(),
