@@ -68,6 +68,11 @@ import org.junit.jupiter.api.io.TempDir;
  * charts/tenant-proxy as helm renders them ({@link ChartIdentity}), with a minted token, so that
  * the impersonation checks go through RBAC as for a proxy deployed by the chart. The report names
  * the identity in its first line.
+ *
+ * <p>{@code -Dbench.l2.clusterRoleBindings=N} (default 0) first adds N ClusterRoleBindings (the
+ * built-in ClusterRole {@code view} to one user each), as a production cluster carries for its
+ * add-ons: RBAC answers each cluster-scope check, such as an impersonation check, by walking the
+ * ClusterRoleBindings, so the cost of impersonation grows with them. The report names N.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
@@ -81,6 +86,8 @@ class PassThroughBenchIT {
   private static final Upstream UPSTREAM =
       BOTH ? Upstream.IMPERSONATION : Upstream.labelled(UPSTREAM_LABEL);
   private static final String IDENTITY = System.getProperty("bench.proxy.identity", "admin");
+  private static final int CLUSTER_ROLE_BINDINGS =
+      Integer.getInteger("bench.l2.clusterRoleBindings", 0);
 
   @TempDir Path dir;
 
@@ -135,6 +142,30 @@ class PassThroughBenchIT {
               + ", the chart's ServiceAccount, ClusterRole and ClusterRoleBinding"
               + " (-Dbench.proxy.identity=chart)";
     }
+    for (int i = 0; i < CLUSTER_ROLE_BINDINGS; i++) {
+      cp.adminClient()
+          .rbac()
+          .clusterRoleBindings()
+          .resource(
+              new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                  .withNewMetadata()
+                  .withName("l2-" + id + "-addon-" + i)
+                  .endMetadata()
+                  .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "view")
+                  .addNewSubject()
+                  .withKind("User")
+                  .withApiGroup("rbac.authorization.k8s.io")
+                  .withName("l2-addon-user-" + i)
+                  .endSubject()
+                  .build())
+          .create();
+    }
+    identity +=
+        "; "
+            + cp.adminClient().rbac().clusterRoleBindings().list().getItems().size()
+            + " ClusterRoleBindings in the cluster ("
+            + CLUSTER_ROLE_BINDINGS
+            + " added, -Dbench.l2.clusterRoleBindings)";
     if (BOTH) {
       new BothUpstreams(cp, cert, path, kubeconfig, identity).run(seconds, rounds);
       return;
