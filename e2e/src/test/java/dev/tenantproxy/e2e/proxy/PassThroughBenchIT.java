@@ -365,13 +365,7 @@ class PassThroughBenchIT {
 
     private String header(int seconds, int rounds, Map<Upstream, ProxyProcess> proxies) {
       StringBuilder sb = new StringBuilder();
-      sb.append("# L2 pass-through: GET one ConfigMap, ")
-          .append(CONCURRENCY)
-          .append(" in flight over one HTTP/2 connection, load generator ")
-          .append(
-              CLIENT.equals("vertx")
-                  ? "Vert.x 5 on BoringSSL (-Dbench.client=vertx)"
-                  : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)")
+      sb.append(headline())
           .append(", direct and two proxies in separate JVMs (as users run it) in the same rounds:")
           .append(" upstream as the caller by impersonation and by request headers")
           .append(" (-Dbench.proxy.upstream=both), proxy identity ")
@@ -667,15 +661,19 @@ class PassThroughBenchIT {
     return new Round(round, target, r.rps(), r.p50ms(), r.p99ms(), r.errors());
   }
 
+  /** The start of every L2 report's first line: what is requested, how often, by which client. */
+  private static String headline() {
+    return "# L2 pass-through: GET one ConfigMap, "
+        + CONCURRENCY
+        + " in flight over one HTTP/2 connection, load generator "
+        + (CLIENT.equals("vertx")
+            ? "Vert.x 5 on BoringSSL (-Dbench.client=vertx)"
+            : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)");
+  }
+
   private static String table(List<Round> rounds, int seconds, int n, String identity) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# L2 pass-through: GET one ConfigMap, ")
-        .append(CONCURRENCY)
-        .append(" in flight over one HTTP/2 connection, load generator ")
-        .append(
-            CLIENT.equals("vertx")
-                ? "Vert.x 5 on BoringSSL (-Dbench.client=vertx)"
-                : "JDK java.net.http with JDK TLS (-Dbench.client=jdk)")
+    sb.append(headline())
         .append(", proxy ")
         .append(PROCESS ? "in a separate JVM (as users run it)" : "in the test JVM (ProxyInFront)")
         .append(", upstream as the caller by ")
