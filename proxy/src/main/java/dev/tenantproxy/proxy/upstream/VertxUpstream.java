@@ -66,11 +66,11 @@ final class VertxUpstream implements Upstream {
     this.host = credentials.server().getHost();
     int p = credentials.server().getPort();
     this.port = p > 0 ? p : (ssl ? 443 : 80);
-    this.pooled = pool(vertx, credentials.clientCertPem(), credentials.clientKeyPem());
     if (frontProxy != null && !ssl) {
       throw new IllegalArgumentException(
           "--proxy-client-cert-file needs an https API server (the certificate is the assertion)");
     }
+    this.pooled = pool(vertx, credentials.clientCertPem(), credentials.clientKeyPem());
     this.assertion =
         frontProxy == null ? CallerAssertion.IMPERSONATION : CallerAssertion.REQUEST_HEADER;
     // a caller's requests go on connections authenticated with the front-proxy certificate, which

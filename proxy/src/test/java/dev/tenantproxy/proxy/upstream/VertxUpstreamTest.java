@@ -180,6 +180,17 @@ class VertxUpstreamTest {
     assertThat(s.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("x-remote-"));
   }
 
+  @Test
+  void aFrontProxyCertificateForAPlainHttpApiServerIsRefusedAtStart() {
+    UpstreamCredentials plain =
+        new UpstreamCredentials(URI.create("http://127.0.0.1:1"), null, null, null, TOKEN, null);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Upstream.create(vertx, plain, frontProxy, 10_000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--proxy-client-cert-file needs an https API server");
+  }
+
   private Seen get(Caller caller) throws Exception {
     int status =
         TestVertx.onContext(
