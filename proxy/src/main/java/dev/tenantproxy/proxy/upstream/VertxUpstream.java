@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
@@ -32,8 +31,8 @@ final class VertxUpstream implements Upstream {
 
   private final Vertx vertx;
   private final UpstreamCredentials credentials;
-  private final HttpClientAgent pooled;
-  private final HttpClientAgent asCallers;
+  private final LoopLocalPool pooled;
+  private final LoopLocalPool asCallers;
   private final CallerAssertion assertion;
   private final int connectTimeoutMs;
   private final RawUpgrades upgrades;
@@ -49,7 +48,8 @@ final class VertxUpstream implements Upstream {
    * watch passed through or merged for all-namespaces holds one stream for its whole life: with 4
    * connections, 400 open watches (e.g. 100 owners watching {@code -A} over 5 namespaces) used
    * every stream and all further requests — of every caller — queued behind them. 64 connections
-   * give thousands of concurrent watches; the connections are opened only when needed.
+   * per event loop ({@link LoopLocalPool}) give thousands of concurrent watches; the connections
+   * are opened only when needed.
    */
   static final int HTTP2_CONNECTIONS = 64;
 
@@ -95,7 +95,7 @@ final class VertxUpstream implements Upstream {
     }
   }
 
-  private HttpClientAgent pool(Vertx vertx, Buffer certPem, Buffer keyPem) {
+  private LoopLocalPool pool(Vertx vertx, Buffer certPem, Buffer keyPem) {
     HttpClientOptions base =
         new HttpClientOptions()
             .setSsl(ssl)
@@ -118,13 +118,17 @@ final class VertxUpstream implements Upstream {
             .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
             .setHttp2KeepAliveTimeout(0)
             .setHttp2MultiplexingLimit(250);
-    return vertx
-        .httpClientBuilder()
-        .with(h2)
-        .with(new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS))
-        // the flushes of one event-loop turn leave as one TLS write, not one per request head
-        .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
-        .build();
+    PoolOptions limits = new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(HTTP2_CONNECTIONS);
+    return new LoopLocalPool(
+        () ->
+            vertx
+                .httpClientBuilder()
+                .with(h2)
+                .with(limits)
+                // the flushes of one event-loop turn leave as one TLS write, not one per request
+                // head
+                .withConnectHandler(dev.tenantproxy.proxy.server.FlushBatching::install)
+                .build());
   }
 
   private void rereadToken() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.proxy.testing.TestPki;
 import dev.tenantproxy.testsupport.TestVertx;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -50,6 +51,7 @@ class VertxUpstreamTest {
   private Vertx vertx;
   private HttpServer server;
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final List<String> connections = new CopyOnWriteArrayList<>();
   private UpstreamCredentials credentials;
   private FrontProxyClient frontProxy;
   private Upstream upstream;
@@ -106,6 +108,7 @@ class VertxUpstreamTest {
       // no client certificate
     }
     seen.add(new Seen(peer, MultiMap.caseInsensitiveMultiMap().addAll(req.headers())));
+    connections.add(req.connection().remoteAddress().toString());
     req.response().setStatusCode(403).end("{}");
   }
 
@@ -189,6 +192,54 @@ class VertxUpstreamTest {
             () -> Upstream.create(vertx, plain, frontProxy, 10_000))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--proxy-client-cert-file needs an https API server");
+  }
+
+  @Test
+  void aCallersRequestsRideAConnectionOfTheirOwnEventLoop() throws Exception {
+    upstream = Upstream.create(vertx, credentials, frontProxy, 10_000);
+    io.vertx.core.internal.VertxInternal internal = (io.vertx.core.internal.VertxInternal) vertx;
+    Context first = internal.createEventLoopContext();
+    Thread firstLoop = threadOf(first);
+    Context second = internal.createEventLoopContext();
+    for (int i = 0; i < 8 && threadOf(second) == firstLoop; i++) {
+      second = internal.createEventLoopContext();
+    }
+    assertThat(threadOf(second)).isNotSameAs(firstLoop);
+
+    for (int i = 0; i < 3; i++) {
+      statusOn(first, ALICE);
+    }
+    String firstConnection = connections.get(0);
+    assertThat(connections).containsOnly(firstConnection);
+    for (int i = 0; i < 3; i++) {
+      statusOn(second, ALICE);
+    }
+    statusOn(first, ALICE);
+
+    // one connection per event loop: the second loop's requests did not ride the first one's
+    assertThat(connections.subList(3, 6))
+        .doesNotContain(firstConnection)
+        .containsOnly(connections.get(3));
+    assertThat(connections.get(6)).isEqualTo(firstConnection);
+  }
+
+  private static Thread threadOf(Context context) throws Exception {
+    java.util.concurrent.CompletableFuture<Thread> t =
+        new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> t.complete(Thread.currentThread()));
+    return t.get(10, TimeUnit.SECONDS);
+  }
+
+  private int statusOn(Context context, Caller caller) throws Exception {
+    io.vertx.core.Promise<Integer> status = io.vertx.core.Promise.promise();
+    context.runOnContext(
+        v ->
+            upstream
+                .open(HttpMethod.GET, "/api/v1/namespaces/a/pods", caller)
+                .compose(HttpClientRequest::send)
+                .compose(resp -> resp.body().map(b -> resp.statusCode()))
+                .onComplete(status));
+    return status.future().await(20, TimeUnit.SECONDS);
   }
 
   private Seen get(Caller caller) throws Exception {
