@@ -123,17 +123,20 @@ enum CallerAssertion {
    * does; the API server decodes both header families the same way.
    */
   static String escapeExtraKey(String key) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+    StringBuilder sb = new StringBuilder(bytes.length + 8);
+    for (byte b : bytes) {
       int c = b & 0xff;
       if (c < 0x80 && isTokenChar((char) c) && c != '%') {
         sb.append((char) c);
-      } else {
-        sb.append('%').append(String.format("%02X", c));
+      } else { // once per request for the credential id's '/': no String.format on the hot path
+        sb.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
     }
     return sb.toString();
   }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private static boolean isTokenChar(char c) {
     return (c >= 'a' && c <= 'z')

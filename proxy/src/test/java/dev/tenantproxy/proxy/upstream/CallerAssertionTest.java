@@ -30,6 +30,13 @@ class CallerAssertionTest {
   }
 
   @Test
+  void extraKeysEncodeEveryNonTokenByteOfTheirUtf8AsUpperCaseHex() {
+    assertThat(CallerAssertion.escapeExtraKey("ok.Key-1_~")).isEqualTo("ok.Key-1_~");
+    assertThat(CallerAssertion.escapeExtraKey("a/b c%\u00e9:\u007f"))
+        .isEqualTo("a%2Fb%20c%25%C3%A9%3A%7F");
+  }
+
+  @Test
   void impersonationLeavesOutTheCredentialIdWhichWouldCostACheckPerRequest() {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
 
