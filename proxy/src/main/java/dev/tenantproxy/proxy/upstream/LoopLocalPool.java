@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -83,16 +84,25 @@ final class LoopLocalPool {
     return byLoop.size() + (offLoop == null ? 0 : 1);
   }
 
-  /** Closes every agent; later requests fail. */
+  /** Closes every agent at once; later requests fail. */
   Future<Void> close() {
-    List<Future<Void>> closing = new ArrayList<>();
+    return shutdown(0, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Shuts every agent down ({@link HttpClientAgent#shutdown(long, TimeUnit)}: its connections take
+   * no new stream, those in flight go on for {@code grace}, then everything is closed); later
+   * requests fail.
+   */
+  Future<Void> shutdown(long grace, TimeUnit unit) {
+    List<HttpClientAgent> all;
     synchronized (this) {
       closed = true;
+      all = new ArrayList<>(byLoop.values());
       if (offLoop != null) {
-        closing.add(offLoop.close());
+        all.add(offLoop);
       }
     }
-    byLoop.values().forEach(a -> closing.add(a.close()));
-    return Future.all(closing).mapEmpty();
+    return Future.join(all.stream().map(a -> a.shutdown(grace, unit)).toList()).mapEmpty();
   }
 }
