@@ -4,6 +4,7 @@ import dev.tenantproxy.proxy.config.ProxyConfig;
 import dev.tenantproxy.proxy.tls.CertificateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.ServerSSLOptions;
 import java.security.cert.X509Certificate;
@@ -35,8 +36,9 @@ final class TlsReloader {
             });
   }
 
-  void start() {
-    files.start();
+  /** Starts watching; {@code certPem} and {@code keyPem} are what the listeners serve now. */
+  void start(Buffer certPem, Buffer keyPem) {
+    files.start(certPem, keyPem);
   }
 
   void stop() {

@@ -10,7 +10,10 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.Collections;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
@@ -23,12 +26,18 @@ final class KeyPairCheck {
    * Checks that {@code keyPem} is the private key of the leaf certificate in {@code certPem}: a
    * renewal that writes one file before the other (or a wrong pair) parses fine but would fail
    * every handshake. Signs a random challenge with the key and verifies it with the certificate's
-   * public key. CPU work of a few milliseconds: call off the event loop.
+   * public key. Then that every certificate of the chain is valid at {@code now}: the peer checks
+   * the validity on every handshake (kube-apiserver on every request authenticated by a client
+   * certificate), so an expired or not yet valid certificate would be refused there. CPU work of a
+   * few milliseconds: call off the event loop.
    *
    * @throws IllegalArgumentException when they do not belong together
+   * @throws CertificateExpiredException when a certificate of the chain expired before {@code now}
+   * @throws CertificateNotYetValidException when one is not valid yet at {@code now} (it will be
+   *     later: check again)
    * @throws Exception when the PEM does not load
    */
-  static PemPair check(Vertx vertx, Buffer certPem, Buffer keyPem) throws Exception {
+  static PemPair check(Vertx vertx, Buffer certPem, Buffer keyPem, Instant now) throws Exception {
     PemKeyCertOptions pem = new PemKeyCertOptions().setCertValue(certPem).setKeyValue(keyPem);
     KeyStore store = pem.loadKeyStore(vertx);
     X509KeyManager keys = null;
@@ -50,6 +59,9 @@ final class KeyPairCheck {
               "the private key does not match the certificate "
                   + chain[0].getSubjectX500Principal().getName());
         }
+        for (X509Certificate c : chain) {
+          checkValidity(c, now);
+        }
         leaf = chain[0];
       }
     }
@@ -57,6 +69,19 @@ final class KeyPairCheck {
       throw new IllegalArgumentException("no key and certificate found");
     }
     return new PemPair(certPem, keyPem, leaf);
+  }
+
+  private static void checkValidity(X509Certificate c, Instant now)
+      throws CertificateExpiredException, CertificateNotYetValidException {
+    String subject = c.getSubjectX500Principal().getName();
+    if (now.isAfter(c.getNotAfter().toInstant())) {
+      throw new CertificateExpiredException(
+          "the certificate " + subject + " expired at " + c.getNotAfter().toInstant());
+    }
+    if (now.isBefore(c.getNotBefore().toInstant())) {
+      throw new CertificateNotYetValidException(
+          "the certificate " + subject + " is not valid before " + c.getNotBefore().toInstant());
+    }
   }
 
   private static boolean belong(PrivateKey key, Certificate cert) throws GeneralSecurityException {

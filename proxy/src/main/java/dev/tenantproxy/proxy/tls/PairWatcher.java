@@ -5,13 +5,32 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileProps;
 import java.nio.file.Path;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link CertificateFiles} on a periodic Vert.x timer. */
+/**
+ * {@link CertificateFiles} on a periodic Vert.x timer. Every tick stats both files (asynchronous
+ * file system calls); only when their modification times or sizes differ from the last ones handled
+ * are they read, compared with the pair in service (a file touched or rewritten with the same
+ * content changes nothing), checked on a worker thread ({@link KeyPairCheck}) and handed to {@code
+ * use} on the timer's event loop. One check at a time: a tick that finds one still running is
+ * skipped, so pairs are put in service in the order they were written.
+ *
+ * <p>The first tick after {@link #start} reads the files whatever their times: the pair in service
+ * was read by the owner before the watch started, and a renewal in between must not be missed.
+ *
+ * <p>Log lines name the files and the certificate (subject, serial, validity), never key material:
+ * a refusal's reason is this package's own message or the PEM parser's, which names a delimiter or
+ * a character, not the content.
+ */
 final class PairWatcher implements CertificateFiles {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateFiles.class);
 
@@ -21,9 +40,22 @@ final class PairWatcher implements CertificateFiles {
   private final Path keyFile;
   private final long intervalMs;
   private final Function<PemPair, Future<?>> use;
-  private long timer = -1;
-  private String lastSeen;
   private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger reloaded = new AtomicInteger();
+  private final AtomicInteger looked = new AtomicInteger();
+
+  // guarded by this
+  private long timer = -1;
+  private boolean checking;
+
+  /** The files' times and sizes last handled: put in service, unchanged, or refused for good. */
+  private String lastSeen;
+
+  private Buffer certInUse;
+  private Buffer keyInUse;
+
+  /** The last problem logged (files' stamp and reason), so that a retried one is logged once. */
+  private String lastProblem;
 
   PairWatcher(
       Vertx vertx,
@@ -36,22 +68,18 @@ final class PairWatcher implements CertificateFiles {
     this.what = what;
     this.certFile = certFile;
     this.keyFile = keyFile;
-    this.intervalMs = interval.toMillis();
+    this.intervalMs = Math.max(1, interval.toMillis());
     this.use = use;
   }
 
   @Override
-  public synchronized void start() {
+  public synchronized void start(Buffer certPem, Buffer keyPem) {
     if (timer >= 0) {
       return;
     }
-    stamp()
-        .onSuccess(
-            s -> {
-              synchronized (this) {
-                lastSeen = s;
-              }
-            });
+    certInUse = certPem;
+    keyInUse = keyPem;
+    lastSeen = null;
     timer = vertx.setPeriodic(intervalMs, id -> check());
   }
 
@@ -66,6 +94,16 @@ final class PairWatcher implements CertificateFiles {
   @Override
   public int refused() {
     return refused.get();
+  }
+
+  @Override
+  public int reloaded() {
+    return reloaded.get();
+  }
+
+  /** How many times the files were looked at (tests: a tick that started after a write ended). */
+  int looked() {
+    return looked.get();
   }
 
   private Future<String> stamp() {
@@ -84,35 +122,152 @@ final class PairWatcher implements CertificateFiles {
   }
 
   private void check() {
+    synchronized (this) {
+      if (checking || timer < 0) {
+        return;
+      }
+      checking = true;
+    }
     stamp()
-        .onSuccess(
-            s -> {
+        .compose(
+            stamp -> {
               synchronized (this) {
-                if (s.equals(lastSeen)) {
-                  return;
+                if (stamp.equals(lastSeen)) {
+                  return Future.succeededFuture();
                 }
-                lastSeen = s;
               }
-              reload();
+              return reload(stamp);
             })
-        .onFailure(e -> LOG.warn("cannot stat the {} files: {}", what, e.getMessage()));
+        .onFailure(
+            e ->
+                // a file missing or unreadable (e.g. in the middle of a replacement): not a pair to
+                // refuse, the next tick looks again
+                problem(
+                    "",
+                    "cannot read the "
+                        + what
+                        + " files "
+                        + certFile
+                        + " and "
+                        + keyFile
+                        + ": "
+                        + e.getMessage()))
+        .onComplete(
+            ar -> {
+              synchronized (this) {
+                checking = false;
+              }
+              looked.incrementAndGet();
+            });
   }
 
-  private void reload() {
-    Future<Buffer> cert = vertx.fileSystem().readFile(certFile.toString());
-    Future<Buffer> key = vertx.fileSystem().readFile(keyFile.toString());
-    Future.all(cert, key)
+  private Future<Void> reload(String stamp) {
+    Future<Buffer> certRead = vertx.fileSystem().readFile(certFile.toString());
+    Future<Buffer> keyRead = vertx.fileSystem().readFile(keyFile.toString());
+    return Future.all(certRead, keyRead)
         .compose(
-            all ->
-                vertx.executeBlocking(
-                    () -> KeyPairCheck.check(vertx, cert.result(), key.result()), false))
-        .compose(pair -> use.apply(pair).<Void>mapEmpty())
-        .onSuccess(v -> LOG.info("reloaded the {} {}", what, certFile))
-        .onFailure(
-            e -> {
-              refused.incrementAndGet();
-              LOG.warn(
-                  "kept the previous {}, the new pair does not load: {}", what, e.getMessage());
+            all -> {
+              Buffer cert = certRead.result();
+              Buffer key = keyRead.result();
+              synchronized (this) {
+                if (cert.equals(certInUse) && key.equals(keyInUse)) {
+                  lastSeen = stamp;
+                  lastProblem = null;
+                  return Future.succeededFuture();
+                }
+              }
+              return vertx
+                  .executeBlocking(() -> KeyPairCheck.check(vertx, cert, key, Instant.now()), false)
+                  .compose(
+                      pair -> {
+                        synchronized (this) {
+                          if (timer < 0) {
+                            // stopped meanwhile (shutdown): nothing is put in service any more
+                            return Future.failedFuture(new Stopped());
+                          }
+                        }
+                        return use.apply(pair).map(pair);
+                      })
+                  .transform(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          inService(stamp, ar.result());
+                        } else if (!(ar.cause() instanceof Stopped)) {
+                          refuse(stamp, ar.cause());
+                        }
+                        return Future.<Void>succeededFuture();
+                      });
             });
+  }
+
+  private void inService(String stamp, PemPair pair) {
+    synchronized (this) {
+      lastSeen = stamp;
+      certInUse = pair.certPem();
+      keyInUse = pair.keyPem();
+      lastProblem = null;
+    }
+    reloaded.incrementAndGet();
+    X509Certificate c = pair.certificate();
+    LOG.info(
+        "reloaded the {} from {} and {}: {}, serial {}, valid until {}",
+        what,
+        certFile,
+        keyFile,
+        c.getSubjectX500Principal().getName(),
+        c.getSerialNumber().toString(16),
+        c.getNotAfter().toInstant());
+  }
+
+  private void refuse(String stamp, Throwable e) {
+    // a certificate not valid yet will be: the same files are checked again every tick (and the
+    // refusal logged once); any other refusal stands until the files change
+    boolean later = e instanceof CertificateNotYetValidException;
+    synchronized (this) {
+      if (!later) {
+        lastSeen = stamp;
+      }
+    }
+    String reason =
+        e instanceof IllegalArgumentException
+                || e instanceof CertificateExpiredException
+                || e instanceof CertificateNotYetValidException
+            ? e.getMessage()
+            : "it does not load (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+    if (problem(
+        stamp,
+        "kept the previous "
+            + what
+            + ", the new pair in "
+            + certFile
+            + " and "
+            + keyFile
+            + " is refused: "
+            + reason
+            + (later ? " (checked again every " + intervalMs + " ms)" : ""))) {
+      refused.incrementAndGet();
+    }
+  }
+
+  /** Logs {@code message} unless it was the last one for the same files; true when logged. */
+  private boolean problem(String stamp, String message) {
+    String key = stamp + "|" + message;
+    synchronized (this) {
+      if (Objects.equals(key, lastProblem)) {
+        return false;
+      }
+      lastProblem = key;
+    }
+    LOG.warn(message);
+    return true;
+  }
+
+  /** The watch was stopped while a pair was being checked. */
+  private static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped() {
+      super("stopped", null, false, false);
+    }
   }
 }
