@@ -104,10 +104,12 @@ class CertificateFilesTest {
   }
 
   private List<String> messages(Level level) {
-    return logs.list.stream()
-        .filter(e -> e.getLevel() == level)
-        .map(ILoggingEvent::getFormattedMessage)
-        .toList();
+    synchronized (logs) { // AppenderBase.doAppend holds the appender's monitor
+      return logs.list.stream()
+          .filter(e -> e.getLevel() == level)
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
   }
 
   @Test
@@ -284,9 +286,12 @@ class CertificateFilesTest {
     secret.write(renewed.certFile(), renewed.keyFile());
     await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
 
-    assertThat(logs.list).hasSizeGreaterThanOrEqualTo(3);
-    for (ILoggingEvent e : logs.list) {
-      String line = e.getFormattedMessage();
+    List<String> lines;
+    synchronized (logs) {
+      lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(3);
+    for (String line : lines) {
       for (String l : keyLines) {
         assertThat(line).doesNotContain(l);
       }
