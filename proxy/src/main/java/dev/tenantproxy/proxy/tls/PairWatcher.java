@@ -54,7 +54,7 @@ final class PairWatcher implements CertificateFiles {
   private Buffer certInUse;
   private Buffer keyInUse;
 
-  /** The last problem logged (files' stamp and reason), so that a retried one is logged once. */
+  /** The last problem logged (content and reason), so that a repeated one is logged once. */
   private String lastProblem;
 
   PairWatcher(
@@ -193,7 +193,7 @@ final class PairWatcher implements CertificateFiles {
                         if (ar.succeeded()) {
                           inService(stamp, ar.result());
                         } else if (!(ar.cause() instanceof Stopped)) {
-                          refuse(stamp, ar.cause());
+                          refuse(stamp, cert, key, ar.cause());
                         }
                         return Future.<Void>succeededFuture();
                       });
@@ -219,7 +219,7 @@ final class PairWatcher implements CertificateFiles {
         c.getNotAfter().toInstant());
   }
 
-  private void refuse(String stamp, Throwable e) {
+  private void refuse(String stamp, Buffer cert, Buffer key, Throwable e) {
     // a certificate not valid yet will be: the same files are checked again every tick (and the
     // refusal logged once); any other refusal stands until the files change
     boolean later = e instanceof CertificateNotYetValidException;
@@ -234,8 +234,11 @@ final class PairWatcher implements CertificateFiles {
                 || e instanceof CertificateNotYetValidException
             ? e.getMessage()
             : "it does not load (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+    // the same content refused for the same reason is logged and counted once, whatever the files'
+    // times: a look that stats one file before a replacement and the other after it reads the new
+    // content under a stamp that the next look no longer sees
     if (problem(
-        stamp,
+        cert.hashCode() + "/" + key.hashCode(),
         "kept the previous "
             + what
             + ", the new pair in "
@@ -249,9 +252,9 @@ final class PairWatcher implements CertificateFiles {
     }
   }
 
-  /** Logs {@code message} unless it was the last one for the same files; true when logged. */
-  private boolean problem(String stamp, String message) {
-    String key = stamp + "|" + message;
+  /** Logs {@code message} unless it was the last one for the same content; true when logged. */
+  private boolean problem(String content, String message) {
+    String key = content + "|" + message;
     synchronized (this) {
       if (Objects.equals(key, lastProblem)) {
         return false;

