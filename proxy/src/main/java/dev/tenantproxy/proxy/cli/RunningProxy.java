@@ -114,6 +114,7 @@ public final class RunningProxy implements AutoCloseable {
                   ? null
                   : FrontProxyClient.fromFiles(
                       config.proxyClientCertFile(), config.proxyClientKeyFile()),
+              config.tlsReloadInterval(),
               (int) config.upstreamConnectTimeout().toMillis());
       LOG.info(
           "callers are asserted to the API server by {}",
@@ -121,7 +122,7 @@ public final class RunningProxy implements AutoCloseable {
               ? "Impersonate-* headers"
               : "X-Remote-* headers (front-proxy client certificate "
                   + config.proxyClientCertFile()
-                  + ")");
+                  + ", reloaded when it changes)");
       builder = ProxyServer.builder(vertx, config, upstream).registry(registry);
       // serving filters (namespaces, access reviews) and the index's readiness plug in here
       served = index != null ? ServedKinds.install(builder, vertx, config, upstream, index) : null;

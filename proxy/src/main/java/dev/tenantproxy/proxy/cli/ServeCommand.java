@@ -56,7 +56,9 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--tls-reload-interval",
       converter = DurationConverter.class,
       defaultValue = "${env:TENANT_PROXY_TLS_RELOAD_INTERVAL:-10s}",
-      description = "How often the TLS files are checked for changes (default ${DEFAULT-VALUE}).")
+      description =
+          "How often the TLS files (serving certificate, --proxy-client-cert-file) are checked for"
+              + " changes (default ${DEFAULT-VALUE}).")
   Duration tlsReloadInterval;
 
   @Option(
@@ -116,7 +118,8 @@ public final class ServeCommand implements Callable<Integer> {
           "Client certificate signed by the API server's --requestheader-client-ca-file (CN in"
               + " its --requestheader-allowed-names): callers' requests carry their identity as"
               + " X-Remote-* headers on connections authenticated with it, with no authorization"
-              + " check per request at the API server; unset = Impersonate-* headers.")
+              + " check per request at the API server; unset = Impersonate-* headers. Reloaded"
+              + " when it changes.")
   Path proxyClientCertFile;
 
   @Option(

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param port port to listen on, 0 picks a free one ({@code --secure-port})
  * @param tlsCertFile serving certificate chain, PEM ({@code --tls-cert-file}); reloaded on change
  * @param tlsPrivateKeyFile serving key, PEM ({@code --tls-private-key-file}); reloaded on change
- * @param tlsReloadInterval how often the TLS files' modification times are checked
+ * @param tlsReloadInterval how often the TLS files' modification times are checked (serving and
+ *     front-proxy client certificates)
  * @param clientCaFile CA bundle that signs client certificates (CN = user, O = groups), or null
  * @param requestHeader trusted front-proxy settings (identity headers), or null when disabled
  * @param kubeconfig the proxy's own credentials towards the API server; null means in-cluster
@@ -24,7 +25,7 @@ import java.util.Objects;
  * @param proxyClientCertFile client certificate (PEM) signed by the API server's {@code
  *     --requestheader-client-ca-file}: callers are asserted upstream by {@code X-Remote-*} headers
  *     on connections authenticated with it instead of {@code Impersonate-*} ({@code
- *     --proxy-client-cert-file}); null = impersonation
+ *     --proxy-client-cert-file}); null = impersonation; reloaded on change, like the serving pair
  * @param proxyClientKeyFile its private key, PEM ({@code --proxy-client-key-file})
  * @param tokenCache TokenReview cache settings
  * @param impersonationCacheTtl how long a SubjectAccessReview answer for impersonation is kept

@@ -178,9 +178,12 @@ public final class ProxyServer {
   /** Listens; completes once every verticle serves. */
   public Future<ProxyServer> start() {
     ServerSSLOptions ssl;
+    Buffer certPem;
+    Buffer keyPem;
     try {
-      ssl =
-          ServerTls.options(read(config.tlsCertFile()), read(config.tlsPrivateKeyFile()), issuers);
+      certPem = read(config.tlsCertFile());
+      keyPem = read(config.tlsPrivateKeyFile());
+      ssl = ServerTls.options(certPem, keyPem, issuers);
     } catch (UncheckedIOException e) {
       return Future.failedFuture(e);
     }
@@ -222,7 +225,7 @@ public final class ProxyServer {
         .map(
             started -> {
               ops = started;
-              tls.start();
+              tls.start(certPem, keyPem);
               LOG.info(
                   "tenant-proxy listening on https://{}:{} with {} event loops (TLS engine {});"
                       + " health and metrics on http://{}:{}",

@@ -29,8 +29,11 @@ final class RawUpgrades {
   private final NetClient client;
   private final NetClient asCallers;
   private final CallerAssertion assertion;
+  private final UpstreamCredentials credentials;
   private final String host;
   private final int port;
+  private final boolean ssl;
+  private final int connectTimeoutMs;
   private final Supplier<String> token;
 
   RawUpgrades(
@@ -58,9 +61,32 @@ final class RawUpgrades {
                 options(
                     credentials, frontProxy.certPem(), frontProxy.keyPem(), ssl, connectTimeoutMs));
     this.assertion = assertion;
+    this.credentials = credentials;
     this.host = host;
     this.port = port;
+    this.ssl = ssl;
+    this.connectTimeoutMs = connectTimeoutMs;
     this.token = token;
+  }
+
+  /**
+   * Upgrades in callers' names connect with {@code next} from now on. Each upgrade has a connection
+   * of its own, never reused, so no connection made with the previous certificate takes a new
+   * request and nothing needs retiring: the upgraded streams open now (exec, attach, port-forward
+   * sessions) were authenticated when they started, the API server does not check them again, and
+   * they go on until they end, as kube-apiserver's own aggregator leaves them when it reloads its
+   * proxy client certificate. ({@link NetClient#updateSSLOptions} changes the options of later
+   * connections only, in Vert.x 5.0.7 a volatile field read by {@code connect}.)
+   */
+  Future<Void> renewFrontProxy(FrontProxyClient next) {
+    if (asCallers == client) {
+      return Future.succeededFuture();
+    }
+    return asCallers
+        .updateSSLOptions(
+            options(credentials, next.certPem(), next.keyPem(), ssl, connectTimeoutMs)
+                .getSslOptions())
+        .mapEmpty();
   }
 
   private static NetClientOptions options(

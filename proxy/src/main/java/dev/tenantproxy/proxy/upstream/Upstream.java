@@ -99,4 +99,27 @@ public interface Upstream {
       int connectTimeoutMs) {
     return new VertxUpstream(vertx, credentials, frontProxy, connectTimeoutMs);
   }
+
+  /**
+   * Like {@link #create(io.vertx.core.Vertx, UpstreamCredentials, FrontProxyClient, int)}, and a
+   * {@code frontProxy} read from files ({@link FrontProxyClient#fromFiles}) is reloaded when they
+   * change, checked every {@code reloadInterval} (the serving certificate's {@code
+   * --tls-reload-interval}): requests and upgrades opened from then on use the new certificate, the
+   * connections made with the previous one take no new request and are closed once their streams
+   * end, at the latest after a grace ({@code FrontProxyPool}).
+   */
+  static Upstream create(
+      io.vertx.core.Vertx vertx,
+      UpstreamCredentials credentials,
+      FrontProxyClient frontProxy,
+      java.time.Duration reloadInterval,
+      int connectTimeoutMs) {
+    return new VertxUpstream(
+        vertx,
+        credentials,
+        frontProxy,
+        reloadInterval,
+        FrontProxyPool.RETIREMENT_GRACE,
+        connectTimeoutMs);
+  }
 }

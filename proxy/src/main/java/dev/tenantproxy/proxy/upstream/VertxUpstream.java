@@ -1,6 +1,7 @@
 package dev.tenantproxy.proxy.upstream;
 
 import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.proxy.tls.CertificateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -15,6 +16,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Upstream} on Vert.x HTTP client agents (one pool with the proxy's credentials, a second
  * one with the front-proxy certificate when callers are asserted by request headers) and raw
- * connections for upgrades; the token is re-read when it rotates.
+ * connections for upgrades; the token is re-read when it rotates, the front-proxy certificate
+ * reloaded when its files change ({@link FrontProxyPool}: a new pool for new requests, the old one
+ * retired; new upgrades get the new certificate, open ones keep theirs).
  */
 final class VertxUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(VertxUpstream.class);
@@ -32,7 +37,8 @@ final class VertxUpstream implements Upstream {
   private final Vertx vertx;
   private final UpstreamCredentials credentials;
   private final LoopLocalPool pooled;
-  private final LoopLocalPool asCallers;
+  private final FrontProxyPool asCallers;
+  private final CertificateFiles frontProxyFiles;
   private final CallerAssertion assertion;
   private final int connectTimeoutMs;
   private final RawUpgrades upgrades;
@@ -58,6 +64,22 @@ final class VertxUpstream implements Upstream {
       UpstreamCredentials credentials,
       FrontProxyClient frontProxy,
       int connectTimeoutMs) {
+    this(vertx, credentials, frontProxy, null, FrontProxyPool.RETIREMENT_GRACE, connectTimeoutMs);
+  }
+
+  /**
+   * @param reloadInterval how often {@code frontProxy}'s files are checked for a renewal (null:
+   *     never)
+   * @param retirementGrace how long the streams of connections made with a renewed front-proxy
+   *     certificate go on
+   */
+  VertxUpstream(
+      Vertx vertx,
+      UpstreamCredentials credentials,
+      FrontProxyClient frontProxy,
+      Duration reloadInterval,
+      Duration retirementGrace,
+      int connectTimeoutMs) {
     this.vertx = vertx;
     this.credentials = credentials;
     this.connectTimeoutMs = connectTimeoutMs;
@@ -76,7 +98,13 @@ final class VertxUpstream implements Upstream {
     // a caller's requests go on connections authenticated with the front-proxy certificate, which
     // carry nothing else of the proxy's: no token, no own certificate
     this.asCallers =
-        frontProxy == null ? pooled : pool(vertx, frontProxy.certPem(), frontProxy.keyPem());
+        frontProxy == null
+            ? null
+            : new FrontProxyPool(
+                vertx,
+                frontProxy,
+                client -> pool(vertx, client.certPem(), client.keyPem()),
+                retirementGrace);
     this.upgrades =
         new RawUpgrades(
             vertx,
@@ -93,6 +121,40 @@ final class VertxUpstream implements Upstream {
     } else {
       tokenTimer = -1;
     }
+    if (frontProxy != null && frontProxy.hasFiles() && reloadInterval != null) {
+      // the same watch as the serving certificate's, every --tls-reload-interval
+      Path certFile = frontProxy.certFile();
+      Path keyFile = frontProxy.keyFile();
+      this.frontProxyFiles =
+          CertificateFiles.watch(
+              vertx,
+              "front-proxy client certificate",
+              certFile,
+              keyFile,
+              reloadInterval,
+              pair ->
+                  renewFrontProxy(
+                      new FrontProxyClient(pair.certPem(), pair.keyPem(), certFile, keyFile)));
+      frontProxyFiles.start(frontProxy.certPem(), frontProxy.keyPem());
+    } else {
+      this.frontProxyFiles = null;
+    }
+  }
+
+  /** Puts a renewed front-proxy certificate in service for new requests and upgrades. */
+  private Future<Void> renewFrontProxy(FrontProxyClient next) {
+    asCallers.renew(next);
+    return upgrades.renewFrontProxy(next);
+  }
+
+  /** The watch of the front-proxy certificate's files, or null (tests). */
+  CertificateFiles frontProxyFiles() {
+    return frontProxyFiles;
+  }
+
+  /** The caller pool (tests). */
+  FrontProxyPool callerPool() {
+    return asCallers;
   }
 
   private LoopLocalPool pool(Vertx vertx, Buffer certPem, Buffer keyPem) {
@@ -243,7 +305,10 @@ final class VertxUpstream implements Upstream {
     if (tokenTimer >= 0) {
       vertx.cancelTimer(tokenTimer);
     }
-    Future<Void> callers = asCallers == pooled ? Future.succeededFuture() : asCallers.close();
+    if (frontProxyFiles != null) {
+      frontProxyFiles.stop();
+    }
+    Future<Void> callers = asCallers == null ? Future.succeededFuture() : asCallers.close();
     return Future.all(pooled.close(), callers, upgrades.close()).mapEmpty();
   }
 }

@@ -79,6 +79,26 @@ public final class TestPki {
 
   public static Issued client(
       Path dir, String fileName, Issued ca, String user, List<String> groups) {
+    Instant now = Instant.now();
+    return client(
+        dir,
+        fileName,
+        ca,
+        user,
+        groups,
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(1, ChronoUnit.DAYS));
+  }
+
+  /** A client certificate valid from {@code notBefore} to {@code notAfter}. */
+  public static Issued client(
+      Path dir,
+      String fileName,
+      Issued ca,
+      String user,
+      List<String> groups,
+      Instant notBefore,
+      Instant notAfter) {
     KeyPair kp = keyPair();
     X500NameBuilder nb = new X500NameBuilder(BCStyle.INSTANCE);
     for (String g : groups) {
@@ -86,7 +106,7 @@ public final class TestPki {
     }
     nb.addRDN(BCStyle.CN, user);
     try {
-      X509v3CertificateBuilder b = builder(issuerName(ca), nb.build(), kp);
+      X509v3CertificateBuilder b = builder(issuerName(ca), nb.build(), kp, notBefore, notAfter);
       b.addExtension(
           Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
       return write(dir, fileName, sign(b, ca.key()), kp);
@@ -132,11 +152,17 @@ public final class TestPki {
 
   private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair kp) {
     Instant now = Instant.now();
+    return builder(
+        issuer, subject, kp, now.minus(1, ChronoUnit.HOURS), now.plus(1, ChronoUnit.DAYS));
+  }
+
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair kp, Instant notBefore, Instant notAfter) {
     return new JcaX509v3CertificateBuilder(
         issuer,
         BigInteger.valueOf(SERIAL.incrementAndGet()),
-        Date.from(now.minus(1, ChronoUnit.HOURS)),
-        Date.from(now.plus(1, ChronoUnit.DAYS)),
+        Date.from(notBefore),
+        Date.from(notAfter),
         subject,
         kp.getPublic());
   }
