@@ -14,14 +14,13 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
+import dev.tenantproxy.testsupport.SecretDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -173,43 +172,6 @@ class FrontProxyCertReloadIT {
   private static X509Certificate certificate(Path pem) throws Exception {
     try (var in = Files.newInputStream(pem)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
-  }
-
-  /**
-   * Files as the kubelet writes a mounted Secret: {@code tls.crt} and {@code tls.key} link into
-   * {@code ..data}, a link to the directory of one version, switched to a new one in one rename.
-   */
-  private static final class SecretDir {
-    private final Path dir;
-    private int version;
-
-    SecretDir(Path dir) {
-      this.dir = dir;
-    }
-
-    Path certFile() {
-      return dir.resolve("tls.crt");
-    }
-
-    Path keyFile() {
-      return dir.resolve("tls.key");
-    }
-
-    void write(byte[] cert, byte[] key) throws IOException {
-      Files.createDirectories(dir);
-      String name = "..v" + ++version;
-      Path data = Files.createDirectory(dir.resolve(name));
-      Files.write(data.resolve("tls.crt"), cert);
-      Files.write(data.resolve("tls.key"), key);
-      Path next = dir.resolve("..data_tmp");
-      Files.deleteIfExists(next);
-      Files.createSymbolicLink(next, Path.of(name));
-      Files.move(next, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
-      if (!Files.exists(certFile(), LinkOption.NOFOLLOW_LINKS)) {
-        Files.createSymbolicLink(certFile(), Path.of("..data", "tls.crt"));
-        Files.createSymbolicLink(keyFile(), Path.of("..data", "tls.key"));
-      }
     }
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.filters.identity.Caller;
-import dev.tenantproxy.proxy.testing.SecretDir;
 import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.testsupport.SecretDir;
 import dev.tenantproxy.testsupport.TestVertx;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;

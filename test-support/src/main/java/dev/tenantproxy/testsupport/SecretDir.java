@@ -1,4 +1,4 @@
-package dev.tenantproxy.proxy.testing;
+package dev.tenantproxy.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
