@@ -187,6 +187,17 @@ public final class ProxyInFront implements AutoCloseable {
     return "http://127.0.0.1:" + proxy.opsPort();
   }
 
+  /** The status of the proxy's {@code /readyz} now (200 ready, 503 not yet). */
+  public int readyzStatus() throws IOException, InterruptedException {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(opsUrl() + "/readyz"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
   /** The CA (PEM) that signs the proxy's serving certificate. */
   public String caPem() {
     return pki.caPem();

@@ -76,7 +76,7 @@ class FrontProxyCertReloadIT {
                 c.withProxyClient(secret.certFile(), secret.keyFile())
                     .withTlsReloadInterval(RELOAD_INTERVAL))) {
       HttpClient client = KubeHttp.client(caller, proxy.caPem());
-      await().atMost(BOUND).until(() -> readyz(proxy) == 200);
+      await().atMost(BOUND).until(() -> proxy.readyzStatus() == 200);
       // a request in the caller's name: the proxy now has a pooled connection made with "first"
       assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
 
@@ -149,16 +149,6 @@ class FrontProxyCertReloadIT {
           .map(ILoggingEvent::getFormattedMessage)
           .toList();
     }
-  }
-
-  private static int readyz(ProxyInFront p) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.opsUrl() + "/readyz"))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding())
-        .statusCode();
   }
 
   private static byte[] read(Path file) {

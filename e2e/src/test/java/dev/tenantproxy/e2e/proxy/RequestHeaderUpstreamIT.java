@@ -406,24 +406,13 @@ class RequestHeaderUpstreamIT {
       await()
           .during(Duration.ofSeconds(3))
           .atMost(Duration.ofSeconds(10))
-          .until(() -> readyz(wrong) == 503);
+          .until(() -> wrong.readyzStatus() == 503);
     }
   }
 
   @Test
   void theProxyIsReadyOnceTheApiServerTakesItsAssertedProbeUser() {
-    await().atMost(BOUND).until(() -> readyz(proxy) == 200);
-  }
-
-  private static int readyz(ProxyInFront p) throws Exception {
-    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-    return client
-        .send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.opsUrl() + "/readyz"))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding())
-        .statusCode();
+    await().atMost(BOUND).until(() -> proxy.readyzStatus() == 200);
   }
 
   private static String canCreateConfigMaps(Kubectl kubectl, String namespace) {
