@@ -26,8 +26,8 @@ import org.slf4j.event.KeyValuePair;
  * string per line. Here the date is formatted once per second and only the milliseconds per line,
  * the logger's abbreviation is kept per logger, and the line is built in one pass. An event with a
  * throwable (rare: the stack trace's lines; never an audit line) goes to a {@link
- * PatternLayoutEncoder} with the same pattern, whose key-value values are not escaped, which also
- * fixes what "the same" means: {@code LineEncoderTest} compares the two.
+ * PatternLayoutEncoder} with the same pattern, which does not escape key-value values. That encoder
+ * also fixes what "the same" means: {@code LineEncoderTest} compares the two.
  *
  * <p>Key-value values are written between double quotes, as logback does, but a {@code "}, a
  * backslash or a control character in a value is escaped ({@code \"}, {@code \\}, {@code \n},
