@@ -132,21 +132,24 @@ public final class ProxyVitals {
     Map<String, List<Long>> pids = new LinkedHashMap<>();
     pids.put("load generator (test JVM)", List.of(ProcessHandle.current().pid()));
     pids.put("proxy", proxy == null ? List.of() : List.of(proxy.pid()));
-    String dirName = cp.directory().toAbsolutePath().toString();
     for (String binary : List.of("kube-apiserver", "etcd")) {
-      pids.put(
-          binary,
-          ProcessHandle.allProcesses()
-              .filter(
-                  h -> {
-                    String cmd = cmdline(h.pid());
-                    String first = cmd.split("\u0000", 2)[0];
-                    return first.endsWith("/" + binary) && cmd.contains(dirName);
-                  })
-              .map(ProcessHandle::pid)
-              .toList());
+      pids.put(binary, controlPlane(cp, binary));
     }
     return pids;
+  }
+
+  /** The pids of {@code cp}'s processes of {@code binary} (e.g. {@code kube-apiserver}). */
+  public static List<Long> controlPlane(ControlPlane cp, String binary) {
+    String dirName = cp.directory().toAbsolutePath().toString();
+    return ProcessHandle.allProcesses()
+        .filter(
+            h -> {
+              String cmd = cmdline(h.pid());
+              String first = cmd.split("\u0000", 2)[0];
+              return first.endsWith("/" + binary) && cmd.contains(dirName);
+            })
+        .map(ProcessHandle::pid)
+        .toList();
   }
 
   /** Column of {@link #cpuTicks}: the proxy's Vert.x event-loop threads. */

@@ -11,6 +11,7 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.load.ClosedLoop;
+import dev.tenantproxy.e2e.load.CpuSplit;
 import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.load.ProxyVitals;
 import dev.tenantproxy.e2e.load.VertxClosedLoop;
@@ -74,6 +75,12 @@ import org.junit.jupiter.api.io.TempDir;
  * built-in ClusterRole {@code view} to one user each), as a production cluster carries for its
  * add-ons: RBAC answers each cluster-scope check, such as an impersonation check, by walking the
  * ClusterRoleBindings, so the cost of impersonation grows with them. The report names N.
+ *
+ * <p>{@code -Dbench.cpus=split} (with {@code -Dbench.proxy=process}) gives the proxy JVM(s) a CPU
+ * of their own and the API server, etcd and the load generator the others, in the direct and the
+ * proxied rounds alike ({@link CpuSplit}): the proxy as deployed on other nodes than the control
+ * plane. The default, {@code shared}, lets all of them share every CPU. The report says which, and
+ * its file name ends in {@code -split} for the former.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
@@ -89,6 +96,7 @@ class PassThroughBenchIT {
   private static final String IDENTITY = System.getProperty("bench.proxy.identity", "chart");
   private static final int CLUSTER_ROLE_BINDINGS =
       Integer.getInteger("bench.l2.clusterRoleBindings", 300);
+  private static final boolean SPLIT = CpuSplit.requested();
 
   @TempDir Path dir;
 
@@ -105,6 +113,11 @@ class PassThroughBenchIT {
       throw new IllegalArgumentException(
           "-Dbench.proxy.upstream=both runs two proxy JVMs side by side: it needs"
               + " -Dbench.proxy=process (in the test JVM: impersonation or request-header)");
+    }
+    if (SPLIT && !PROCESS) {
+      throw new IllegalArgumentException(
+          "-Dbench.cpus=split pins the proxy JVM to a CPU of its own: it needs"
+              + " -Dbench.proxy=process");
     }
     if (!IDENTITY.equals("admin") && !IDENTITY.equals("chart")) {
       throw new IllegalArgumentException(
@@ -178,6 +191,7 @@ class PassThroughBenchIT {
     String memory = "";
     ProxyInFront inJvm = null;
     ProxyProcess process = null;
+    CpuSplit split = null;
     String proxyUrl;
     String proxyCa;
     if (PROCESS) {
@@ -185,6 +199,10 @@ class PassThroughBenchIT {
           ProxyProcess.start(
               cp, dir.resolve("proxy"), Pki.newCa("tenant-proxy-bench-ca"), UPSTREAM, kubeconfig);
       process.awaitReady(Duration.ofMinutes(2));
+      if (SPLIT) {
+        split = CpuSplit.pin(cp, List.of(process.pid()));
+        identity += ". " + split.description();
+      }
       proxyUrl = process.url();
       proxyCa = process.pki().caPem();
     } else {
@@ -220,6 +238,9 @@ class PassThroughBenchIT {
                 + ProxyVitals.memory(process).row("after the L2 rounds");
       }
     } finally {
+      if (split != null) {
+        split.close();
+      }
       if (inJvm != null) {
         inJvm.close();
       }
@@ -238,6 +259,7 @@ class PassThroughBenchIT {
                 + CONCURRENCY
                 + (PROCESS ? "-process" : "")
                 + (UPSTREAM == Upstream.IMPERSONATION ? "" : "-" + UPSTREAM.label())
+                + (SPLIT ? "-split" : "")
                 + ".md"),
         table);
   }
@@ -260,6 +282,7 @@ class PassThroughBenchIT {
     private final String path;
     private final Path kubeconfig;
     private final String identity;
+    private String cpus = "";
 
     BothUpstreams(ControlPlane cp, String[] cert, String path, Path kubeconfig, String identity) {
       this.cp = cp;
@@ -292,6 +315,7 @@ class PassThroughBenchIT {
       List<Measured> measured = new ArrayList<>();
       String memory = "";
       Map<String, List<Long>> others = Map.of();
+      CpuSplit split = null;
       try {
         for (Upstream mode : MODES) { // both start before either is awaited
           proxies.put(
@@ -300,6 +324,10 @@ class PassThroughBenchIT {
         }
         for (ProxyProcess p : proxies.values()) {
           p.awaitReady(Duration.ofMinutes(2));
+        }
+        if (SPLIT) {
+          split = CpuSplit.pin(cp, proxies.values().stream().map(ProxyProcess::pid).toList());
+          cpus = ". " + split.description();
         }
         Map<String, Load> loads = new LinkedHashMap<>();
         try {
@@ -336,6 +364,9 @@ class PassThroughBenchIT {
         }
         memory = m.toString();
       } finally {
+        if (split != null) {
+          split.close();
+        }
         for (ProxyProcess p : proxies.values()) {
           p.close(); // one after the other: an AppCDS archive dump at exit is never concurrent
         }
@@ -349,7 +380,10 @@ class PassThroughBenchIT {
       System.out.println(report);
       Path out = Path.of("target", "benchmarks");
       Files.createDirectories(out);
-      Files.writeString(out.resolve("L2-passthrough-c" + CONCURRENCY + "-process-both.md"), report);
+      Files.writeString(
+          out.resolve(
+              "L2-passthrough-c" + CONCURRENCY + "-process-both" + (SPLIT ? "-split" : "") + ".md"),
+          report);
     }
 
     private static String target(Upstream mode) {
@@ -371,6 +405,7 @@ class PassThroughBenchIT {
           .append(" upstream as the caller by impersonation and by request headers")
           .append(" (-Dbench.proxy.upstream=both), proxy identity ")
           .append(identity)
+          .append(cpus)
           .append("\n\n");
       sb.append(
           String.format(
