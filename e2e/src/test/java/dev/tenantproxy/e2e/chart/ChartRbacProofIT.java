@@ -464,6 +464,39 @@ class ChartRbacProofIT {
   }
 
   /**
+   * With callers asserted by a front-proxy client certificate ({@code config.proxyClientCertFile}),
+   * the chart's ClusterRole grants no impersonation at all, and every smoke check still passes
+   * through a proxy in that mode running with exactly that identity: in request-header mode the
+   * ServiceAccount impersonates no one (a stolen token of it cannot act as another user).
+   */
+  @Test
+  void withAFrontProxyCertificateTheChartGrantsNoImpersonationAndEverySmokeCheckPasses() {
+    String[] values = {
+      "--set=config.proxyClientCertFile=/etc/tenant-proxy/front-proxy/tls.crt",
+      "--set=config.proxyClientKeyFile=/etc/tenant-proxy/front-proxy/tls.key"
+    };
+    List<PolicyRule> rules =
+        ChartIdentity.render(cp, "proof-rh", "proof-rh-system", values).stream()
+            .filter(ClusterRole.class::isInstance)
+            .map(ClusterRole.class::cast)
+            .findFirst()
+            .orElseThrow()
+            .getRules();
+    assertThat(rules).hasSize(15).noneMatch(r -> r.getVerbs().contains("impersonate"));
+
+    KubeUser identity = ChartIdentity.apply(cp, "proof-rh", -1, values);
+    try (ProxyInFront proxy =
+        ProxyInFront.start(
+            cp,
+            dir.resolve("proof-rh"),
+            true,
+            ProxyInFront.Upstream.REQUEST_HEADER,
+            c -> c.withKubeconfig(identity.kubeconfig()))) {
+      assertThat(smoke(proxy, BOUND, false)).isEmpty();
+    }
+  }
+
+  /**
    * Each rule of the chart's ClusterRole, removed alone, breaks the check that needs it: none is
    * superfluous, and the proof above can fail. Without impersonation even kubectl's discovery
    * ({@code GET /api}, passed through as the caller) is refused, so the namespace list fails first.
