@@ -27,10 +27,12 @@ public final class CpuSplit implements AutoCloseable {
       List.of("kube-apiserver", "etcd", "kube-controller-manager");
 
   private final List<Long> pinned;
+  private final String allCpus;
   private final String description;
 
-  private CpuSplit(List<Long> pinned, String description) {
+  private CpuSplit(List<Long> pinned, String allCpus, String description) {
     this.pinned = pinned;
+    this.allCpus = allCpus;
     this.description = description;
   }
 
@@ -52,6 +54,7 @@ public final class CpuSplit implements AutoCloseable {
     if (cpus < 2) {
       throw new IllegalStateException("-Dbench.cpus=split needs at least 2 CPUs, this has " + cpus);
     }
+    String allCpus = "0-" + (cpus - 1); // read before this JVM is pinned: it then sees fewer
     String proxyCpu = Integer.toString(cpus - 1);
     String restCpus = cpus == 2 ? "0" : "0-" + (cpus - 2);
     List<Long> rest = new ArrayList<>();
@@ -70,11 +73,12 @@ public final class CpuSplit implements AutoCloseable {
         all.add(pid);
       }
     } catch (Exception e) {
-      new CpuSplit(all, "").close();
+      new CpuSplit(all, allCpus, "").close();
       throw e;
     }
     return new CpuSplit(
         all,
+        allCpus,
         "CPUs split (-Dbench.cpus=split): the proxy JVM"
             + (proxyPids.size() > 1 ? "s" : "")
             + " on CPU "
@@ -93,11 +97,10 @@ public final class CpuSplit implements AutoCloseable {
   /** Every pinned process gets all CPUs back (those that still run). */
   @Override
   public void close() {
-    String all = "0-" + (Runtime.getRuntime().availableProcessors() - 1);
     for (long pid : pinned) {
       if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
         try {
-          taskset(all, pid);
+          taskset(allCpus, pid);
         } catch (Exception e) {
           System.err.println("could not unpin " + pid + ": " + e);
         }
