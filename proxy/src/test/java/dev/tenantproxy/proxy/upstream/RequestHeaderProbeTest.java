@@ -84,6 +84,17 @@ class RequestHeaderProbeTest {
   }
 
   @Test
+  void oneProbeThatGetsNoAnswerIsARetryNotARefusal() throws Exception {
+    RequestHeaderProbe.Verdict v =
+        RequestHeaderProbe.once(
+                (method, uri, caller) -> Future.failedFuture("Connection refused: 127.0.0.1:1"))
+            .await(10, TimeUnit.SECONDS);
+
+    assertThat(v.refused()).isFalse();
+    assertThat(v.problem()).contains("did not answer").contains("Connection refused");
+  }
+
+  @Test
   void theProbeRetriesUntilTheApiServerTakesTheAssertedUserThenStaysPassed() throws Exception {
     vertx = TestVertx.create();
     Queue<Integer> script = new ConcurrentLinkedQueue<>(java.util.List.of(401, 503, 201));
