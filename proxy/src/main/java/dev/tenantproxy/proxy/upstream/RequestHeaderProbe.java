@@ -187,7 +187,11 @@ public final class RequestHeaderProbe {
             ? Verdict.OK
             : Verdict.refuse(
                 "the API server refused the request-header probe (403) without naming the"
-                    + " asserted user: check its --requestheader-username-headers (X-Remote-User)");
+                    + " asserted user (\""
+                    + message
+                    + "\"): a --proxy-client-cert-file not signed by its"
+                    + " --requestheader-client-ca-file is taken as another user (anonymous), else"
+                    + " check its --requestheader-username-headers (X-Remote-User)");
       }
       case 404 -> {
         LOG.warn(

@@ -76,6 +76,22 @@ class RequestHeaderProbeTest {
   }
 
   @Test
+  void aForbiddenReviewOfAnotherUserIsARefusalThatSaysWhomTheApiServerTookItFor() {
+    RequestHeaderProbe.Verdict v =
+        RequestHeaderProbe.verdict(
+            403,
+            Buffer.buffer(
+                "{\"kind\":\"Status\",\"message\":\"selfsubjectreviews.authentication.k8s.io"
+                    + " is forbidden: User \\\"system:anonymous\\\" cannot create resource\"}"));
+
+    assertThat(v.refused()).isTrue();
+    assertThat(v.problem())
+        .contains("User \"system:anonymous\"")
+        .contains("--requestheader-client-ca-file")
+        .contains("--requestheader-username-headers");
+  }
+
+  @Test
   void anOverloadedApiServerIsRetriedNotARefusal() {
     RequestHeaderProbe.Verdict v = RequestHeaderProbe.verdict(429, Buffer.buffer("{}"));
 
