@@ -37,14 +37,16 @@ import org.slf4j.LoggerFactory;
  * the previous certificate still works. So the new pool first carries one {@link
  * RequestHeaderProbe#once request-header probe}, with the start probe's rules (201 naming the probe
  * user, 403 naming it, or 404: no SelfSubjectReview API, a warning); only then is it promoted. When
- * the API server refuses (401, another user), the new pool is closed and the pair refused until its
- * files change ({@link CertificateFiles.Refused}, not again: probing the same certificate every
- * interval would add a refused request to the API server's log every 10 s and give the same answer;
- * the expiry gauge keeps showing the certificate in service, whose expiry alert fires if nobody
- * fixes it; once the API server's trust is fixed, touching the files or restarting the proxy offers
- * the pair again). When the API server does not answer (network, timeout, 5xx, 429), the pair is
- * refused for now and probed again at the next interval, although the files do not change: a
- * transient failure must not leave a good renewal unused until the previous certificate expires.
+ * the API server refuses (401 for a CN it does not allow; a 403 as {@code system:anonymous} for a
+ * CA it does not know, as kube-apiserver 1.35 answers in {@code FrontProxyCertReloadIT}), the new
+ * pool is closed and the pair refused until its files change ({@link CertificateFiles.Refused}, not
+ * again: probing the same certificate every interval would add a refused request to the API
+ * server's log every 10 s and give the same answer; the expiry gauge keeps showing the certificate
+ * in service, whose expiry alert fires if nobody fixes it; once the API server's trust is fixed,
+ * touching the files or restarting the proxy offers the pair again). When the API server does not
+ * answer (network, timeout, 5xx, 429), the pair is refused for now and probed again at the next
+ * interval, although the files do not change: a transient failure must not leave a good renewal
+ * unused until the previous certificate expires.
  */
 final class VertxUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(VertxUpstream.class);
