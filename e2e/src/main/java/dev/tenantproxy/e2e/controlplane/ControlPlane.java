@@ -186,8 +186,13 @@ public final class ControlPlane implements AutoCloseable {
    * X-Remote-Extra-*}; with any other CN it refuses the request (401).
    */
   public Pki.KeyFiles requestHeaderClient(String commonName, Path dir) {
+    return requestHeaderClient(commonName, dir, Duration.ofDays(365));
+  }
+
+  /** {@link #requestHeaderClient(String, Path)}, valid for {@code validity}. */
+  public Pki.KeyFiles requestHeaderClient(String commonName, Path dir, Duration validity) {
     return frontProxyPki
-        .client(commonName, List.of())
+        .client(commonName, List.of(), validity)
         .writeTo(dir, commonName.replaceAll("[^A-Za-z0-9._-]", "-"));
   }
 

@@ -148,7 +148,8 @@ public final class Pki {
     return issue(
         commonName(commonName),
         KeyPurposeId.id_kp_serverAuth,
-        new GeneralNames(names.toArray(GeneralName[]::new)));
+        new GeneralNames(names.toArray(GeneralName[]::new)),
+        Duration.ofDays(365));
   }
 
   /**
@@ -156,10 +157,15 @@ public final class Pki {
    * group.
    */
   public Issued client(String user, List<String> groups) {
+    return client(user, groups, Duration.ofDays(365));
+  }
+
+  /** A client certificate valid for {@code validity} (from an hour ago: clock skew). */
+  public Issued client(String user, List<String> groups, Duration validity) {
     X500NameBuilder name = new X500NameBuilder(BCStyle.INSTANCE);
     groups.forEach(g -> name.addRDN(BCStyle.O, g));
     name.addRDN(BCStyle.CN, user);
-    return issue(name.build(), KeyPurposeId.id_kp_clientAuth, null);
+    return issue(name.build(), KeyPurposeId.id_kp_clientAuth, null, validity);
   }
 
   /** An RSA key pair for signing ServiceAccount tokens: private key and public key PEM. */
@@ -168,7 +174,8 @@ public final class Pki {
     return new Issued(pem(pair.getPublic()), pem(pair.getPrivate()));
   }
 
-  private Issued issue(X500Name subject, KeyPurposeId purpose, GeneralNames sans) {
+  private Issued issue(
+      X500Name subject, KeyPurposeId purpose, GeneralNames sans, Duration validity) {
     KeyPair pair = rsaKeyPair();
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -177,7 +184,7 @@ public final class Pki {
                   X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
                   subject,
                   pair,
-                  Duration.ofDays(365))
+                  validity)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(
                   Extension.keyUsage,

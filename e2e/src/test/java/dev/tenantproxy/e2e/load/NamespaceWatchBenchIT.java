@@ -7,6 +7,7 @@ import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.testsupport.PrometheusText;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -568,9 +569,9 @@ class NamespaceWatchBenchIT {
     String m = proxy.metrics();
     return new Sample(
         proxy.rssBytes(),
-        ProxyProcess.sum(m, "jvm_memory_used_bytes", "area=\"heap\""),
+        PrometheusText.sum(m, "jvm_memory_used_bytes", "area=\"heap\""),
         apiServerNsWatches(cp),
-        ProxyProcess.sum(m, "tenant_proxy_open_watches", ""));
+        PrometheusText.sum(m, "tenant_proxy_open_watches", ""));
   }
 
   /** Namespace WATCH requests the API server holds right now (all clients). */

@@ -383,23 +383,6 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
-  /** Sum of one Prometheus metric's samples whose label set contains {@code labelFragment}. */
-  static double sum(String prometheusText, String metric, String labelFragment) {
-    double total = 0;
-    boolean found = false;
-    for (String line : prometheusText.split("\n")) {
-      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
-        String labels = line.startsWith(metric + "{") ? line.substring(0, line.indexOf('}')) : "";
-        if (labelFragment.isEmpty() || labels.contains(labelFragment)) {
-          String[] parts = line.trim().split(" ");
-          total += Double.parseDouble(parts[parts.length - 1]);
-          found = true;
-        }
-      }
-    }
-    return found ? total : Double.NaN;
-  }
-
   /**
    * Sends SIGTERM and waits up to {@code bound} for the process to exit.
    *

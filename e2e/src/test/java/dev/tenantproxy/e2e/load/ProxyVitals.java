@@ -1,6 +1,7 @@
 package dev.tenantproxy.e2e.load;
 
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
+import dev.tenantproxy.testsupport.PrometheusText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,18 +63,18 @@ public final class ProxyVitals {
   public static Memory memory(ProxyProcess proxy) throws Exception {
     long rss = proxy.rssBytes();
     String m = proxy.metrics();
-    double used = ProxyProcess.sum(m, "jvm_memory_used_bytes", "area=\"heap\"");
-    double committed = ProxyProcess.sum(m, "jvm_memory_committed_bytes", "area=\"heap\"");
+    double used = PrometheusText.sum(m, "jvm_memory_used_bytes", "area=\"heap\"");
+    double committed = PrometheusText.sum(m, "jvm_memory_committed_bytes", "area=\"heap\"");
     proxy.jcmd("GC.run");
     String after = proxy.metrics();
     return new Memory(
         rss / MIB,
         used / MIB,
         committed / MIB,
-        ProxyProcess.sum(after, "jvm_memory_used_bytes", "area=\"heap\"") / MIB,
-        ProxyProcess.sum(after, "jvm_memory_used_bytes", "id=\"Metaspace\"") / MIB,
-        ProxyProcess.sum(after, "jvm_buffer_memory_used_bytes", "id=\"direct\"") / MIB,
-        ProxyProcess.sum(after, "tenant_proxy_netty_direct_memory_bytes", "") / MIB);
+        PrometheusText.sum(after, "jvm_memory_used_bytes", "area=\"heap\"") / MIB,
+        PrometheusText.sum(after, "jvm_memory_used_bytes", "id=\"Metaspace\"") / MIB,
+        PrometheusText.sum(after, "jvm_buffer_memory_used_bytes", "id=\"direct\"") / MIB,
+        PrometheusText.sum(after, "tenant_proxy_netty_direct_memory_bytes", "") / MIB);
   }
 
   /**
@@ -106,7 +107,7 @@ public final class ProxyVitals {
    */
   public static double metric(ProxyProcess proxy, String name, String labelFragment)
       throws Exception {
-    return ProxyProcess.sum(proxy.metrics(), name, labelFragment);
+    return PrometheusText.sum(proxy.metrics(), name, labelFragment);
   }
 
   /** Machine, JDK and load average, one paragraph of markdown (as the load benchmarks print). */

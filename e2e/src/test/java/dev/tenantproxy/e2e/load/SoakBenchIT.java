@@ -9,6 +9,7 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.testsupport.PrometheusText;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.BufferedReader;
@@ -547,8 +548,8 @@ class SoakBenchIT {
       throws Exception {
     proxy.jcmd("GC.run");
     String m = proxy.metrics();
-    double heap = ProxyProcess.sum(m, "jvm_memory_used_bytes", "area=\"heap\"") / MIB;
-    double watches = ProxyProcess.sum(m, "tenant_proxy_open_watches", "");
+    double heap = PrometheusText.sum(m, "jvm_memory_used_bytes", "area=\"heap\"") / MIB;
+    double watches = PrometheusText.sum(m, "tenant_proxy_open_watches", "");
     String pid = Long.toString(proxy.pid());
     int fds;
     try (var list = Files.list(Path.of("/proc", pid, "fd"))) {

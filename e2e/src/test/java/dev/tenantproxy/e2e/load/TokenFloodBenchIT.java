@@ -8,6 +8,7 @@ import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.JdkTls;
 import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Pki;
+import dev.tenantproxy.testsupport.PrometheusText;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -77,7 +78,8 @@ class TokenFloodBenchIT {
       // warm-up, then the valid caller alone
       run(http, proxy.url(), good, 2_000, 0, id + "w", false);
       double reviewsBefore =
-          ProxyProcess.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview");
+          PrometheusText.sum(
+              proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview");
       Result alone = run(http, proxy.url(), good, N, 0, id + "a", false);
       long rssBefore = proxy.rssBytes();
       AtomicLong rssPeak = new AtomicLong(rssBefore);
@@ -98,7 +100,7 @@ class TokenFloodBenchIT {
       Result flood = run(http, proxy.url(), good, N, N, id + "f", false);
       sampler.interrupt();
       double reviews =
-          ProxyProcess.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview")
+          PrometheusText.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview")
               - reviewsBefore;
       String line =
           String.format(
@@ -159,7 +161,8 @@ class TokenFloodBenchIT {
       run(http, proxy.url(), good, 2_000, 0, id + "w", false);
       Result alone = run(http, proxy.url(), good, N, 0, id + "a", false);
       double reviewsBefore =
-          ProxyProcess.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview");
+          PrometheusText.sum(
+              proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview");
       long rssBefore = proxy.rssBytes();
       AtomicLong rssPeak = new AtomicLong(rssBefore);
       Thread sampler = rssSampler(proxy, rssPeak);
@@ -168,7 +171,7 @@ class TokenFloodBenchIT {
       double seconds = (System.nanoTime() - start) / 1e9;
       sampler.interrupt();
       double reviews =
-          ProxyProcess.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview")
+          PrometheusText.sum(proxy.metrics(), "tenant_proxy_upstream_requests_total", "tokenreview")
               - reviewsBefore;
       // the bad token: one TokenReview when first seen, then at most one each time its negative
       // cache entry (5 s) expires while the flood lasts; the valid token (cached since the run

@@ -14,10 +14,14 @@ import dev.tenantproxy.e2e.controlplane.KubeUser;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
+import dev.tenantproxy.testsupport.PrometheusText;
 import dev.tenantproxy.testsupport.SecretDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,27 +39,37 @@ import org.slf4j.LoggerFactory;
  * The front-proxy client certificate ({@code --proxy-client-cert-file}, {@code
  * --proxy-client-key-file}) renewed while the proxy runs in front of the real control plane, its
  * files changing as the kubelet changes a mounted Secret. kube-apiserver verifies that certificate
- * on every request, so which certificate the proxy presents shows in every answer: after a renewal
- * with a certificate of the same CA whose CN the API server does not allow, callers' requests are
- * refused (401) although the proxy had a pooled connection made with the allowed one; after the
- * next renewal with another allowed certificate they pass again. Pairs that do not load or do not
- * belong together are refused by the proxy and change nothing.
+ * on every request, so a renewed pair is put in service only after the API server has taken a probe
+ * user asserted on a connection made with it: a pair of the request-header CA whose CN the API
+ * server does not allow, and a valid, matching pair of another CA, are refused (401 to the probe)
+ * and callers' requests keep passing with the certificate in service, as {@code /metrics} shows;
+ * the next renewal with an allowed certificate of the right CA is put in service and its expiry
+ * shown. Pairs that do not load or do not belong together are refused by the proxy and change
+ * nothing.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class FrontProxyCertReloadIT {
   private static final Duration BOUND = Duration.ofMinutes(2);
   private static final Duration RELOAD_INTERVAL = Duration.ofMillis(200);
+  private static final String CERTIFICATE = "certificate=\"front-proxy-client\"";
+  private static final HttpClient OPS = HttpClient.newHttpClient();
 
   @Test
-  void aRenewedFrontProxyCertificateIsUsedForTheNextRequestsWithoutARestart(
+  void aRenewedFrontProxyCertificateIsPutInServiceOnlyOnceTheApiServerTakesIt(
       ControlPlane cp, @TempDir Path dir) throws Exception {
     // given: the allowed certificate in a Secret-like directory, and a proxy watching it
     Pki.KeyFiles first =
         cp.requestHeaderClient(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, dir.resolve("first"));
+    // expiring 35 days after the first: the expiry gauge must change
     Pki.KeyFiles second =
-        cp.requestHeaderClient(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, dir.resolve("second"));
+        cp.requestHeaderClient(
+            ControlPlane.REQUEST_HEADER_ALLOWED_NAME, dir.resolve("second"), Duration.ofDays(400));
     Pki.KeyFiles refusedName =
         cp.requestHeaderClient("tenant-proxy-not-allowed", dir.resolve("refused"));
+    Pki.KeyFiles otherCa =
+        Pki.newCa("not-the-requestheader-ca")
+            .client(ControlPlane.REQUEST_HEADER_ALLOWED_NAME, List.of())
+            .writeTo(dir.resolve("other-ca"), "other");
     SecretDir secret = new SecretDir(dir.resolve("secret"));
     secret.write(read(first.cert()), read(first.key()));
     KubeUser caller =
@@ -79,6 +93,8 @@ class FrontProxyCertReloadIT {
       await().atMost(BOUND).until(() -> proxy.readyzStatus() == 200);
       // a request in the caller's name: the proxy now has a pooled connection made with "first"
       assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
+      assertThat(metric(proxy, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
+          .isEqualTo(expiry(first));
 
       // when: a certificate that is not a certificate is written, then a key of another one
       secret.write("garbage".getBytes(StandardCharsets.UTF_8), read(first.key()));
@@ -96,34 +112,80 @@ class FrontProxyCertReloadIT {
       assertThat(warnings(logs).get(1)).contains("does not match the certificate");
       assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
 
-      // when: a certificate of the same CA with a CN the API server does not allow is written
+      // when: a certificate of the request-header CA with a CN the API server does not allow
       secret.write(read(refusedName.cert()), read(refusedName.key()));
+      await().atMost(BOUND).until(() -> warnings(logs).size() == 3);
 
-      // then: callers' requests present it, and the API server refuses them
-      await()
-          .atMost(BOUND)
-          .untilAsserted(() -> assertThat(review(client, caller, proxy).status()).isEqualTo(401));
+      // then: the API server refused the probe with it, and callers' requests keep passing
+      assertThat(warnings(logs).get(2))
+          .contains("kept the previous front-proxy client certificate")
+          .contains("(401)");
+      assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
 
-      // when: another allowed certificate (not "first") is written
+      // when: a valid, matching pair with the allowed CN, of a CA the API server does not trust
+      secret.write(read(otherCa.cert()), read(otherCa.key()));
+      await().atMost(BOUND).until(() -> warnings(logs).size() == 4);
+
+      // then: refused too (kube-apiserver takes a certificate of a CA it does not know as
+      // anonymous: a 403 that does not name the probe user), and pass-through keeps working
+      assertThat(warnings(logs).get(3))
+          .contains("kept the previous front-proxy client certificate")
+          .contains("(403) without naming the asserted user")
+          .contains("system:anonymous");
+      assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
+      // and /metrics shows the four refusals and the expiry of the certificate in service
+      assertThat(metric(proxy, "tenant_proxy_certificate_reloads_total", ",result=\"refused\""))
+          .isEqualTo(4);
+      assertThat(metric(proxy, "tenant_proxy_certificate_reloads_total", ",result=\"loaded\""))
+          .isZero();
+      assertThat(metric(proxy, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
+          .isEqualTo(expiry(first));
+      assertThat(infos(logs)).isEmpty();
+
+      // when: another allowed certificate of the request-header CA (not "first") is written
       secret.write(read(second.cert()), read(second.key()));
 
-      // then: callers' requests pass again, with it
+      // then: it is put in service, callers' requests pass with it, and its expiry is shown
       await()
           .atMost(BOUND)
-          .untilAsserted(() -> assertThat(review(client, caller, proxy).status()).isEqualTo(201));
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          metric(
+                              proxy,
+                              "tenant_proxy_certificate_reloads_total",
+                              ",result=\"loaded\""))
+                      .isEqualTo(1));
       assertThat(userInfoName(review(client, caller, proxy))).isEqualTo(caller.name());
+      assertThat(metric(proxy, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
+          .isEqualTo(expiry(second))
+          .isNotEqualTo(expiry(first));
       X509Certificate renewed = certificate(second.cert());
       assertThat(infos(logs))
-          .last()
+          .singleElement()
           .asString()
           .contains("CN=" + ControlPlane.REQUEST_HEADER_ALLOWED_NAME)
           .contains("serial " + renewed.getSerialNumber().toString(16))
           .contains("valid until " + renewed.getNotAfter().toInstant());
-      assertThat(warnings(logs)).hasSize(2);
+      assertThat(warnings(logs)).hasSize(4);
     } finally {
       log.detachAppender(logs);
       log.setLevel(level);
     }
+  }
+
+  /** One front-proxy certificate sample of the proxy's {@code /metrics}. */
+  private static double metric(ProxyInFront proxy, String name, String labels) throws Exception {
+    String text =
+        OPS.send(
+                HttpRequest.newBuilder(URI.create(proxy.opsUrl() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return PrometheusText.sum(text, name, CERTIFICATE + labels);
+  }
+
+  private static double expiry(Pki.KeyFiles files) throws Exception {
+    return certificate(files.cert()).getNotAfter().toInstant().getEpochSecond();
   }
 
   private static KubeHttp.Answer review(HttpClient client, KubeUser caller, ProxyInFront proxy) {

@@ -119,7 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
               + " its --requestheader-allowed-names): callers' requests carry their identity as"
               + " X-Remote-* headers on connections authenticated with it, with no authorization"
               + " check per request at the API server; unset = Impersonate-* headers. Reloaded"
-              + " when it changes.")
+              + " when it changes, once the API server takes a user asserted with the new one.")
   Path proxyClientCertFile;
 
   @Option(

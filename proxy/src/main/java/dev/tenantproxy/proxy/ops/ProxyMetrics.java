@@ -4,12 +4,15 @@ import dev.tenantproxy.proxy.auth.AsyncTtlCache;
 import dev.tenantproxy.proxy.passthrough.PassThroughFilter;
 import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.RequestAttributes;
+import dev.tenantproxy.proxy.tls.CertificateFiles;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       tenant_proxy_upstream_requests_total{kind=passthrough|tokenreview|subjectaccessreview}}
  *   <li>{@code
  *       tenant_proxy_cache_lookups_total{cache=tokenreview|impersonation,result=hit|miss|coalesced}}
+ *   <li>{@code
+ *       tenant_proxy_certificate_expiration_timestamp_seconds{certificate=serving|front-proxy-client}}
+ *   <li>{@code tenant_proxy_certificate_reloads_total{certificate,result=loaded|refused}}
  * </ul>
  */
 public final class ProxyMetrics implements PassThroughFilter.Observer {
@@ -201,6 +207,38 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
     Gauge.builder("tenant_proxy_index_revision", m, s -> s.get().revision())
         .description("Revision of the current tenancy snapshot")
         .strongReference(true)
+        .register(registry);
+  }
+
+  /**
+   * A certificate the proxy reloads from its files, as {@code certificate}: the expiry (notAfter,
+   * unix seconds) of its leaf certificate in service, and how many renewed pairs were put in
+   * service ({@code result="loaded"}) or refused, the previous one kept ({@code "refused"}; a
+   * refusal for the same content and reason counts once, as it is logged once).
+   */
+  public void certificate(String certificate, CertificateFiles files) {
+    Gauge.builder(
+            "tenant_proxy_certificate_expiration_timestamp_seconds",
+            files,
+            f -> {
+              Instant notAfter = f.notAfter();
+              return notAfter == null ? Double.NaN : notAfter.getEpochSecond();
+            })
+        .description("Expiry (notAfter, unix seconds) of the leaf certificate in service")
+        .tag("certificate", certificate)
+        .strongReference(true)
+        .register(registry);
+    // the files' watch is held by its owner as long as the proxy runs (a function counter holds
+    // it weakly)
+    FunctionCounter.builder("tenant_proxy_certificate_reloads", files, f -> f.reloaded())
+        .description("Renewed certificate files put in service or refused")
+        .tag("certificate", certificate)
+        .tag("result", "loaded")
+        .register(registry);
+    FunctionCounter.builder("tenant_proxy_certificate_reloads", files, f -> f.refused())
+        .description("Renewed certificate files put in service or refused")
+        .tag("certificate", certificate)
+        .tag("result", "refused")
         .register(registry);
   }
 

@@ -125,6 +125,10 @@ public final class ProxyServer {
     registry.addServing(new CallerLimitsFilter(config.callerLimits()));
     b.serving.forEach(registry::addServing);
     this.tls = new TlsReloader(vertx, config, issuers, servers);
+    metrics.certificate("serving", tls.files());
+    if (b.upstream.frontProxyFiles() != null) {
+      metrics.certificate("front-proxy-client", b.upstream.frontProxyFiles());
+    }
   }
 
   public static Builder builder(Vertx vertx, ProxyConfig config, Upstream upstream) {

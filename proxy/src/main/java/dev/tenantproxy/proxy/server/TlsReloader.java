@@ -45,6 +45,11 @@ final class TlsReloader {
     files.stop();
   }
 
+  /** The watch of the serving certificate's files. */
+  CertificateFiles files() {
+    return files;
+  }
+
   /** How many changed pairs were refused and the previous one kept (for tests). */
   int refused() {
     return files.refused();

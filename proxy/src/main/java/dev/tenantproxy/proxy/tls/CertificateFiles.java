@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Function;
 
 /**
@@ -16,7 +17,8 @@ import java.util.function.Function;
  * certificate and its expiry. A pair that does not load, does not belong together (a renewal that
  * wrote the key before the certificate), has expired, or that {@code use} fails on is refused with
  * a WARN line naming the files (never key material), and the previous pair stays in service until
- * the files change again; a certificate not valid yet is checked again every {@code interval}.
+ * the files change again; a certificate not valid yet, or a pair {@code use} refuses {@linkplain
+ * Refused#again() for now}, is checked again every {@code interval}.
  *
  * <p>Used for the serving certificate ({@code server.TlsReloader}) and the front-proxy client
  * certificate ({@code upstream.VertxUpstream}), both every {@code --tls-reload-interval}.
@@ -28,7 +30,7 @@ public interface CertificateFiles {
    *
    * @param what what the pair is, for the logs (e.g. {@code "serving certificate"})
    * @param use puts a checked pair in service, on a Vert.x event loop (it must not block); a failed
-   *     future refuses the pair
+   *     future refuses the pair (with a {@link Refused}, for the reason it gives)
    */
   static CertificateFiles watch(
       Vertx vertx,
@@ -57,4 +59,36 @@ public interface CertificateFiles {
 
   /** How many changed pairs were put in service. */
   int reloaded();
+
+  /**
+   * The expiry (notAfter) of the leaf certificate in service: the one given to {@link #start}, then
+   * each pair put in service; null before the start.
+   */
+  Instant notAfter();
+
+  /**
+   * Why {@code use} refuses a pair; its message is logged as the reason, so it must not carry key
+   * material.
+   */
+  final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final boolean again;
+
+    /**
+     * @param reason what is wrong, for the WARN line
+     * @param again whether the same files are offered again at the next interval, because the
+     *     reason lies outside them and may pass by itself (the API server did not answer), rather
+     *     than only once they change
+     */
+    public Refused(String reason, boolean again) {
+      super(reason, null, false, false);
+      this.again = again;
+    }
+
+    /** Whether the same files are offered again at the next interval. */
+    public boolean again() {
+      return again;
+    }
+  }
 }

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.FileProps;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -26,6 +28,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first tick after {@link #start} reads the files whatever their times: the pair in service
  * was read by the owner before the watch started, and a renewal in between must not be missed.
+ *
+ * <p>DESIGN (refused until the files change, or for now). A refused pair's stamp is remembered, so
+ * the same files are not checked again on every tick: what the files hold decides a key that is not
+ * the certificate's, an expired certificate, a PEM that does not load, and checking them again
+ * would give the same answer. Two refusals depend on something else and do not remember the stamp,
+ * so the same files are checked again at the next tick: a certificate not valid yet (the clock),
+ * and a {@link CertificateFiles.Refused} whose {@code again()} is true ({@code use} could not
+ * decide: the front-proxy certificate's probe got no answer from the API server). Either is logged
+ * and counted once while the reason stays the same, not on every tick. A pair {@code use} refuses
+ * for good (the API server answered that it does not trust the certificate) is offered again when
+ * the files' times change, even to the same content: touching them retries it.
  *
  * <p>Log lines name the files and the certificate (subject, serial, validity), never key material:
  * a refusal's reason is this package's own message or the PEM parser's, which names a delimiter or
@@ -54,6 +67,9 @@ final class PairWatcher implements CertificateFiles {
   private Buffer certInUse;
   private Buffer keyInUse;
 
+  /** The expiry of the leaf certificate in service (read by scrapes on any thread). */
+  private volatile Instant notAfter;
+
   /** The last problem logged (content and reason), so that a repeated one is logged once. */
   private String lastProblem;
 
@@ -79,6 +95,7 @@ final class PairWatcher implements CertificateFiles {
     }
     certInUse = certPem;
     keyInUse = keyPem;
+    notAfter = leafNotAfter(certPem);
     lastSeen = null;
     timer = vertx.setPeriodic(intervalMs, id -> check());
   }
@@ -99,6 +116,25 @@ final class PairWatcher implements CertificateFiles {
   @Override
   public int reloaded() {
     return reloaded.get();
+  }
+
+  @Override
+  public Instant notAfter() {
+    return notAfter;
+  }
+
+  /** The notAfter of the first certificate in {@code certPem}, or null when it does not parse. */
+  private Instant leafNotAfter(Buffer certPem) {
+    try {
+      X509Certificate leaf =
+          (X509Certificate)
+              CertificateFactory.getInstance("X.509")
+                  .generateCertificate(new ByteArrayInputStream(certPem.getBytes()));
+      return leaf.getNotAfter().toInstant();
+    } catch (Exception e) {
+      LOG.warn("cannot read the expiry of the {} in service: {}", what, e.getMessage());
+      return null;
+    }
   }
 
   /** How many times the files were looked at (tests: a tick that started after a write ended). */
@@ -207,8 +243,9 @@ final class PairWatcher implements CertificateFiles {
       keyInUse = pair.keyPem();
       lastProblem = null;
     }
-    reloaded.incrementAndGet();
     X509Certificate c = pair.certificate();
+    notAfter = c.getNotAfter().toInstant();
+    reloaded.incrementAndGet();
     LOG.info(
         "reloaded the {} from {} and {}: {}, serial {}, valid until {}",
         what,
@@ -220,9 +257,12 @@ final class PairWatcher implements CertificateFiles {
   }
 
   private void refuse(String stamp, Buffer cert, Buffer key, Throwable e) {
-    // a certificate not valid yet will be: the same files are checked again every tick (and the
-    // refusal logged once); any other refusal stands until the files change
-    boolean later = e instanceof CertificateNotYetValidException;
+    // a certificate not valid yet will be, a pair refused for now may pass: the same files are
+    // checked again every tick (and the refusal logged once); any other refusal stands until the
+    // files change (see the DESIGN note above)
+    boolean later =
+        e instanceof CertificateNotYetValidException
+            || (e instanceof CertificateFiles.Refused r && r.again());
     synchronized (this) {
       if (!later) {
         lastSeen = stamp;
@@ -232,6 +272,7 @@ final class PairWatcher implements CertificateFiles {
         e instanceof IllegalArgumentException
                 || e instanceof CertificateExpiredException
                 || e instanceof CertificateNotYetValidException
+                || e instanceof CertificateFiles.Refused
             ? e.getMessage()
             : "it does not load (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
     // the same content refused for the same reason is logged and counted once, whatever the files'

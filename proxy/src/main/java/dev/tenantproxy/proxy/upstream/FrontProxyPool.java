@@ -40,13 +40,16 @@ import org.slf4j.LoggerFactory;
  * TimeUnit)}: every HTTP/2 connection of it sends GOAWAY (it takes no new stream), its streams in
  * flight go on, and what is still open when the grace ends is closed.
  *
- * <p>DESIGN (the swap). The pool in service is one volatile reference, read once per request. A
- * renewal stores the new pool, then shuts the old one down {@value #SETTLE_MS} ms later, when every
- * request that read the old reference just before the store has usually had its stream. One that
- * has not (it waited for a connection being opened: a cold TLS handshake on a loaded machine takes
- * seconds) fails to get its stream when the old pool closes ("Pool closed"), before any byte is
- * sent, and is opened once more on the pool in service (a test showed such requests failing without
- * it). Nothing here blocks: pools are built and shut down on the event loop of the renewal.
+ * <p>DESIGN (the swap). A renewal first has the new pool checked ({@code probe}: the API server
+ * must take a caller asserted on it, {@code VertxUpstream}); a pool that fails the check is closed
+ * and the one in service stays. The pool in service is one volatile reference, read once per
+ * request. A renewal that passed stores the new pool, then shuts the old one down {@value
+ * #SETTLE_MS} ms later, when every request that read the old reference just before the store has
+ * usually had its stream. One that has not (it waited for a connection being opened: a cold TLS
+ * handshake on a loaded machine takes seconds) fails to get its stream when the old pool closes
+ * ("Pool closed"), before any byte is sent, and is opened once more on the pool in service (a test
+ * showed such requests failing without it). Nothing here blocks: pools are built and shut down on
+ * the event loop of the renewal.
  *
  * <p>DESIGN (the grace: {@link #RETIREMENT_GRACE}, 10 minutes). The old certificate normally is
  * still valid (cert-manager renews at two thirds of the lifetime), and the API server never checks
@@ -71,6 +74,7 @@ final class FrontProxyPool {
 
   private final Vertx vertx;
   private final Function<FrontProxyClient, LoopLocalPool> factory;
+  private final Function<LoopLocalPool, Future<Void>> probe;
   private final Duration grace;
   private final Set<LoopLocalPool> retiring = ConcurrentHashMap.newKeySet();
   private volatile LoopLocalPool current;
@@ -78,15 +82,19 @@ final class FrontProxyPool {
 
   /**
    * @param factory builds a pool whose connections authenticate with a certificate
+   * @param probe checks a renewed certificate's pool before it is put in service (a failed future:
+   *     not put in service); not applied to {@code first}
    * @param grace how long a retired pool's streams may go on
    */
   FrontProxyPool(
       Vertx vertx,
       FrontProxyClient first,
       Function<FrontProxyClient, LoopLocalPool> factory,
+      Function<LoopLocalPool, Future<Void>> probe,
       Duration grace) {
     this.vertx = vertx;
     this.factory = factory;
+    this.probe = probe;
     this.grace = grace;
     this.current = factory.apply(first);
   }
@@ -105,11 +113,26 @@ final class FrontProxyPool {
   }
 
   /**
-   * Puts a pool made with {@code next} in service for every request opened from now on, and retires
-   * the one before (its streams go on for the grace). Call on a Vert.x event loop.
+   * Builds a pool made with {@code next} and has it probed; when the probe passes, puts it in
+   * service for every request opened from now on and retires the one before (its streams go on for
+   * the grace). When the probe fails the new pool is closed, the one in service stays, and the
+   * returned future fails as the probe did. Call on a Vert.x event loop.
    */
-  void renew(FrontProxyClient next) {
+  Future<Void> renew(FrontProxyClient next) {
     LoopLocalPool fresh = factory.apply(next);
+    return probe
+        .apply(fresh)
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                return fresh.close().transform(closed -> Future.<Void>failedFuture(ar.cause()));
+              }
+              promote(fresh);
+              return Future.<Void>succeededFuture();
+            });
+  }
+
+  private void promote(LoopLocalPool fresh) {
     LoopLocalPool old;
     synchronized (this) {
       if (closed) {

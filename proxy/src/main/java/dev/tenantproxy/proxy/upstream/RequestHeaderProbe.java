@@ -1,8 +1,10 @@
 package dev.tenantproxy.proxy.upstream;
 
 import dev.tenantproxy.filters.identity.Caller;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -25,12 +27,18 @@ import org.slf4j.LoggerFactory;
  * repeated (readiness does not flap with the API server's availability, as the index's does not). A
  * 404 (no SelfSubjectReview API, Kubernetes before 1.28) or a 403 naming the probe user still
  * proves the assertion: ready, with a warning for the 404.
+ *
+ * <p>A renewed front-proxy certificate gets the same probe ({@link #once}) on connections made with
+ * it before it is put in service ({@code VertxUpstream}).
  */
 public final class RequestHeaderProbe {
   private static final Logger LOG = LoggerFactory.getLogger(RequestHeaderProbe.class);
   private static final String REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
   private static final long FIRST_RETRY_MS = 1_000;
   private static final long MAX_RETRY_MS = 30_000;
+
+  /** How long the probe waits for the API server's answer before it counts as no answer. */
+  private static final long ANSWER_TIMEOUT_MS = 10_000;
 
   /** The user the probe asserts; it appears in the API server's audit log, nowhere else. */
   static final Caller PROBE =
@@ -65,31 +73,46 @@ public final class RequestHeaderProbe {
     stopped = true;
   }
 
-  private void attempt(long nextDelayMs) {
-    if (stopped) {
-      return;
-    }
+  /** Opens a request in a caller's name, as {@link Upstream#open(HttpMethod, String, Caller)}. */
+  @FunctionalInterface
+  interface Opener {
+    Future<HttpClientRequest> open(HttpMethod method, String uri, Caller caller);
+  }
+
+  /**
+   * One probe: a SelfSubjectReview asserting {@link #PROBE} on a request {@code opener} opens, and
+   * what the answer says. Never fails: no answer (within {@value #ANSWER_TIMEOUT_MS} ms once sent)
+   * is a {@link Verdict#retry}.
+   */
+  static Future<Verdict> once(Opener opener) {
     Buffer body =
         new JsonObject()
             .put("apiVersion", "authentication.k8s.io/v1")
             .put("kind", "SelfSubjectReview")
             .toBuffer();
-    upstream
+    return opener
         .open(HttpMethod.POST, REVIEWS, PROBE)
         .compose(
             req -> {
+              req.idleTimeout(ANSWER_TIMEOUT_MS);
               req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
               req.putHeader(HttpHeaders.ACCEPT, "application/json");
               return req.send(body)
                   .compose(resp -> resp.body().map(b -> verdict(resp.statusCode(), b)));
             })
-        .onComplete(
-            ar -> {
-              Verdict v =
-                  ar.succeeded()
-                      ? ar.result()
-                      : Verdict.retry(
-                          "the API server did not answer (" + ar.cause().getMessage() + ")");
+        .recover(
+            e ->
+                Future.succeededFuture(
+                    Verdict.retry("the API server did not answer (" + e.getMessage() + ")")));
+  }
+
+  private void attempt(long nextDelayMs) {
+    if (stopped) {
+      return;
+    }
+    once(upstream::open)
+        .onSuccess(
+            v -> {
               String problem = v.problem();
               if (problem == null) {
                 passed = true;
@@ -164,7 +187,11 @@ public final class RequestHeaderProbe {
             ? Verdict.OK
             : Verdict.refuse(
                 "the API server refused the request-header probe (403) without naming the"
-                    + " asserted user: check its --requestheader-username-headers (X-Remote-User)");
+                    + " asserted user (\""
+                    + message
+                    + "\"): a --proxy-client-cert-file not signed by its"
+                    + " --requestheader-client-ca-file is taken as another user (anonymous), else"
+                    + " check its --requestheader-username-headers (X-Remote-User)");
       }
       case 404 -> {
         LOG.warn(

@@ -81,6 +81,14 @@ public interface Upstream {
   /** Closes the pools. */
   Future<Void> close();
 
+  /**
+   * The watch of the front-proxy client certificate's files, when it is reloaded from them; null
+   * otherwise (impersonation, a certificate held in memory, no reload interval).
+   */
+  default dev.tenantproxy.proxy.tls.CertificateFiles frontProxyFiles() {
+    return null;
+  }
+
   /** An upstream that asserts callers by impersonation. */
   static Upstream create(
       io.vertx.core.Vertx vertx, UpstreamCredentials credentials, int connectTimeoutMs) {

@@ -26,8 +26,27 @@ import org.slf4j.LoggerFactory;
  * {@link Upstream} on Vert.x HTTP client agents (one pool with the proxy's credentials, a second
  * one with the front-proxy certificate when callers are asserted by request headers) and raw
  * connections for upgrades; the token is re-read when it rotates, the front-proxy certificate
- * reloaded when its files change ({@link FrontProxyPool}: a new pool for new requests, the old one
- * retired; new upgrades get the new certificate, open ones keep theirs).
+ * reloaded when its files change ({@link FrontProxyPool}: a new pool, put in service for new
+ * requests once the API server takes the probe user asserted on it, the old one retired; new
+ * upgrades get the new certificate, open ones keep theirs).
+ *
+ * <p>DESIGN (probe before promote). A renewed front-proxy certificate that passes the local checks
+ * (key, validity) can still be one the API server does not take: signed by another CA than its
+ * {@code --requestheader-client-ca-file}, or with a CN outside {@code
+ * --requestheader-allowed-names}. Put in service, it would make every caller's request a 401 while
+ * the previous certificate still works. So the new pool first carries one {@link
+ * RequestHeaderProbe#once request-header probe}, with the start probe's rules (201 naming the probe
+ * user, 403 naming it, or 404: no SelfSubjectReview API, a warning); only then is it promoted. When
+ * the API server refuses (401 for a CN it does not allow; a 403 as {@code system:anonymous} for a
+ * CA it does not know, as kube-apiserver 1.35 answers in {@code FrontProxyCertReloadIT}), the new
+ * pool is closed and the pair refused until its files change ({@link CertificateFiles.Refused}, not
+ * again: probing the same certificate every interval would add a refused request to the API
+ * server's log every 10 s and give the same answer; the expiry gauge keeps showing the certificate
+ * in service, whose expiry alert fires if nobody fixes it; once the API server's trust is fixed,
+ * touching the files or restarting the proxy offers the pair again). When the API server does not
+ * answer (network, timeout, 5xx, 429), the pair is refused for now and probed again at the next
+ * interval, although the files do not change: a transient failure must not leave a good renewal
+ * unused until the previous certificate expires.
  */
 final class VertxUpstream implements Upstream {
   private static final Logger LOG = LoggerFactory.getLogger(VertxUpstream.class);
@@ -104,6 +123,7 @@ final class VertxUpstream implements Upstream {
                 vertx,
                 frontProxy,
                 client -> pool(vertx, client.certPem(), client.keyPem()),
+                this::probe,
                 retirementGrace);
     this.upgrades =
         new RawUpgrades(
@@ -141,14 +161,32 @@ final class VertxUpstream implements Upstream {
     }
   }
 
-  /** Puts a renewed front-proxy certificate in service for new requests and upgrades. */
+  /**
+   * Puts a renewed front-proxy certificate in service for new requests and upgrades, once the API
+   * server has taken the probe user asserted on a connection made with it.
+   */
   private Future<Void> renewFrontProxy(FrontProxyClient next) {
-    asCallers.renew(next);
-    return upgrades.renewFrontProxy(next);
+    return asCallers.renew(next).compose(v -> upgrades.renewFrontProxy(next));
   }
 
-  /** The watch of the front-proxy certificate's files, or null (tests). */
-  CertificateFiles frontProxyFiles() {
+  /**
+   * One request-header probe on {@code fresh}'s connections; fails with a {@link
+   * CertificateFiles.Refused} when the API server refuses the assertion (for good) or does not
+   * answer (for now).
+   */
+  private Future<Void> probe(LoopLocalPool fresh) {
+    return RequestHeaderProbe.once(
+            (method, uri, caller) -> fresh.request(asCaller(method, uri, caller)))
+        .compose(
+            verdict ->
+                verdict.problem() == null
+                    ? Future.<Void>succeededFuture()
+                    : Future.<Void>failedFuture(
+                        new CertificateFiles.Refused(verdict.problem(), !verdict.refused())));
+  }
+
+  @Override
+  public CertificateFiles frontProxyFiles() {
     return frontProxyFiles;
   }
 
@@ -235,11 +273,16 @@ final class VertxUpstream implements Upstream {
             return req;
           });
     }
+    return asCallers.request(asCaller(method, uri, caller));
+  }
+
+  /** A request for a front-proxy connection, with {@code caller} in its request headers. */
+  private RequestOptions asCaller(HttpMethod method, String uri, Caller caller) {
     RequestOptions options = options(method, uri);
     MultiMap asserted = MultiMap.caseInsensitiveMultiMap();
     assertion.addTo(asserted, caller);
     options.setHeaders(asserted);
-    return asCallers.request(options);
+    return options;
   }
 
   private RequestOptions options(HttpMethod method, String uri) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.proxy.testing.ProxyHarness;
 import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.testsupport.PrometheusText;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.math.BigInteger;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +42,46 @@ class TlsReloadTest {
           .untilAsserted(
               () -> assertThat(servedSerial(h)).isEqualTo(renewed.cert().getSerialNumber()));
     }
+  }
+
+  @Test
+  void theServingCertificatesExpiryAndReloadsAreInTheMetrics() throws Exception {
+    try (ProxyHarness h =
+        ProxyHarness.start(
+            dir, c -> c.withTlsReloadInterval(Duration.ofMillis(100)), () -> true, List.of())) {
+      assertThat(servingMetric(h, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
+          .isEqualTo(h.proxyServing.cert().getNotAfter().toInstant().getEpochSecond());
+      assertThat(servingReloads(h, "loaded")).isZero();
+      TlsReloader reloader = h.proxy.tlsReloader();
+
+      // a key written before its certificate: refused
+      TestPki.Issued renewed =
+          TestPki.server(
+              dir.resolve("renewed"), "proxy", h.servingCa, Instant.now().plus(3, ChronoUnit.DAYS));
+      replace(renewed.keyFile(), h.proxyServing.keyFile());
+      await().atMost(Duration.ofSeconds(60)).until(() -> reloader.refused() == 1);
+      assertThat(servingReloads(h, "refused")).isEqualTo(1);
+
+      // the certificate follows: loaded, and its expiry shown
+      replace(renewed.certFile(), h.proxyServing.certFile());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> assertThat(servingReloads(h, "loaded")).isEqualTo(1));
+      assertThat(servingMetric(h, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
+          .isEqualTo(renewed.cert().getNotAfter().toInstant().getEpochSecond())
+          .isNotEqualTo(h.proxyServing.cert().getNotAfter().toInstant().getEpochSecond());
+      assertThat(h.proxy.metrics().scrape())
+          .as("no front-proxy certificate is configured")
+          .doesNotContain("front-proxy-client");
+    }
+  }
+
+  private static double servingMetric(ProxyHarness h, String name, String labels) {
+    return PrometheusText.sum(h.proxy.metrics().scrape(), name, "certificate=\"serving\"" + labels);
+  }
+
+  private static double servingReloads(ProxyHarness h, String result) {
+    return servingMetric(h, "tenant_proxy_certificate_reloads_total", ",result=\"" + result + "\"");
   }
 
   @Test

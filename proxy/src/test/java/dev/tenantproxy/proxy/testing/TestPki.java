@@ -57,10 +57,16 @@ public final class TestPki {
   }
 
   public static Issued server(Path dir, String name, Issued ca) {
+    return server(dir, name, ca, Instant.now().plus(1, ChronoUnit.DAYS));
+  }
+
+  /** A serving certificate for localhost and 127.0.0.1, valid until {@code notAfter}. */
+  public static Issued server(Path dir, String name, Issued ca, Instant notAfter) {
     KeyPair kp = keyPair();
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, name).build();
     try {
-      X509v3CertificateBuilder b = builder(issuerName(ca), subject, kp);
+      X509v3CertificateBuilder b =
+          builder(issuerName(ca), subject, kp, Instant.now().minus(1, ChronoUnit.HOURS), notAfter);
       b.addExtension(
           Extension.subjectAlternativeName,
           false,

@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,11 @@ class CertificateFilesTest {
   private SecretDir secret;
   private final List<PemPair> used = new CopyOnWriteArrayList<>();
   private final AtomicBoolean useFails = new AtomicBoolean();
+
+  /** When set, {@code use} fails with it (and counts the pair in {@link #offered}). */
+  private final AtomicReference<CertificateFiles.Refused> refusal = new AtomicReference<>();
+
+  private final AtomicInteger offered = new AtomicInteger();
   private PairWatcher watcher;
   private ListAppender<ILoggingEvent> logs;
   private Logger logger;
@@ -68,6 +75,10 @@ class CertificateFilesTest {
                 secret.keyFile(),
                 INTERVAL,
                 pair -> {
+                  offered.incrementAndGet();
+                  if (refusal.get() != null) {
+                    return Future.failedFuture(refusal.get());
+                  }
                   if (useFails.get()) {
                     return Future.failedFuture("the user refuses it");
                   }
@@ -266,6 +277,90 @@ class CertificateFilesTest {
     await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
     assertThat(usedSerials()).containsExactly(third.cert().getSerialNumber());
     assertThat(messages(Level.WARN)).singleElement().asString().contains("the user refuses it");
+  }
+
+  @Test
+  void aPairItsUserRefusesForNowIsOfferedAgainAtTheNextIntervalWithoutTheFilesChanging()
+      throws Exception {
+    startWith(first);
+    awaitTwoLooks();
+    refusal.set(new CertificateFiles.Refused("the API server did not answer", true));
+
+    TestPki.Issued renewed = issue("renewed");
+    secret.write(renewed.certFile(), renewed.keyFile());
+    await().atMost(BOUND).until(() -> offered.get() >= 3);
+    refusal.set(null);
+
+    await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
+    assertThat(usedSerials()).containsExactly(renewed.cert().getSerialNumber());
+    assertThat(watcher.refused()).as("refused once while the reason stayed").isEqualTo(1);
+    assertThat(messages(Level.WARN))
+        .singleElement()
+        .asString()
+        .contains("is refused: the API server did not answer (checked again every");
+  }
+
+  @Test
+  void aPairItsUserRefusesForGoodIsOfferedAgainOnlyWhenTheFilesChange() throws Exception {
+    startWith(first);
+    awaitTwoLooks();
+    refusal.set(new CertificateFiles.Refused("the API server refuses it (401)", false));
+
+    TestPki.Issued renewed = issue("renewed");
+    secret.write(renewed.certFile(), renewed.keyFile());
+    await().atMost(BOUND).until(() -> watcher.refused() == 1);
+    awaitTwoLooks();
+    awaitTwoLooks();
+    assertThat(offered).hasValue(1);
+    assertThat(messages(Level.WARN))
+        .singleElement()
+        .asString()
+        .contains("is refused: the API server refuses it (401)")
+        .doesNotContain("checked again");
+
+    // the same content written again (the operator fixed the API server's trust and touched it)
+    refusal.set(null);
+    secret.write(renewed.certFile(), renewed.keyFile());
+
+    await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
+    assertThat(offered).hasValue(2);
+    assertThat(usedSerials()).containsExactly(renewed.cert().getSerialNumber());
+  }
+
+  @Test
+  void theExpiryInServiceIsTheStartedCertificatesUntilARenewedOneIsPutInService() throws Exception {
+    assertThat(watcher.notAfter()).isNull();
+    startWith(first);
+    assertThat(watcher.notAfter()).isEqualTo(first.cert().getNotAfter().toInstant());
+    Instant now = Instant.now();
+
+    // a pair refused changes nothing
+    useFails.set(true);
+    TestPki.Issued refused = issueValidFor("refused", 2);
+    secret.write(refused.certFile(), refused.keyFile());
+    await().atMost(BOUND).until(() -> watcher.refused() == 1);
+    assertThat(watcher.notAfter()).isEqualTo(first.cert().getNotAfter().toInstant());
+
+    // a pair put in service shows its expiry
+    useFails.set(false);
+    TestPki.Issued renewed = issueValidFor("renewed", 3);
+    secret.write(renewed.certFile(), renewed.keyFile());
+    await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
+    assertThat(watcher.notAfter())
+        .isEqualTo(renewed.cert().getNotAfter().toInstant())
+        .isAfter(now.plus(2, ChronoUnit.DAYS));
+  }
+
+  private TestPki.Issued issueValidFor(String name, int days) {
+    Instant now = Instant.now();
+    return TestPki.client(
+        dir.resolve(name),
+        name,
+        ca,
+        name,
+        List.of(),
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(days, ChronoUnit.DAYS));
   }
 
   @Test

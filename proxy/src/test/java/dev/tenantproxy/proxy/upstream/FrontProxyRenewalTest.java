@@ -3,8 +3,15 @@ package dev.tenantproxy.proxy.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.proxy.ops.ProxyMetrics;
 import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.proxy.tls.CertificateFiles;
+import dev.tenantproxy.testsupport.PrometheusText;
 import dev.tenantproxy.testsupport.SecretDir;
 import dev.tenantproxy.testsupport.TestVertx;
 import io.vertx.core.Future;
@@ -20,6 +27,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URI;
@@ -27,6 +35,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,23 +45,32 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The front-proxy certificate renewed while the proxy runs: requests and upgrades opened after the
  * renewal present the new certificate (the fake API server answers with the CN it saw), the pooled
  * connections made with the old one take no new request and are closed after the grace (streams in
- * flight go on until then), and a pair that does not belong together changes nothing.
+ * flight go on until then), and a pair that does not belong together changes nothing. A renewed
+ * certificate is put in service only once the fake API server has taken the probe user asserted on
+ * a connection made with it (it refuses {@value #UNTRUSTED} with 401, as kube-apiserver refuses a
+ * certificate of another CA or CN); the certificate metrics follow.
  */
 class FrontProxyRenewalTest {
   private static final Duration BOUND = Duration.ofSeconds(60);
   private static final Duration INTERVAL = Duration.ofMillis(50);
   private static final Caller ALICE =
       new Caller("alice", "uid-a", List.of("tenant-a", "system:authenticated"), Map.of());
+  private static final String REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+
+  /** The CN the fake API server refuses (401), as one of a CA it does not trust. */
+  private static final String UNTRUSTED = "front-untrusted";
 
   @TempDir Path dir;
   private Vertx vertx;
@@ -68,6 +87,16 @@ class FrontProxyRenewalTest {
   private final Set<HttpConnection> closed = ConcurrentHashMap.newKeySet();
   private final List<HttpServerResponse> streams = new CopyOnWriteArrayList<>();
   private final List<String> upgradePeers = new CopyOnWriteArrayList<>();
+
+  /** Every SelfSubjectReview: the connection's CN and the asserted X-Remote-User. */
+  private final List<String> reviews = new CopyOnWriteArrayList<>();
+
+  /** How many more reviews the fake API server drops (closes the connection without an answer). */
+  private final AtomicInteger reviewsToDrop = new AtomicInteger();
+
+  private final ProxyMetrics metrics = new ProxyMetrics(ProxyMetrics.newRegistry());
+  private ListAppender<ILoggingEvent> logs;
+  private Logger watcherLog;
 
   @BeforeEach
   void start() throws Exception {
@@ -99,6 +128,10 @@ class FrontProxyRenewalTest {
         });
     server.requestHandler(this::answer);
     int port = server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    watcherLog = (Logger) LoggerFactory.getLogger(CertificateFiles.class);
+    logs = new ListAppender<>();
+    logs.start();
+    watcherLog.addAppender(logs);
     credentials =
         new UpstreamCredentials(
             URI.create("https://127.0.0.1:" + port),
@@ -111,6 +144,7 @@ class FrontProxyRenewalTest {
 
   @AfterEach
   void stop() throws Exception {
+    watcherLog.detachAppender(logs);
     if (upstream != null) {
       upstream.close().await(10, TimeUnit.SECONDS);
     }
@@ -130,6 +164,47 @@ class FrontProxyRenewalTest {
             INTERVAL,
             grace,
             10_000);
+    metrics.certificate("front-proxy-client", upstream.frontProxyFiles());
+  }
+
+  /** A front-proxy certificate valid for {@code days} days (expiries a second apart or more). */
+  private TestPki.Issued front(String cn, int days) {
+    Instant now = Instant.now();
+    return TestPki.client(
+        dir.resolve(cn),
+        cn,
+        frontCa,
+        cn,
+        List.of(),
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(days, ChronoUnit.DAYS));
+  }
+
+  /** One sample of the front-proxy certificate's metrics, as {@code /metrics} shows it. */
+  private double metric(String name, String labels) {
+    return PrometheusText.sum(
+        metrics.scrape(), name, "certificate=\"front-proxy-client\"" + labels);
+  }
+
+  private double expiry() {
+    return metric("tenant_proxy_certificate_expiration_timestamp_seconds", "");
+  }
+
+  private double reloads(String result) {
+    return metric("tenant_proxy_certificate_reloads_total", ",result=\"" + result + "\"");
+  }
+
+  private static double epochSeconds(TestPki.Issued issued) {
+    return issued.cert().getNotAfter().toInstant().getEpochSecond();
+  }
+
+  private List<String> warnings() {
+    synchronized (logs) { // AppenderBase.doAppend holds the appender's monitor
+      return logs.list.stream()
+          .filter(e -> e.getLevel() == Level.WARN)
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
+    }
   }
 
   private static String peer(HttpConnection conn) {
@@ -141,9 +216,37 @@ class FrontProxyRenewalTest {
     }
   }
 
-  /** 403 with the connection's CN as body; {@code /watch} streams until the connection closes. */
+  /**
+   * 403 with the connection's CN as body; {@code /watch} streams until the connection closes; a
+   * SelfSubjectReview names the user in X-Remote-User, except on a connection of {@value
+   * #UNTRUSTED} (401).
+   */
   private void answer(HttpServerRequest req) {
     String peer = peer(req.connection());
+    if (req.path().equals(REVIEWS)) {
+      reviews.add(peer + " as " + req.getHeader("X-Remote-User"));
+      if (reviewsToDrop.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        req.connection().close();
+      } else if (peer.equals("CN=" + UNTRUSTED)) {
+        req.response()
+            .setStatusCode(401)
+            .end("{\"kind\":\"Status\",\"message\":\"Unauthorized\",\"code\":401}");
+      } else {
+        req.response()
+            .setStatusCode(201)
+            .end(
+                new JsonObject()
+                    .put("kind", "SelfSubjectReview")
+                    .put(
+                        "status",
+                        new JsonObject()
+                            .put(
+                                "userInfo",
+                                new JsonObject().put("username", req.getHeader("X-Remote-User"))))
+                    .toBuffer());
+      }
+      return;
+    }
     if (req.headers().contains("Upgrade")) {
       upgradePeers.add(peer);
     }
@@ -319,12 +422,7 @@ class FrontProxyRenewalTest {
     }
     for (FrontProxyClient next : renewals) {
       Thread.sleep(150);
-      TestVertx.onContext(
-              vertx,
-              () -> {
-                upstream.callerPool().renew(next);
-                return Future.succeededFuture();
-              })
+      TestVertx.onContext(vertx, () -> upstream.callerPool().renew(next))
           .await(20, TimeUnit.SECONDS);
     }
     Future.all(loops).await(60, TimeUnit.SECONDS);
@@ -334,6 +432,97 @@ class FrontProxyRenewalTest {
     Future.join(new ArrayList<>(answers)).await(60, TimeUnit.SECONDS);
     assertThat(answers).hasSize(400).allMatch(Future::succeeded);
     assertThat(get("/api")).isEqualTo("CN=front-4");
+  }
+
+  @Test
+  void aRenewalTheApiServerRefusesIsNotPromotedAndTheOldCertificateKeepsServing() throws Exception {
+    // given: a pooled connection made with the first certificate
+    startUpstream(Duration.ofSeconds(1));
+    assertThat(get("/api")).isEqualTo("CN=front-1");
+    List<HttpConnection> pooled = connectionsOf("CN=front-1");
+    double firstExpiry = expiry();
+
+    // when: a valid, matching pair that the API server refuses (401) is written
+    TestPki.Issued untrusted = front(UNTRUSTED, 3);
+    String untrustedKey = Files.readString(untrusted.keyFile());
+    secret.write(untrusted.certFile(), untrusted.keyFile());
+    await().atMost(BOUND).until(() -> upstream.frontProxyFiles().refused() == 1);
+
+    // then: it was probed with the probe user on a connection made with it, then refused
+    assertThat(reviews)
+        .containsExactly("CN=" + UNTRUSTED + " as " + RequestHeaderProbe.PROBE.user());
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("kept the previous front-proxy client certificate")
+        .contains(secret.certFile().toString())
+        .contains(secret.keyFile().toString())
+        .contains("(401)")
+        .doesNotContain(untrustedKey.lines().skip(1).findFirst().orElseThrow());
+    // and requests and upgrades keep the first certificate and its pooled connection
+    assertThat(get("/api")).isEqualTo("CN=front-1");
+    assertThat(upgradeAsAlice()).isEqualTo("CN=front-1");
+    assertThat(pooled).noneMatch(closed::contains);
+    assertThat(upstream.callerPool().retiring()).isZero();
+    // and the probe's connection is closed with its pool
+    await().atMost(BOUND).until(() -> closed.containsAll(connectionsOf("CN=" + UNTRUSTED)));
+    // and the metrics show the refusal and the expiry of the certificate still in service
+    assertThat(reloads("refused")).isEqualTo(1);
+    assertThat(reloads("loaded")).isZero();
+    assertThat(expiry()).isEqualTo(epochSeconds(first));
+    assertThat(firstExpiry).isEqualTo(epochSeconds(first));
+    // and the refusal stands while the files do not change: no probe on every interval
+    Thread.sleep(INTERVAL.toMillis() * 10);
+    assertThat(reviews).hasSize(1);
+  }
+
+  @Test
+  void anAcceptedRenewalIsProbedWithTheNewCertificateThenPromotedAndItsExpiryShown()
+      throws Exception {
+    // given
+    startUpstream(Duration.ofSeconds(1));
+    assertThat(get("/api")).isEqualTo("CN=front-1");
+    assertThat(expiry()).isEqualTo(epochSeconds(first));
+
+    // when: a pair the API server takes is written, expiring later than the first
+    TestPki.Issued second = front("front-2", 5);
+    secret.write(second.certFile(), second.keyFile());
+
+    // then: it is probed with the probe user on its own connection, then promoted
+    await().atMost(BOUND).until(() -> get("/api").equals("CN=front-2"));
+    assertThat(reviews).containsExactly("CN=front-2 as " + RequestHeaderProbe.PROBE.user());
+    assertThat(upgradeAsAlice()).isEqualTo("CN=front-2");
+    // and the metrics show the new expiry and one loaded renewal
+    assertThat(expiry()).isEqualTo(epochSeconds(second)).isNotEqualTo(epochSeconds(first));
+    assertThat(reloads("loaded")).isEqualTo(1);
+    assertThat(reloads("refused")).isZero();
+    assertThat(warnings()).isEmpty();
+  }
+
+  @Test
+  void aRenewalWhoseProbeGetsNoAnswerIsProbedAgainAtTheNextIntervalAndThenPromoted()
+      throws Exception {
+    // given: the API server drops the first review (a connection lost mid-request)
+    startUpstream(Duration.ofSeconds(1));
+    assertThat(get("/api")).isEqualTo("CN=front-1");
+    reviewsToDrop.set(1);
+
+    // when: a pair the API server takes is written, once
+    TestPki.Issued second = front("front-2", 5);
+    secret.write(second.certFile(), second.keyFile());
+
+    // then: refused for now, probed again without the files changing, and promoted
+    await().atMost(BOUND).until(() -> upstream.frontProxyFiles().reloaded() == 1);
+    assertThat(get("/api")).isEqualTo("CN=front-2");
+    assertThat(reviews).hasSize(2).containsOnly("CN=front-2 as " + RequestHeaderProbe.PROBE.user());
+    assertThat(warnings())
+        .singleElement()
+        .asString()
+        .contains("the API server did not answer")
+        .contains("checked again every");
+    assertThat(reloads("refused")).isEqualTo(1);
+    assertThat(reloads("loaded")).isEqualTo(1);
+    assertThat(expiry()).isEqualTo(epochSeconds(second));
   }
 
   /** Opens {@code n} slow requests, one every few milliseconds, on the current context. */

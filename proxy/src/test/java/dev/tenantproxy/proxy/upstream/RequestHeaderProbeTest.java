@@ -76,11 +76,38 @@ class RequestHeaderProbeTest {
   }
 
   @Test
+  void aForbiddenReviewOfAnotherUserIsARefusalThatSaysWhomTheApiServerTookItFor() {
+    RequestHeaderProbe.Verdict v =
+        RequestHeaderProbe.verdict(
+            403,
+            Buffer.buffer(
+                "{\"kind\":\"Status\",\"message\":\"selfsubjectreviews.authentication.k8s.io"
+                    + " is forbidden: User \\\"system:anonymous\\\" cannot create resource\"}"));
+
+    assertThat(v.refused()).isTrue();
+    assertThat(v.problem())
+        .contains("User \"system:anonymous\"")
+        .contains("--requestheader-client-ca-file")
+        .contains("--requestheader-username-headers");
+  }
+
+  @Test
   void anOverloadedApiServerIsRetriedNotARefusal() {
     RequestHeaderProbe.Verdict v = RequestHeaderProbe.verdict(429, Buffer.buffer("{}"));
 
     assertThat(v.refused()).isFalse();
     assertThat(v.problem()).contains("429");
+  }
+
+  @Test
+  void oneProbeThatGetsNoAnswerIsARetryNotARefusal() throws Exception {
+    RequestHeaderProbe.Verdict v =
+        RequestHeaderProbe.once(
+                (method, uri, caller) -> Future.failedFuture("Connection refused: 127.0.0.1:1"))
+            .await(10, TimeUnit.SECONDS);
+
+    assertThat(v.refused()).isFalse();
+    assertThat(v.problem()).contains("did not answer").contains("Connection refused");
   }
 
   @Test
