@@ -44,6 +44,10 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.concurrent.ConcurrentMap<String, Timer> requestTimers =
       new java.util.concurrent.ConcurrentHashMap<>();
+  // what the function counters read: a function counter holds its object only weakly, and the
+  // suppliers handed in are method references nobody else holds; once collected, the counter would
+  // freeze at its last value (ProxyMetricsTest)
+  private final java.util.List<Object> counted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ProxyMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -184,6 +188,7 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
    * a logged error), waiting, the last event's lag and the snapshot revision.
    */
   public void index(java.util.function.Supplier<dev.tenantproxy.cache.informer.IndexMetrics> m) {
+    counted.add(m);
     io.micrometer.core.instrument.FunctionCounter.builder(
             "tenant_proxy_index_events_received", m, s -> s.get().eventsReceived())
         .description("Informer events handed to the index writer")
@@ -228,8 +233,7 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
         .tag("certificate", certificate)
         .strongReference(true)
         .register(registry);
-    // the files' watch is held by its owner as long as the proxy runs (a function counter holds
-    // it weakly)
+    counted.add(files);
     FunctionCounter.builder("tenant_proxy_certificate_reloads", files, f -> f.reloaded())
         .description("Renewed certificate files put in service or refused")
         .tag("certificate", certificate)
@@ -244,6 +248,7 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
 
   /** Watch-hub tasks that failed (each ended the open served watches with 410). */
   public void watchHubFailures(java.util.function.LongSupplier failures) {
+    counted.add(failures);
     io.micrometer.core.instrument.FunctionCounter.builder(
             "tenant_proxy_watch_hub_failures", failures, s -> s.getAsLong())
         .description("Watch-hub tasks that failed; each ended the open served watches with 410")

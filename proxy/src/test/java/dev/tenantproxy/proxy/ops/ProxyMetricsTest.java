@@ -34,4 +34,32 @@ class ProxyMetricsTest {
         .contains("tenant_proxy_index_revision 9.0")
         .contains("tenant_proxy_watch_hub_failures_total 2.0");
   }
+
+  /**
+   * A function counter holds its object weakly; the suppliers handed in are method references that
+   * nothing else holds. After a garbage collection the counters must still follow their source
+   * (before the fix {@code tenant_proxy_watch_hub_failures_total} froze at its last value).
+   */
+  @Test
+  void theCountersStillFollowTheirSourceAfterAGarbageCollection() throws Exception {
+    ProxyMetrics metrics = new ProxyMetrics(ProxyMetrics.newRegistry());
+    java.util.concurrent.atomic.AtomicLong hub = new java.util.concurrent.atomic.AtomicLong(1);
+    metrics.watchHubFailures(hub::get);
+    assertThat(metrics.scrape()).contains("tenant_proxy_watch_hub_failures_total 1.0");
+
+    collectWeaklyReachable();
+    hub.set(3);
+
+    assertThat(metrics.scrape()).contains("tenant_proxy_watch_hub_failures_total 3.0");
+  }
+
+  /** Runs the GC until a weakly reachable canary is cleared (at most 50 times). */
+  private static void collectWeaklyReachable() throws InterruptedException {
+    java.lang.ref.WeakReference<Object> canary = new java.lang.ref.WeakReference<>(new Object());
+    for (int i = 0; i < 50 && canary.get() != null; i++) {
+      System.gc();
+      Thread.sleep(10);
+    }
+    assertThat(canary.get()).as("a GC cleared weak references").isNull();
+  }
 }
