@@ -96,6 +96,22 @@ public final class TestPki {
         now.plus(1, ChronoUnit.DAYS));
   }
 
+  /**
+   * A client certificate for {@code user} (file name and CN) valid from an hour ago for {@code
+   * days} days, in {@code dir/user}.
+   */
+  public static Issued clientValidFor(Path dir, Issued ca, String user, int days) {
+    Instant now = Instant.now();
+    return client(
+        dir.resolve(user),
+        user,
+        ca,
+        user,
+        List.of(),
+        now.minus(1, ChronoUnit.HOURS),
+        now.plus(days, ChronoUnit.DAYS));
+  }
+
   /** A client certificate valid from {@code notBefore} to {@code notAfter}. */
   public static Issued client(
       Path dir,

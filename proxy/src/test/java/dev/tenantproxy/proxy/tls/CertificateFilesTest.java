@@ -352,15 +352,7 @@ class CertificateFilesTest {
   }
 
   private TestPki.Issued issueValidFor(String name, int days) {
-    Instant now = Instant.now();
-    return TestPki.client(
-        dir.resolve(name),
-        name,
-        ca,
-        name,
-        List.of(),
-        now.minus(1, ChronoUnit.HOURS),
-        now.plus(days, ChronoUnit.DAYS));
+    return TestPki.clientValidFor(dir, ca, name, days);
   }
 
   @Test

@@ -35,8 +35,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -169,15 +167,7 @@ class FrontProxyRenewalTest {
 
   /** A front-proxy certificate valid for {@code days} days (expiries a second apart or more). */
   private TestPki.Issued front(String cn, int days) {
-    Instant now = Instant.now();
-    return TestPki.client(
-        dir.resolve(cn),
-        cn,
-        frontCa,
-        cn,
-        List.of(),
-        now.minus(1, ChronoUnit.HOURS),
-        now.plus(days, ChronoUnit.DAYS));
+    return TestPki.clientValidFor(dir, frontCa, cn, days);
   }
 
   /** One sample of the front-proxy certificate's metrics, as {@code /metrics} shows it. */
