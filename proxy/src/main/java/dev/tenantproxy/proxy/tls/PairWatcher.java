@@ -201,8 +201,15 @@ final class PairWatcher implements CertificateFiles {
     Future<Buffer> certRead = vertx.fileSystem().readFile(certFile.toString());
     Future<Buffer> keyRead = vertx.fileSystem().readFile(keyFile.toString());
     return Future.all(certRead, keyRead)
+        .compose(all -> stamp())
         .compose(
-            all -> {
+            after -> {
+              if (!after.equals(stamp)) {
+                // the files changed between their stamp and their content (the stamp's two looks
+                // can straddle a Secret update's swap): decide on them at the next tick, under the
+                // stamp they have then, or a pair refused for good would be offered twice
+                return Future.succeededFuture();
+              }
               Buffer cert = certRead.result();
               Buffer key = keyRead.result();
               synchronized (this) {
