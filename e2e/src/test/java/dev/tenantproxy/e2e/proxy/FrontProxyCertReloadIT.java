@@ -41,18 +41,20 @@ import org.slf4j.LoggerFactory;
  * files changing as the kubelet changes a mounted Secret. kube-apiserver verifies that certificate
  * on every request, so a renewed pair is put in service only after the API server has taken a probe
  * user asserted on a connection made with it: a pair of the request-header CA whose CN the API
- * server does not allow, and a valid, matching pair of another CA, are refused (401 to the probe)
- * and callers' requests keep passing with the certificate in service, as {@code /metrics} shows;
- * the next renewal with an allowed certificate of the right CA is put in service and its expiry
- * shown. Pairs that do not load or do not belong together are refused by the proxy and change
- * nothing.
+ * server does not allow (401 to the probe), and a valid, matching pair of another CA (403: the API
+ * server takes it as system:anonymous), are refused and callers' requests keep passing with the
+ * certificate in service, as {@code /metrics} shows; the next renewal with an allowed certificate
+ * of the right CA is put in service and its expiry shown. Pairs that do not load or do not belong
+ * together are refused by the proxy and change nothing.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class FrontProxyCertReloadIT {
   private static final Duration BOUND = Duration.ofMinutes(2);
   private static final Duration RELOAD_INTERVAL = Duration.ofMillis(200);
   private static final String CERTIFICATE = "certificate=\"front-proxy-client\"";
-  private static final HttpClient OPS = HttpClient.newHttpClient();
+  // HTTP/1.1: no h2c upgrade on the plain ops port
+  private static final HttpClient OPS =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void aRenewedFrontProxyCertificateIsPutInServiceOnlyOnceTheApiServerTakesIt(
@@ -141,6 +143,13 @@ class FrontProxyCertReloadIT {
       assertThat(metric(proxy, "tenant_proxy_certificate_expiration_timestamp_seconds", ""))
           .isEqualTo(expiry(first));
       assertThat(infos(logs)).isEmpty();
+      // the serving certificate's series: the expiry of the certificate a TLS client is shown
+      assertThat(
+              PrometheusText.sum(
+                  scrape(proxy),
+                  "tenant_proxy_certificate_expiration_timestamp_seconds",
+                  "certificate=\"serving\""))
+          .isEqualTo(servedCertificate(proxy).getNotAfter().toInstant().getEpochSecond());
 
       // when: another allowed certificate of the request-header CA (not "first") is written
       secret.write(read(second.cert()), read(second.key()));
@@ -176,12 +185,27 @@ class FrontProxyCertReloadIT {
 
   /** One front-proxy certificate sample of the proxy's {@code /metrics}. */
   private static double metric(ProxyInFront proxy, String name, String labels) throws Exception {
-    String text =
-        OPS.send(
-                HttpRequest.newBuilder(URI.create(proxy.opsUrl() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    return PrometheusText.sum(text, name, CERTIFICATE + labels);
+    return PrometheusText.sum(scrape(proxy), name, CERTIFICATE + labels);
+  }
+
+  private static String scrape(ProxyInFront proxy) throws Exception {
+    return OPS.send(
+            HttpRequest.newBuilder(URI.create(proxy.opsUrl() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** The certificate the proxy presents to a TLS client on its serving port. */
+  private static X509Certificate servedCertificate(ProxyInFront proxy) throws Exception {
+    URI url = URI.create(proxy.url());
+    javax.net.ssl.SSLSocketFactory factory =
+        dev.tenantproxy.e2e.controlplane.JdkTls.trusting(proxy.caPem()).getSocketFactory();
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket) factory.createSocket(url.getHost(), url.getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+    }
   }
 
   private static double expiry(Pki.KeyFiles files) throws Exception {
