@@ -113,19 +113,38 @@ final class WireObject implements HasMetadata, InformedObject {
     if (kindInJson && apiVersionInJson) {
       return json;
     }
+    return withHead(
+        head(kindInJson ? null : as.kind(), apiVersionInJson ? null : as.apiVersion()),
+        json,
+        0,
+        json.length);
+  }
+
+  /**
+   * The start of an object's JSON with {@code kind} and {@code apiVersion} first (either may be
+   * null: left out): {@code {"kind":"Namespace","apiVersion":"v1",}.
+   */
+  private static byte[] head(String kind, String apiVersion) {
     StringBuilder head = new StringBuilder("{");
-    if (!kindInJson) {
-      head.append("\"kind\":").append(quoted(as.kind())).append(',');
+    if (kind != null) {
+      head.append("\"kind\":").append(quoted(kind)).append(',');
     }
-    if (!apiVersionInJson) {
-      head.append("\"apiVersion\":").append(quoted(as.apiVersion())).append(',');
+    if (apiVersion != null) {
+      head.append("\"apiVersion\":").append(quoted(apiVersion)).append(',');
     }
-    byte[] prefix = head.toString().getBytes(StandardCharsets.UTF_8);
-    boolean empty = json.length == 2; // "{}"
-    int prefixLength = empty ? prefix.length - 1 : prefix.length;
-    byte[] out = new byte[prefixLength + json.length - 1];
-    System.arraycopy(prefix, 0, out, 0, prefixLength);
-    System.arraycopy(json, 1, out, prefixLength, json.length - 1);
+    return head.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The object whose JSON is {@code src[from, to)} (from its '{' to its '}') with {@code head} in
+   * place of its '{' (and without head's last ',' when the object is empty), in one new array.
+   */
+  private static byte[] withHead(byte[] head, byte[] src, int from, int to) {
+    boolean empty = to - from == 2; // "{}"
+    int headLength = empty ? head.length - 1 : head.length;
+    byte[] out = new byte[headLength + to - from - 1];
+    System.arraycopy(head, 0, out, 0, headLength);
+    System.arraycopy(src, from + 1, out, headLength, to - from - 1);
     return out;
   }
 
@@ -201,12 +220,7 @@ final class WireObject implements HasMetadata, InformedObject {
     } else {
       throw new IllegalArgumentException("expected a JSON object, got " + p.currentToken());
     }
-    String apiVersion = null;
-    String kind = null;
-    ObjectMeta meta = new ObjectMeta();
-    Map<String, Object> fields = new LinkedHashMap<>();
-    boolean apiVersionInJson = false;
-    boolean kindInJson = false;
+    Kept kept = new Kept();
     Buffer out = BUFFER.get();
     out.reset();
     try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
@@ -220,10 +234,10 @@ final class WireObject implements HasMetadata, InformedObject {
       if (put) {
         g.writeStringProperty("kind", itemKind);
         g.writeStringProperty("apiVersion", itemApiVersion);
-        kind = itemKind;
-        apiVersion = itemApiVersion;
-        kindInJson = true;
-        apiVersionInJson = true;
+        kept.kind = itemKind;
+        kept.apiVersion = itemApiVersion;
+        kept.kindInJson = true;
+        kept.apiVersionInJson = true;
       }
       for (; name != null; name = p.nextName()) {
         JsonToken t = p.nextToken();
@@ -232,34 +246,85 @@ final class WireObject implements HasMetadata, InformedObject {
           continue;
         }
         g.writeName(name);
-        switch (name) {
-          case "apiVersion" -> {
-            apiVersionInJson = true;
-            apiVersion = string(copy(p, g, t == JsonToken.VALUE_STRING));
-          }
-          case "kind" -> {
-            kindInJson = true;
-            kind = string(copy(p, g, t == JsonToken.VALUE_STRING));
-          }
-          case "metadata" -> metadata(p, g, meta);
-          default -> fields.put(name, copy(p, g, true));
-        }
+        kept.property(name, t, p, g);
       }
       g.writeEndObject();
     }
-    return new WireObject(
-        apiVersion, kind, meta, fields, out.toByteArray(), apiVersionInJson, kindInJson);
+    return kept.object(out.toByteArray());
   }
 
-  /** Copies {@code metadata}, keeping what fabric8 and {@link Extractors} read. */
+  /**
+   * Reads one item of a page whose bytes are {@code page} (the parser at the item's START_OBJECT,
+   * reading {@code page}), without re-writing it: its JSON is the item's bytes as sent, sliced out
+   * of the page; only what is kept is decoded, the rest skipped. An item with neither {@code kind}
+   * nor {@code apiVersion} gets {@code head} (the list's, see {@link #head}) in place of its '{'.
+   */
+  private static WireObject slice(JsonParser p, byte[] page, byte[] head, String kind, String api) {
+    int from = (int) p.currentTokenLocation().getByteOffset();
+    Kept kept = new Kept();
+    for (String name = p.nextName(); name != null; name = p.nextName()) {
+      kept.property(name, p.nextToken(), p, null);
+    }
+    int to = (int) p.currentLocation().getByteOffset();
+    if (head == null || kept.kindInJson || kept.apiVersionInJson) {
+      return kept.object(Arrays.copyOfRange(page, from, to));
+    }
+    kept.kind = kind;
+    kept.apiVersion = api;
+    kept.kindInJson = true;
+    kept.apiVersionInJson = true;
+    return kept.object(withHead(head, page, from, to));
+  }
+
+  /** What one pass over an object keeps, whether its JSON is copied or sliced. */
+  private static final class Kept {
+    String apiVersion;
+    String kind;
+    boolean apiVersionInJson;
+    boolean kindInJson;
+    final ObjectMeta meta = new ObjectMeta();
+    final Map<String, Object> fields = new LinkedHashMap<>();
+
+    /**
+     * Reads the value of the top-level property {@code name} (the parser at its first token {@code
+     * t}), copying it to {@code g} unless that is null.
+     */
+    void property(String name, JsonToken t, JsonParser p, JsonGenerator g) {
+      switch (name) {
+        case "apiVersion" -> {
+          apiVersionInJson = true;
+          apiVersion = string(copy(p, g, t == JsonToken.VALUE_STRING));
+        }
+        case "kind" -> {
+          kindInJson = true;
+          kind = string(copy(p, g, t == JsonToken.VALUE_STRING));
+        }
+        case "metadata" -> metadata(p, g, meta);
+        default -> fields.put(name, copy(p, g, true));
+      }
+    }
+
+    WireObject object(byte[] json) {
+      return new WireObject(apiVersion, kind, meta, fields, json, apiVersionInJson, kindInJson);
+    }
+  }
+
+  /**
+   * Reads {@code metadata}, keeping what fabric8 and {@link Extractors} read, copying it to {@code
+   * g} unless that is null.
+   */
   private static void metadata(JsonParser p, JsonGenerator g, ObjectMeta meta) {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       copy(p, g, false);
       return;
     }
-    g.writeStartObject();
+    if (g != null) {
+      g.writeStartObject();
+    }
     for (String name = p.nextName(); name != null; name = p.nextName()) {
-      g.writeName(name);
+      if (g != null) {
+        g.writeName(name);
+      }
       p.nextToken();
       switch (name) {
         case "name" -> meta.setName(string(copy(p, g, true)));
@@ -271,15 +336,25 @@ final class WireObject implements HasMetadata, InformedObject {
         default -> copy(p, g, false);
       }
     }
-    g.writeEndObject();
+    if (g != null) {
+      g.writeEndObject();
+    }
   }
 
   /**
-   * Copies the value at the parser's current token to {@code g} and, when {@code keep}, returns it
-   * as plain data (maps keep the order; numbers as Jackson reads untyped JSON: Integer, Long,
-   * BigInteger, Double). Numbers are copied as the text they were sent as.
+   * Reads the value at the parser's current token, copies it to {@code g} unless that is null and,
+   * when {@code keep}, returns it as plain data (maps keep the order; numbers as Jackson reads
+   * untyped JSON: Integer, Long, BigInteger, Double). Numbers are copied as the text they were sent
+   * as. Neither copied nor kept, a value is skipped.
    */
   private static Object copy(JsonParser p, JsonGenerator g, boolean keep) {
+    if (g == null) {
+      if (keep) {
+        return value(p);
+      }
+      p.skipChildren();
+      return null;
+    }
     switch (p.currentToken()) {
       case START_OBJECT -> {
         g.writeStartObject();
@@ -320,22 +395,50 @@ final class WireObject implements HasMetadata, InformedObject {
         g.writeNumber(p.getString());
         return keep ? p.getNumberValue() : null;
       }
+      default -> {
+        // true, false, null; an embedded object (only from a token buffer, e.g. fabric8's
+        // convertValue)
+        g.copyCurrentEvent(p);
+        return value(p);
+      }
+    }
+  }
+
+  /** The value at the parser's current token as plain data (as {@link #copy} keeps it). */
+  private static Object value(JsonParser p) {
+    switch (p.currentToken()) {
+      case START_OBJECT -> {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+          p.nextToken();
+          map.put(name, value(p));
+        }
+        return map;
+      }
+      case START_ARRAY -> {
+        List<Object> list = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          list.add(value(p));
+        }
+        return list;
+      }
+      case VALUE_STRING -> {
+        return p.getString();
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+        return p.getNumberValue();
+      }
       case VALUE_TRUE -> {
-        g.writeBoolean(true);
         return Boolean.TRUE;
       }
       case VALUE_FALSE -> {
-        g.writeBoolean(false);
         return Boolean.FALSE;
       }
-      case VALUE_NULL -> {
-        g.writeNull();
-        return null;
+      case VALUE_EMBEDDED_OBJECT -> {
+        return p.getEmbeddedObject();
       }
       default -> {
-        // an embedded object (only from a token buffer, e.g. fabric8's convertValue)
-        g.copyCurrentEvent(p);
-        return keep ? p.getEmbeddedObject() : null;
+        return null;
       }
     }
   }
@@ -406,50 +509,101 @@ final class WireObject implements HasMetadata, InformedObject {
   }
 
   /**
-   * Reads a page: the list's {@code kind} and {@code apiVersion} (the API server writes them first)
-   * name its items' (see {@link #read(JsonParser, String, String)}), so that an item's JSON is
-   * written once, complete.
+   * Reads a page from a token stream (a client whose serialization is not {@link
+   * WireSerialization}): each item's JSON is copied as it is read (see {@link #page(JsonParser,
+   * byte[])}).
    */
   static final class PageDecoder extends ValueDeserializer<Page> {
     @Override
     public Page deserialize(JsonParser p, DeserializationContext ctxt) {
-      Page page = new Page();
-      java.util.List<WireObject> items = new ArrayList<>();
-      String name = p.currentToken() == JsonToken.START_OBJECT ? p.nextName() : p.currentName();
-      for (; name != null; name = p.nextName()) {
-        JsonToken t = p.nextToken();
-        switch (name) {
-          case "kind" -> page.setKind(t == JsonToken.VALUE_STRING ? p.getString() : skip(p));
-          case "apiVersion" ->
-              page.setApiVersion(t == JsonToken.VALUE_STRING ? p.getString() : skip(p));
-          case "metadata" -> page.setMetadata(ctxt.readValue(p, ListMeta.class));
-          case "items" -> {
-            if (t != JsonToken.START_ARRAY) {
-              p.skipChildren();
+      return page(p, null);
+    }
+  }
+
+  /**
+   * Reads a page of a list from its bytes as the API server sent them: each item's JSON is sliced
+   * out of them, not re-written (see {@link #page(JsonParser, byte[])}).
+   */
+  static Page page(byte[] bytes) {
+    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), bytes)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException("expected a JSON object, got " + p.currentToken());
+      }
+      return page(p, bytes);
+    }
+  }
+
+  /**
+   * Reads a page, the parser at its START_OBJECT (or at its first property name): the list's {@code
+   * kind} and {@code apiVersion} (the API server writes them first) name its items' (see {@link
+   * #read(JsonParser, String, String)}), so that an item's JSON is complete at once. With {@code
+   * bytes} (what the parser reads), each item's JSON is sliced out of them; without, copied token
+   * by token.
+   */
+  private static Page page(JsonParser p, byte[] bytes) {
+    Page page = new Page();
+    List<WireObject> items = new ArrayList<>();
+    String name = p.currentToken() == JsonToken.START_OBJECT ? p.nextName() : p.currentName();
+    for (; name != null; name = p.nextName()) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "kind" -> page.setKind(string(value(p)));
+        case "apiVersion" -> page.setApiVersion(string(value(p)));
+        case "metadata" -> page.setMetadata(listMeta(p));
+        case "items" -> {
+          if (t != JsonToken.START_ARRAY) {
+            p.skipChildren();
+            continue;
+          }
+          String kind = page.getKind();
+          String itemKind =
+              kind != null && kind.length() > "List".length() && kind.endsWith("List")
+                  ? kind.substring(0, kind.length() - "List".length())
+                  : null;
+          String itemApiVersion = page.getApiVersion();
+          byte[] head =
+              bytes != null && itemKind != null && itemApiVersion != null
+                  ? head(itemKind, itemApiVersion)
+                  : null;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (p.currentToken() == JsonToken.VALUE_NULL) {
               continue;
             }
-            String kind = page.getKind();
-            String itemKind =
-                kind != null && kind.length() > "List".length() && kind.endsWith("List")
-                    ? kind.substring(0, kind.length() - "List".length())
-                    : null;
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-              if (p.currentToken() != JsonToken.VALUE_NULL) {
-                items.add(read(p, itemKind, page.getApiVersion()));
-              }
-            }
+            items.add(
+                bytes != null
+                    ? slice(p, bytes, head, itemKind, itemApiVersion)
+                    : read(p, itemKind, itemApiVersion));
           }
-          default -> p.skipChildren();
+        }
+        default -> p.skipChildren();
+      }
+    }
+    page.setItems(items);
+    return page;
+  }
+
+  /** A list's metadata: what fabric8's informer reads (and {@code remainingItemCount}). */
+  private static ListMeta listMeta(JsonParser p) {
+    ListMeta meta = new ListMeta();
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return meta;
+    }
+    for (String name = p.nextName(); name != null; name = p.nextName()) {
+      p.nextToken();
+      Object value = value(p);
+      switch (name) {
+        case "resourceVersion" -> meta.setResourceVersion(string(value));
+        case "continue" -> meta.setContinue(string(value));
+        case "selfLink" -> meta.setSelfLink(string(value));
+        case "remainingItemCount" ->
+            meta.setRemainingItemCount(value instanceof Number n ? n.longValue() : null);
+        default -> {
+          // not read by the informer
         }
       }
-      page.setItems(items);
-      return page;
     }
-
-    private static String skip(JsonParser p) {
-      p.skipChildren();
-      return null;
-    }
+    return meta;
   }
 
   /** A reusable output buffer (one per decoding thread); {@code toByteArray} copies. */

@@ -30,6 +30,7 @@ class DefaultTenancyIndexTest {
                   .withRequestRetryBackoffLimit(0)
                   .build())
           .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+          .withKubernetesSerialization(TenancyIndex.serialization())
           .build();
   private final DefaultTenancyIndex index =
       new DefaultTenancyIndex(

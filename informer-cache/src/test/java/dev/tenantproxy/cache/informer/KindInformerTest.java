@@ -76,6 +76,7 @@ class KindInformerTest {
                     .withWatchReconnectInterval(50)
                     .build())
             .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+            .withKubernetesSerialization(TenancyIndex.serialization())
             .build();
     informer = new KindInformer(ResourceKind.NAMESPACES, true, client, writer, 500, clock::get);
   }

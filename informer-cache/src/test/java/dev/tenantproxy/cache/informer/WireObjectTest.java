@@ -1,15 +1,19 @@
 package dev.tenantproxy.cache.informer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -167,6 +171,101 @@ class WireObjectTest {
             Extractors.model(
                 ResourceKind.NAMESPACES, Objects.JSON.unmarshal(NAMESPACE, WireObject.class)));
     assertThat(tree(fromTree.json(ResourceKind.NAMESPACES))).isEqualTo(tree(NAMESPACE));
+  }
+
+  @Test
+  void aPageReadFromItsBytesKeepsEveryItemsBytesAsSentGoEscapesIncluded() {
+    String namespaceItem = NAMESPACE.replace("\"kind\":\"Namespace\",\"apiVersion\":\"v1\",", "");
+    String list =
+        "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"10\","
+            + "\"continue\":\"abc\",\"remainingItemCount\":7},\"items\":["
+            + namespaceItem
+            + ", {\"metadata\":{\"name\":\"b\" ,\"resourceVersion\":\"9\"}},{}]}";
+
+    WireObject.Page page = fromBytes(list);
+
+    assertThat(page.getMetadata().getResourceVersion()).isEqualTo("10");
+    assertThat(page.getMetadata().getContinue()).isEqualTo("abc");
+    assertThat(page.getMetadata().getRemainingItemCount()).isEqualTo(7L);
+    assertThat(page.getItems())
+        .extracting(item -> new String(item.json(ResourceKind.NAMESPACES), StandardCharsets.UTF_8))
+        .containsExactly(
+            NAMESPACE, // \u003c and the other escapes as sent: not decoded and re-written
+            "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\","
+                + "\"metadata\":{\"name\":\"b\" ,\"resourceVersion\":\"9\"}}",
+            "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\"}");
+    assertThat(page.getItems()).extracting(WireObject::getKind).containsOnly("Namespace");
+    assertThat(page.getItems().get(1).getMetadata().getResourceVersion()).isEqualTo("9");
+  }
+
+  @Test
+  void aPageReadFromItsBytesYieldsWhatTheTokenByTokenDecoderYields() {
+    String namespaces =
+        "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":\"10\"},"
+            + "\"items\":["
+            + NAMESPACE.replace("\"kind\":\"Namespace\",\"apiVersion\":\"v1\",", "")
+            + ","
+            + NAMESPACE
+            + "]}";
+    String tenants =
+        "{\"apiVersion\":\"capsule.clastix.io/v1beta2\",\"items\":["
+            + TENANT
+            + ","
+            + TENANT.replace("\"solar\"", "\"lunar\"")
+            + "],\"kind\":\"TenantList\",\"metadata\":{\"continue\":\"\",\"resourceVersion\":\"99\"}}";
+    for (var c :
+        List.of(
+            List.of(namespaces, ResourceKind.NAMESPACES), List.of(tenants, ResourceKind.TENANTS))) {
+      String list = (String) c.get(0);
+      ResourceKind kind = (ResourceKind) c.get(1);
+      List<WireObject> sliced = fromBytes(list).getItems();
+      List<WireObject> copied = Objects.JSON.unmarshal(list, WireObject.Page.class).getItems();
+
+      assertThat(sliced).hasSize(2).hasSameSizeAs(copied);
+      for (int i = 0; i < sliced.size(); i++) {
+        WireObject s = sliced.get(i);
+        WireObject t = copied.get(i);
+        assertThat(Extractors.model(kind, s)).isEqualTo(Extractors.model(kind, t)).isNotNull();
+        assertThat(s.getMetadata()).isEqualTo(t.getMetadata());
+        assertThat(List.of(s.getKind(), s.getApiVersion()))
+            .isEqualTo(List.of(t.getKind(), t.getApiVersion()));
+        for (String field : List.of("spec", "status")) {
+          assertThat(s.field(field)).isEqualTo(t.field(field)).isNotNull();
+        }
+        assertThat(tree(s.json(kind))).isEqualTo(tree(t.json(kind)));
+        assertThat(paths(tree(s.json(kind)))).isEqualTo(paths(tree(t.json(kind))));
+      }
+    }
+  }
+
+  @Test
+  void theIndexsSerializationDecodesEveryOtherTypeAsFabric8Does() {
+    var serialization = TenancyIndex.serialization();
+
+    assertThat(
+            serialization.unmarshal(
+                new ByteArrayInputStream(NAMESPACE.getBytes(StandardCharsets.UTF_8)),
+                new TypeReference<Namespace>() {}))
+        .isEqualTo(Objects.JSON.unmarshal(NAMESPACE, Namespace.class));
+    assertThat(serialization.asJson(Objects.JSON.unmarshal(NAMESPACE, Namespace.class)))
+        .isEqualTo(Objects.JSON.asJson(Objects.JSON.unmarshal(NAMESPACE, Namespace.class)));
+  }
+
+  @Test
+  void aPageThatIsNotAJsonObjectFailsAsFabric8ReportsAnUndecodableResponse() {
+    for (String bad : List.of("[1,2]", "{\"items\":[{\"metadata\":", "", "not json")) {
+      assertThatThrownBy(() -> fromBytes(bad))
+          .as(bad)
+          .isInstanceOf(KubernetesClientException.class);
+    }
+  }
+
+  /** A page decoded as the index's client decodes the informers' list responses. */
+  private static WireObject.Page fromBytes(String list) {
+    return TenancyIndex.serialization()
+        .unmarshal(
+            new ByteArrayInputStream(list.getBytes(StandardCharsets.UTF_8)),
+            new TypeReference<WireObject.Page>() {});
   }
 
   /** fabric8's generic object seen as the extractors see an informed object. */

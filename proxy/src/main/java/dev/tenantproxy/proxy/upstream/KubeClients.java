@@ -1,5 +1,6 @@
 package dev.tenantproxy.proxy.upstream;
 
+import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.proxy.config.TlsEngine;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,6 +30,7 @@ public final class KubeClients {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new EngineFactory(vertx))
+        .withKubernetesSerialization(TenancyIndex.serialization())
         .build();
   }
 
