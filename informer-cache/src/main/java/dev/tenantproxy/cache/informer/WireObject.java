@@ -29,12 +29,13 @@ import tools.jackson.databind.annotation.JsonSerialize;
 
 /**
  * One object of an informed kind as fabric8's informer hands it over, decoded in one streaming pass
- * (see the DESIGN note in {@code package-info.java}): its JSON as the API server sent it (the
- * tokens copied, in the same order), the metadata fabric8 and the index read (name, namespace, uid,
- * resourceVersion, labels, ownerReferences), and the other top-level fields ({@code spec}, {@code
- * status}, ...) as plain maps and lists for {@link Extractors}. Never modified after decoding,
- * except {@link #setApiVersion} (fabric8 sets a list item's missing apiVersion; the JSON keeps
- * track of what it lacks, see {@link #json(ResourceKind)}).
+ * (see the DESIGN note in {@code package-info.java}): its JSON as the API server sent it (an item
+ * of a list page read by {@link WireSerialization}: its bytes, sliced out of the page; otherwise
+ * its tokens copied, in the same order), the metadata fabric8 and the index read (name, namespace,
+ * uid, resourceVersion, labels, ownerReferences), and the other top-level fields ({@code spec},
+ * {@code status}, ...) as plain maps and lists for {@link Extractors}. Never modified after
+ * decoding, except {@link #setApiVersion} (fabric8 sets a list item's missing apiVersion; the JSON
+ * keeps track of what it lacks, see {@link #json(ResourceKind)}).
  */
 @JsonDeserialize(using = WireObject.Decoder.class)
 @JsonSerialize(using = WireObject.Encoder.class)
@@ -53,7 +54,8 @@ final class WireObject implements HasMetadata, InformedObject {
   private final String kind;
   private ObjectMeta metadata;
   private final transient Map<String, Object> fields;
-  private final byte[] json;
+  // null in a slim object until asked for (see #bytes)
+  private volatile byte[] json;
   private final boolean apiVersionInJson;
   private final boolean kindInJson;
 
@@ -110,14 +112,29 @@ final class WireObject implements HasMetadata, InformedObject {
    * bytes decoded, unchanged. A fresh array the caller may keep.
    */
   byte[] json(ResourceKind as) {
+    byte[] bytes = bytes();
     if (kindInJson && apiVersionInJson) {
-      return json;
+      return bytes;
     }
     return withHead(
         head(kindInJson ? null : as.kind(), apiVersionInJson ? null : as.apiVersion()),
-        json,
+        bytes,
         0,
-        json.length);
+        bytes.length);
+  }
+
+  /**
+   * The JSON as decoded; a slim object's is written when first asked for (fabric8 reads its store's
+   * objects as JSON only to serialize them, which the index never asks it to), so that the store of
+   * a fleet's informers holds no second JSON per object and a start writes none.
+   */
+  private byte[] bytes() {
+    byte[] bytes = json;
+    if (bytes == null) {
+      bytes = slimJson(); // racing callers write the same bytes
+      json = bytes;
+    }
+    return bytes;
   }
 
   /**
@@ -155,8 +172,12 @@ final class WireObject implements HasMetadata, InformedObject {
     meta.setNamespace(metadata.getNamespace());
     meta.setUid(metadata.getUid());
     meta.setResourceVersion(metadata.getResourceVersion());
-    Buffer out = BUFFER.get();
-    out.reset();
+    return new WireObject(apiVersion, kind, meta, Map.of(), null, apiVersion != null, kind != null);
+  }
+
+  /** A slim object's JSON: kind, apiVersion and the metadata it kept. */
+  private byte[] slimJson() {
+    Buffer out = new Buffer();
     try (JsonGenerator g = JSON.createGenerator(ObjectWriteContext.empty(), out)) {
       g.writeStartObject();
       if (kind != null) {
@@ -167,15 +188,14 @@ final class WireObject implements HasMetadata, InformedObject {
       }
       g.writeName("metadata");
       g.writeStartObject();
-      writeIfSet(g, "name", meta.getName());
-      writeIfSet(g, "namespace", meta.getNamespace());
-      writeIfSet(g, "uid", meta.getUid());
-      writeIfSet(g, "resourceVersion", meta.getResourceVersion());
+      writeIfSet(g, "name", metadata.getName());
+      writeIfSet(g, "namespace", metadata.getNamespace());
+      writeIfSet(g, "uid", metadata.getUid());
+      writeIfSet(g, "resourceVersion", metadata.getResourceVersion());
       g.writeEndObject();
       g.writeEndObject();
     }
-    return new WireObject(
-        apiVersion, kind, meta, Map.of(), out.toByteArray(), apiVersion != null, kind != null);
+    return out.toByteArray();
   }
 
   private static void writeIfSet(JsonGenerator g, String name, String value) {
@@ -194,7 +214,7 @@ final class WireObject implements HasMetadata, InformedObject {
 
   @Override
   public String toString() {
-    return new String(json, StandardCharsets.UTF_8);
+    return new String(bytes(), StandardCharsets.UTF_8);
   }
 
   /**
@@ -495,7 +515,7 @@ final class WireObject implements HasMetadata, InformedObject {
     @Override
     public void serialize(WireObject value, JsonGenerator g, SerializationContext ctxt)
         throws JacksonException {
-      try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), value.json)) {
+      try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), value.bytes())) {
         p.nextToken();
         g.copyCurrentStructure(p);
       }

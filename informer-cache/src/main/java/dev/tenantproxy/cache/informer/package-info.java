@@ -38,25 +38,27 @@
  *   <li><b>Decoding once.</b> The informers keep fabric8's list/watch machinery (paging, relist on
  *       410, back-off, {@code isWatching}) but not its generic model: each informer is a {@code
  *       HasMetadataOperationsImpl} (what {@code client.genericKubernetesResources(context)} builds)
- *       over {@code WireObject} and its list type. fabric8 decodes list pages with Jackson 3 into
- *       that type, whose deserializer makes one streaming pass per object: it copies every token
- *       into a per-thread buffer (the object's JSON as the API server sent it: same keys in the
- *       same order, numbers as their text, strings re-escaped only where JSON requires) and on the
- *       way keeps the metadata fabric8 and the extractors read (name, namespace, uid,
- *       resourceVersion, labels, ownerReferences) and the other top-level fields ({@code spec},
- *       {@code status}) as plain maps. So there is no {@code GenericKubernetesResource}, no typed
- *       {@code ObjectMeta} tree (managedFields, annotations are copied, never built), and no
- *       re-encoding to JSON for the watch cache. Items of lists of built-in kinds come without
- *       {@code kind}/{@code apiVersion}: the page's decoder names them from the list's own ({@code
- *       NamespaceList}: {@code Namespace}) and writes them first, as a GET returns them, so each
- *       object's JSON is written once ({@code WireObject.json(kind)} still adds them to an object
- *       decoded alone without them). Watch events still pass fabric8's {@code WatchEvent} decoding
- *       (a JSON tree, typed for built-in kinds) and its {@code convertValue} into {@code
- *       WireObject} (the same one pass, over the tree): registering {@code WireObject} for the
- *       informed kinds on the client's serialization would skip that, but would change what every
- *       other user of a shared client (the e2e tests' admin client) decodes. {@code WireObject}
- *       also encodes back (tokens of its JSON), so fabric8's {@code asJson} and {@code
- *       convertValue} work on it.
+ *       over {@code WireObject} and its list type. A list page reaches the index's serialization
+ *       ({@code TenancyIndex.serialization()}, {@code WireSerialization}) as the bytes fabric8
+ *       read; one streaming pass per object keeps the metadata fabric8 and the extractors read
+ *       (name, namespace, uid, resourceVersion, labels, ownerReferences) and the other top-level
+ *       fields ({@code spec}, {@code status}) as plain maps, skips the rest, and takes the object's
+ *       JSON as a slice of the page: byte for byte what the API server sent. (With a client built
+ *       without that serialization, or for a token source such as a watch event's tree, the same
+ *       pass copies every token into a per-thread buffer instead: same keys in the same order,
+ *       numbers as their text, strings re-escaped only where JSON requires.) So there is no {@code
+ *       GenericKubernetesResource}, no typed {@code ObjectMeta} tree (managedFields, annotations
+ *       are copied, never built), and no re-encoding to JSON for the watch cache. Items of lists of
+ *       built-in kinds come without {@code kind}/{@code apiVersion}: the page's decoder names them
+ *       from the list's own ({@code NamespaceList}: {@code Namespace}) and puts them first, as a
+ *       GET returns them, so each object's JSON is made once ({@code WireObject.json(kind)} still
+ *       adds them to an object decoded alone without them). Watch events still pass fabric8's
+ *       {@code WatchEvent} decoding (a JSON tree, typed for built-in kinds) and its {@code
+ *       convertValue} into {@code WireObject} (the same one pass, over the tree): registering
+ *       {@code WireObject} for the informed kinds on the client's serialization would skip that,
+ *       but would change what every other user of a shared client (the e2e tests' admin client)
+ *       decodes. {@code WireObject} also encodes back (tokens of its JSON), so fabric8's {@code
+ *       asJson} and {@code convertValue} work on it.
  *   <li><b>Errors.</b> The exception handler logs, records the error for health (a 404 is reported
  *       as a missing CRD) and always asks fabric8 to retry (with its back-off). {@code start()}
  *       fails after the sync timeout naming the unhealthy informers; they keep retrying.
