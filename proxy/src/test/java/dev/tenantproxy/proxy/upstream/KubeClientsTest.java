@@ -2,8 +2,12 @@ package dev.tenantproxy.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tenantproxy.cache.informer.TenancyIndex;
 import dev.tenantproxy.proxy.config.TlsEngine;
 import dev.tenantproxy.testsupport.TestVertx;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx5.TlsWarmup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
@@ -15,7 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The fabric8 clients of the proxy use the proxy's TLS engine, not the JDK's that fabric8 sets. */
+/**
+ * The fabric8 clients of the proxy use the proxy's TLS engine, not the JDK's that fabric8 sets, and
+ * the tenancy index's serialization.
+ */
 class KubeClientsTest {
   private final Vertx vertx = TestVertx.create();
 
@@ -46,5 +53,16 @@ class KubeClientsTest {
       assertThat(http.getSslEngineOptions()).isInstanceOf(OpenSSLEngineOptions.class);
     }
     assertThat(factory.getTlsWarmup()).isEqualTo(TlsWarmup.OFF);
+  }
+
+  @Test
+  void theClientDecodesTheInformersListPagesWithTheIndexsSerialization() {
+    try (KubernetesClient client =
+        KubeClients.create(
+            vertx, new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build())) {
+      assertThat(client.getKubernetesSerialization())
+          .isExactlyInstanceOf(TenancyIndex.serialization().getClass())
+          .isNotExactlyInstanceOf(KubernetesSerialization.class);
+    }
   }
 }
