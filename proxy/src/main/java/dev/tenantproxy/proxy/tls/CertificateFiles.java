@@ -18,7 +18,8 @@ import java.util.function.Function;
  * wrote the key before the certificate), has expired, or that {@code use} fails on is refused with
  * a WARN line naming the files (never key material), and the previous pair stays in service until
  * the files change again; a certificate not valid yet, or a pair {@code use} refuses {@linkplain
- * Refused#again() for now}, is checked again every {@code interval}.
+ * Refused#again() for now}, is checked again every {@code interval}, and a pair {@code use} refuses
+ * for good every 30 intervals (its reason lies outside the files: the API server's trust).
  *
  * <p>Used for the serving certificate ({@code server.TlsReloader}) and the front-proxy client
  * certificate ({@code upstream.VertxUpstream}), both every {@code --tls-reload-interval}.
@@ -78,8 +79,8 @@ public interface CertificateFiles {
     /**
      * @param reason what is wrong, for the WARN line
      * @param again whether the same files are offered again at the next interval, because the
-     *     reason lies outside them and may pass by itself (the API server did not answer), rather
-     *     than only once they change
+     *     reason may pass by itself soon (the API server did not answer), rather than once they
+     *     change or after 30 intervals (the API server answered that it does not trust them)
      */
     public Refused(String reason, boolean again) {
       super(reason, null, false, false);

@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * decide: the front-proxy certificate's probe got no answer from the API server). Either is logged
  * and counted once while the reason stays the same, not on every tick. A pair {@code use} refuses
  * for good (the API server answered that it does not trust the certificate) is offered again when
- * the files' times change, even to the same content: touching them retries it.
+ * the files' times change, even to the same content (touching them retries it), and otherwise every
+ * {@value #REFUSED_RETRY_TICKS} ticks (5 minutes at the default 10 s): that answer is the API
+ * server's, not the files', and changes without them when its trust changes — a certificate of a
+ * rotated CA written before the API server's {@code --requestheader-client-ca-file} names the new
+ * CA is taken once it does, without a restart or a touch. A refusal repeated for the same reason is
+ * neither logged nor counted again.
  *
  * <p>Log lines name the files and the certificate (subject, serial, validity), never key material:
  * a refusal's reason is this package's own message or the PEM parser's, which names a delimiter or
@@ -57,12 +62,18 @@ final class PairWatcher implements CertificateFiles {
   private final AtomicInteger reloaded = new AtomicInteger();
   private final AtomicInteger looked = new AtomicInteger();
 
+  /** Ticks after which a pair {@code use} refused for good is offered again (DESIGN note). */
+  static final int REFUSED_RETRY_TICKS = 30;
+
   // guarded by this
   private long timer = -1;
   private boolean checking;
 
   /** The files' times and sizes last handled: put in service, unchanged, or refused for good. */
   private String lastSeen;
+
+  /** Ticks until a pair {@code use} refused for good is offered again; 0 when there is none. */
+  private int refusedRetryIn;
 
   private Buffer certInUse;
   private Buffer keyInUse;
@@ -168,9 +179,10 @@ final class PairWatcher implements CertificateFiles {
         .compose(
             stamp -> {
               synchronized (this) {
-                if (stamp.equals(lastSeen)) {
+                if (stamp.equals(lastSeen) && (refusedRetryIn == 0 || --refusedRetryIn > 0)) {
                   return Future.succeededFuture();
                 }
+                refusedRetryIn = 0;
               }
               return reload(stamp);
             })
@@ -273,6 +285,8 @@ final class PairWatcher implements CertificateFiles {
     synchronized (this) {
       if (!later) {
         lastSeen = stamp;
+        // the API server's answer may change without the files (its trusted CAs): ask it again
+        refusedRetryIn = e instanceof CertificateFiles.Refused ? REFUSED_RETRY_TICKS : 0;
       }
     }
     String reason =

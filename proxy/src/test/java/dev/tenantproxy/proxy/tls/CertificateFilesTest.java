@@ -301,7 +301,7 @@ class CertificateFilesTest {
   }
 
   @Test
-  void aPairItsUserRefusesForGoodIsOfferedAgainOnlyWhenTheFilesChange() throws Exception {
+  void aPairItsUserRefusesForGoodIsOfferedAgainWhenTheFilesChange() throws Exception {
     startWith(first);
     awaitTwoLooks();
     refusal.set(new CertificateFiles.Refused("the API server refuses it (401)", false));
@@ -325,6 +325,36 @@ class CertificateFilesTest {
     await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
     assertThat(offered).hasValue(2);
     assertThat(usedSerials()).containsExactly(renewed.cert().getSerialNumber());
+  }
+
+  @Test
+  void aPairItsUserRefusesForGoodIsOfferedAgainEveryThirtyIntervalsAndTakenOnceAccepted()
+      throws Exception {
+    // the API server's trust changes without the files: a certificate of a rotated CA written
+    // before the API server trusts that CA
+    startWith(first);
+    awaitTwoLooks();
+    refusal.set(new CertificateFiles.Refused("the API server refuses it (401)", false));
+    TestPki.Issued renewed = issue("renewed");
+    secret.write(renewed.certFile(), renewed.keyFile());
+    await().atMost(BOUND).until(() -> watcher.refused() == 1);
+    int refusedAt = watcher.looked();
+
+    await().atMost(BOUND).until(() -> offered.get() == 2);
+    assertThat(watcher.looked() - refusedAt)
+        .as("looks before the same files were offered again")
+        .isGreaterThanOrEqualTo(PairWatcher.REFUSED_RETRY_TICKS - 1);
+    awaitTwoLooks();
+    assertThat(watcher.refused()).as("the same refusal counted once").isEqualTo(1);
+    assertThat(messages(Level.WARN)).as("and logged once").hasSize(1);
+    assertThat(used).isEmpty();
+
+    refusal.set(null); // the API server trusts the new CA now
+
+    await().atMost(BOUND).until(() -> watcher.reloaded() == 1);
+    assertThat(offered).hasValue(3);
+    assertThat(usedSerials()).containsExactly(renewed.cert().getSerialNumber());
+    assertThat(watcher.notAfter()).isEqualTo(renewed.cert().getNotAfter().toInstant());
   }
 
   @Test
