@@ -104,6 +104,19 @@ class CertificateFilesTest {
         Buffer.buffer(Files.readAllBytes(inService.keyFile())));
   }
 
+  /**
+   * Starts with "first", then has {@code use} refuse with {@code refusal} and writes a renewed pair
+   * (returned).
+   */
+  private TestPki.Issued renewedWhileRefusing(CertificateFiles.Refused refusal) throws Exception {
+    startWith(first);
+    awaitTwoLooks();
+    this.refusal.set(refusal);
+    TestPki.Issued renewed = issue("renewed");
+    secret.write(renewed.certFile(), renewed.keyFile());
+    return renewed;
+  }
+
   /** Waits until the watcher has looked at the files at least twice since now. */
   private void awaitTwoLooks() {
     int before = watcher.looked();
@@ -282,12 +295,8 @@ class CertificateFilesTest {
   @Test
   void aPairItsUserRefusesForNowIsOfferedAgainAtTheNextIntervalWithoutTheFilesChanging()
       throws Exception {
-    startWith(first);
-    awaitTwoLooks();
-    refusal.set(new CertificateFiles.Refused("the API server did not answer", true));
-
-    TestPki.Issued renewed = issue("renewed");
-    secret.write(renewed.certFile(), renewed.keyFile());
+    TestPki.Issued renewed =
+        renewedWhileRefusing(new CertificateFiles.Refused("the API server did not answer", true));
     await().atMost(BOUND).until(() -> offered.get() >= 3);
     refusal.set(null);
 
@@ -302,12 +311,9 @@ class CertificateFilesTest {
 
   @Test
   void aPairItsUserRefusesForGoodIsOfferedAgainWhenTheFilesChange() throws Exception {
-    startWith(first);
-    awaitTwoLooks();
-    refusal.set(new CertificateFiles.Refused("the API server refuses it (401)", false));
-
-    TestPki.Issued renewed = issue("renewed");
-    secret.write(renewed.certFile(), renewed.keyFile());
+    TestPki.Issued renewed =
+        renewedWhileRefusing(
+            new CertificateFiles.Refused("the API server refuses it (401)", false));
     await().atMost(BOUND).until(() -> watcher.refused() == 1);
     awaitTwoLooks();
     awaitTwoLooks();
@@ -332,11 +338,9 @@ class CertificateFilesTest {
       throws Exception {
     // the API server's trust changes without the files: a certificate of a rotated CA written
     // before the API server trusts that CA
-    startWith(first);
-    awaitTwoLooks();
-    refusal.set(new CertificateFiles.Refused("the API server refuses it (401)", false));
-    TestPki.Issued renewed = issue("renewed");
-    secret.write(renewed.certFile(), renewed.keyFile());
+    TestPki.Issued renewed =
+        renewedWhileRefusing(
+            new CertificateFiles.Refused("the API server refuses it (401)", false));
     await().atMost(BOUND).until(() -> watcher.refused() == 1);
     int refusedAt = watcher.looked();
 
