@@ -38,7 +38,8 @@ public interface TenancyIndex extends AutoCloseable {
    * The serialization the index's client should be built with ({@code
    * KubernetesClientBuilder.withKubernetesSerialization}): fabric8's, except that the informers'
    * list pages are decoded from their bytes, each object's JSON sliced out of the page instead of
-   * re-written (a third of a fleet start's CPU). A client built without it works the same, slower.
+   * re-written (about 12% of a fleet start's CPU, docs/benchmarks/lean.md "Tenth pass"). A client
+   * built without it decodes the same objects, more slowly.
    */
   static KubernetesSerialization serialization() {
     return new WireSerialization();

@@ -589,6 +589,10 @@ final class WireObject implements HasMetadata, InformedObject {
             if (p.currentToken() == JsonToken.VALUE_NULL) {
               continue;
             }
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+              throw new IllegalArgumentException(
+                  "expected a list item object, got " + p.currentToken());
+            }
             items.add(
                 bytes != null
                     ? slice(p, bytes, head, itemKind, itemApiVersion)

@@ -253,7 +253,8 @@ class WireObjectTest {
 
   @Test
   void aPageThatIsNotAJsonObjectFailsAsFabric8ReportsAnUndecodableResponse() {
-    for (String bad : List.of("[1,2]", "{\"items\":[{\"metadata\":", "", "not json")) {
+    for (String bad :
+        List.of("[1,2]", "{\"items\":[{\"metadata\":", "{\"items\":[1]}", "", "not json")) {
       assertThatThrownBy(() -> fromBytes(bad))
           .as(bad)
           .isInstanceOf(KubernetesClientException.class);
