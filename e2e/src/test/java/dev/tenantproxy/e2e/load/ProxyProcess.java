@@ -112,11 +112,52 @@ public final class ProxyProcess implements AutoCloseable {
     return start(cp, dir, pki, recordCdsAtExit, moreFlags, cp.adminKubeconfig());
   }
 
+  /**
+   * {@code LAUNCHER serve ...}: the proxy started by a {@code bin/tenant-proxy} launcher (of a work
+   * tree with a built {@code proxy/target}), {@code env} added to its environment (e.g. {@code
+   * JAVA_HOME}, {@code TENANT_PROXY_JAVA_OPTS}). The launcher picks the JDK, the JVM options and
+   * the start-up cache; it execs the JVM, so {@link #pid()} is the proxy's.
+   */
+  public static ProxyProcess startWithLauncher(
+      ControlPlane cp, Path dir, Pki pki, Path launcher, Map<String, String> env)
+      throws IOException {
+    return start(
+        cp,
+        dir,
+        pki,
+        List.of(launcher.toString()),
+        List.of(),
+        env,
+        List.of(),
+        cp.adminKubeconfig());
+  }
+
   private static ProxyProcess start(
       ControlPlane cp,
       Path dir,
       Pki pki,
       boolean recordCdsAtExit,
+      List<String> moreFlags,
+      Path kubeconfig)
+      throws IOException {
+    List<String> jvm = new ArrayList<>(launcherOptions());
+    jvm.addAll(cdsOptions(recordCdsAtExit));
+    List<String> head = new ArrayList<>();
+    head.add(javaTool("java"));
+    head.addAll(jvm);
+    head.add("-cp");
+    head.add(classPath());
+    head.add("dev.tenantproxy.proxy.cli.Main");
+    return start(cp, dir, pki, head, jvm, Map.of(), moreFlags, kubeconfig);
+  }
+
+  private static ProxyProcess start(
+      ControlPlane cp,
+      Path dir,
+      Pki pki,
+      List<String> head,
+      List<String> jvm,
+      Map<String, String> env,
       List<String> moreFlags,
       Path kubeconfig)
       throws IOException {
@@ -129,14 +170,7 @@ public final class ProxyProcess implements AutoCloseable {
     }
     int port = freePort();
     int opsPort = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> jvm = new ArrayList<>(launcherOptions());
-    jvm.addAll(cdsOptions(recordCdsAtExit));
-    command.addAll(jvm);
-    command.add("-cp");
-    command.add(classPath());
-    command.add("dev.tenantproxy.proxy.cli.Main");
+    List<String> command = new ArrayList<>(head);
     command.addAll(
         List.of(
             "serve",
@@ -168,6 +202,7 @@ public final class ProxyProcess implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     // as bin/tenant-proxy exports it: glibc malloc arenas, a few MiB of RSS each
     pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+    pb.environment().putAll(env);
     long t0 = System.nanoTime();
     Process p = pb.start();
     return new ProxyProcess(p, port, opsPort, pki, log, t0, jvm);
@@ -201,7 +236,8 @@ public final class ProxyProcess implements AutoCloseable {
     }
     String cp = classPath();
     Path jar = Path.of(cp.substring(0, cp.indexOf(File.pathSeparator)));
-    Path archive = jar.resolveSibling("tenant-proxy.jsa");
+    boolean aot = javaFeature() >= 25;
+    Path archive = jar.resolveSibling(aot ? "tenant-proxy.aot" : "tenant-proxy.jsa");
     boolean fresh = Files.exists(archive) && newer(archive, jar);
     if (fresh) {
       try (Stream<Path> libs = Files.list(jar.resolveSibling("lib"))) {
@@ -209,9 +245,44 @@ public final class ProxyProcess implements AutoCloseable {
       }
     }
     if (fresh) {
-      return List.of("-XX:SharedArchiveFile=" + archive);
+      return List.of((aot ? "-XX:AOTCache=" : "-XX:SharedArchiveFile=") + archive);
     }
-    return mayRecord ? List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off") : List.of();
+    if (!mayRecord) {
+      return List.of();
+    }
+    // JDK 25+: the AOT cache (JEPs 483, 514, 515: classes loaded and linked, method profiles)
+    return aot
+        ? List.of("-XX:AOTCacheOutput=" + archive)
+        : List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off");
+  }
+
+  /**
+   * {@code bin/<tool>} of the JDK that runs the proxy: {@code -Dbench.proxy.java=/path/bin/java}'s
+   * JDK, else this JVM's.
+   */
+  static String javaTool(String tool) {
+    String java = System.getProperty("bench.proxy.java", "");
+    Path home =
+        java.isEmpty()
+            ? Path.of(System.getProperty("java.home"))
+            : Path.of(java).getParent().getParent();
+    return home.resolve("bin").resolve(tool).toString();
+  }
+
+  /** The feature release of that JDK (its {@code release} file), 17 when unknown. */
+  static int javaFeature() {
+    Path release = Path.of(javaTool("java")).getParent().getParent().resolve("release");
+    try {
+      for (String line : Files.readAllLines(release)) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+          return Integer.parseInt(v.split("[.+-]")[0]);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // fall through
+    }
+    return 17;
   }
 
   private static boolean newer(Path a, Path b) {
@@ -367,7 +438,7 @@ public final class ProxyProcess implements AutoCloseable {
   Optional<String> jcmd(String... args) {
     try {
       List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+      command.add(javaTool("jcmd"));
       command.add(Long.toString(pid()));
       command.addAll(List.of(args));
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

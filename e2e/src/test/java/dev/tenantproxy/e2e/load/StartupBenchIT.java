@@ -41,6 +41,13 @@ class StartupBenchIT {
 
   private static final String B_JVM = System.getProperty("bench.l6.b.jvm", "");
 
+  /** {@code -Dbench.l6.b.java=/path/bin/java}: B runs on that JDK (25+: with its AOT cache). */
+  private static final String B_JAVA = System.getProperty("bench.l6.b.java", "");
+
+  private static boolean hasB() {
+    return !B_TARGET.isEmpty() || !B_JVM.isEmpty() || !B_JAVA.isEmpty();
+  }
+
   private record Run(String cluster, int n, ProxyProcess.Startup startup) {}
 
   @Test
@@ -51,7 +58,7 @@ class StartupBenchIT {
     int bare = cp.adminClient().namespaces().list().getItems().size();
     for (int i = 0; i < Math.max(1, RUNS / 2); i++) {
       runs.add(new Run("bare (" + bare + " namespaces)", i + 1, once(cp, pki, "bare-" + i)));
-      if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+      if (hasB()) {
         // also records B's AppCDS archive (as the bare runs do for A)
         runs.add(new Run("bare (" + bare + " namespaces), B", i + 1, asB(cp, pki, "bare-b-" + i)));
       }
@@ -61,7 +68,7 @@ class StartupBenchIT {
     String cds = System.getProperty("bench.proxy.cds", "");
     for (int i = 0; i < RUNS; i++) {
       String cluster = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
-      if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+      if (hasB()) {
         runs.add(new Run(cluster + ", A", i + 1, once(cp, pki, "fleet-a-" + i)));
         runs.add(new Run(cluster + ", B", i + 1, asB(cp, pki, "fleet-b-" + i)));
       } else if (COMPARE_CDS) {
@@ -121,12 +128,14 @@ class StartupBenchIT {
         String.format(
             Locale.ROOT, "%nFleet created in %d s before the fleet runs.%n", fleet.seconds()));
     sb.append("\nJVM options of the first run: `").append(options).append("`.");
-    if (!B_TARGET.isEmpty() || !B_JVM.isEmpty()) {
+    if (hasB()) {
       sb.append(" B: build `")
           .append(B_TARGET.isEmpty() ? "same as A" : B_TARGET)
           .append("`, JVM options appended `")
           .append(B_JVM)
-          .append("`.");
+          .append("`")
+          .append(B_JAVA.isEmpty() ? "" : ", java `" + B_JAVA + "`")
+          .append(".");
     }
     sb.append(" Memory of each proxy once ready:\n\n")
         .append(ProxyVitals.Memory.header())
@@ -140,6 +149,10 @@ class StartupBenchIT {
   private ProxyProcess.Startup asB(ControlPlane cp, Pki pki, String name) throws Exception {
     String target = System.getProperty("bench.proxy.target", "");
     String jvm = System.getProperty("bench.proxy.jvm", "");
+    String java = System.getProperty("bench.proxy.java", "");
+    if (!B_JAVA.isEmpty()) {
+      System.setProperty("bench.proxy.java", B_JAVA);
+    }
     if (!B_TARGET.isEmpty()) {
       System.setProperty("bench.proxy.target", B_TARGET);
     }
@@ -149,6 +162,7 @@ class StartupBenchIT {
     } finally {
       System.setProperty("bench.proxy.target", target);
       System.setProperty("bench.proxy.jvm", jvm);
+      System.setProperty("bench.proxy.java", java);
     }
   }
 
