@@ -44,6 +44,13 @@ class StartupBenchIT {
   /** {@code -Dbench.l6.b.java=/path/bin/java}: B runs on that JDK (25+: with its AOT cache). */
   private static final String B_JAVA = System.getProperty("bench.l6.b.java", "");
 
+  /**
+   * {@code -Dbench.l6.trainOnFleet}: the bare starts record no start-up cache; the first fleet
+   * start of each side does (as a deployed proxy's first start after a build would), and is
+   * reported on its own row (a start without a cache).
+   */
+  private static final boolean TRAIN_ON_FLEET = Boolean.getBoolean("bench.l6.trainOnFleet");
+
   private static boolean hasB() {
     return !B_TARGET.isEmpty() || !B_JVM.isEmpty() || !B_JAVA.isEmpty();
   }
@@ -66,8 +73,19 @@ class StartupBenchIT {
     Fleet fleet = Bench.fleet(cp);
     int all = cp.adminClient().namespaces().list().getItems().size();
     String cds = System.getProperty("bench.proxy.cds", "");
+    String fleetName = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
+    if (TRAIN_ON_FLEET) {
+      recording = true;
+      runs.add(
+          new Run(fleetName + ", A, no cache (records it)", 1, once(cp, pki, "fleet-a-train")));
+      if (hasB()) {
+        runs.add(
+            new Run(fleetName + ", B, no cache (records it)", 1, asB(cp, pki, "fleet-b-train")));
+      }
+      recording = false;
+    }
     for (int i = 0; i < RUNS; i++) {
-      String cluster = "fleet (" + fleet.tenants() + " tenants, " + all + " namespaces)";
+      String cluster = fleetName;
       if (hasB()) {
         runs.add(new Run(cluster + ", A", i + 1, once(cp, pki, "fleet-a-" + i)));
         runs.add(new Run(cluster + ", B", i + 1, asB(cp, pki, "fleet-b-" + i)));
@@ -166,8 +184,13 @@ class StartupBenchIT {
     }
   }
 
+  /**
+   * Whether a start may record the start-up cache at exit (always, unless training on the fleet).
+   */
+  private boolean recording = !TRAIN_ON_FLEET;
+
   private ProxyProcess.Startup once(ControlPlane cp, Pki pki, String name) throws Exception {
-    try (ProxyProcess proxy = ProxyProcess.start(cp, dir.resolve(name), pki)) {
+    try (ProxyProcess proxy = ProxyProcess.start(cp, dir.resolve(name), pki, recording)) {
       ProxyProcess.Startup s = proxy.awaitReady(Duration.ofMinutes(2));
       memory.append(ProxyVitals.memory(proxy).row(name + " at ready"));
       if (options.isEmpty()) {
