@@ -271,18 +271,23 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** The feature release of that JDK (its {@code release} file), 17 when unknown. */
   static int javaFeature() {
-    Path release = Path.of(javaTool("java")).getParent().getParent().resolve("release");
+    int feature = javaFeature(Path.of(javaTool("java")).getParent().getParent());
+    return feature == 0 ? 17 : feature;
+  }
+
+  /** The feature release of the JDK at {@code home}, from its {@code release} file; 0 if none. */
+  public static int javaFeature(Path home) {
     try {
-      for (String line : Files.readAllLines(release)) {
+      for (String line : Files.readAllLines(home.resolve("release"))) {
         if (line.startsWith("JAVA_VERSION=")) {
           String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
           return Integer.parseInt(v.split("[.+-]")[0]);
         }
       }
     } catch (IOException | NumberFormatException e) {
-      // fall through
+      return 0;
     }
-    return 17;
+    return 0;
   }
 
   private static boolean newer(Path a, Path b) {
@@ -329,14 +334,17 @@ public final class ProxyProcess implements AutoCloseable {
     Path root = root();
     String override = System.getProperty("bench.proxy.target", "");
     Path target = override.isEmpty() ? root.resolve("proxy").resolve("target") : Path.of(override);
+    return proxyJar(target) + File.pathSeparator + target.resolve("lib") + File.separator + "*";
+  }
+
+  /** {@code proxy-<version>.jar} (not its sources, javadoc or tests jar) in {@code target}. */
+  public static Path proxyJar(Path target) throws IOException {
     try (Stream<Path> files = Files.list(target)) {
-      Path jar =
-          files
-              .filter(f -> f.getFileName().toString().matches("proxy-.*\\.jar"))
-              .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
-              .findFirst()
-              .orElseThrow(() -> new IOException("no proxy jar in " + target + ": build first"));
-      return jar + File.pathSeparator + target.resolve("lib") + File.separator + "*";
+      return files
+          .filter(f -> f.getFileName().toString().matches("proxy-.*\\.jar"))
+          .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+          .findFirst()
+          .orElseThrow(() -> new IOException("no proxy jar in " + target + ": build first"));
     }
   }
 

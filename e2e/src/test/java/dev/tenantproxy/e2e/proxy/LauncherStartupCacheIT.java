@@ -86,7 +86,7 @@ class LauncherStartupCacheIT {
     assertThat(Files.getLastModifiedTime(archive)).isEqualTo(recorded);
 
     // when: the proxy jar is rebuilt (newer than the cache), and the proxy started again
-    Path jar = proxyJar(tree.resolve("proxy").resolve("target"));
+    Path jar = ProxyProcess.proxyJar(tree.resolve("proxy").resolve("target"));
     Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
     String third = serveAndStop(cp, pki, launcher, env, "third");
 
@@ -134,7 +134,7 @@ class LauncherStartupCacheIT {
           to.resolve("bin").resolve(f),
           StandardCopyOption.COPY_ATTRIBUTES);
     }
-    Path jar = proxyJar(target);
+    Path jar = ProxyProcess.proxyJar(target);
     Files.copy(jar, toTarget.resolveSibling(jar.getFileName().toString()));
     try (Stream<Path> libs = Files.list(target.resolve("lib"))) {
       libs.forEach(
@@ -149,23 +149,13 @@ class LauncherStartupCacheIT {
     return to;
   }
 
-  private static Path proxyJar(Path target) throws IOException {
-    try (Stream<Path> files = Files.list(target)) {
-      return files
-          .filter(f -> f.getFileName().toString().matches("proxy-.*\\.jar"))
-          .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
-          .findFirst()
-          .orElseThrow(() -> new IOException("no proxy jar in " + target + ": build first"));
-    }
-  }
-
   /**
    * A JDK whose feature release is in [{@code min}, {@code max}]: this JVM's, else one under {@code
    * /usr/lib/jvm}.
    */
   private static Optional<Path> jdk(int min, int max) throws IOException {
     Path self = Path.of(System.getProperty("java.home"));
-    if (feature(self) >= min && feature(self) <= max) {
+    if (ProxyProcess.javaFeature(self) >= min && ProxyProcess.javaFeature(self) <= max) {
       return Optional.of(self);
     }
     Path jvms = Path.of("/usr/lib/jvm");
@@ -175,23 +165,9 @@ class LauncherStartupCacheIT {
     try (Stream<Path> homes = Files.list(jvms)) {
       return homes
           .filter(h -> Files.isExecutable(h.resolve("bin").resolve("java")))
-          .filter(h -> feature(h) >= min && feature(h) <= max)
+          .filter(h -> ProxyProcess.javaFeature(h) >= min && ProxyProcess.javaFeature(h) <= max)
           .sorted()
           .findFirst();
     }
-  }
-
-  /** From the JDK's {@code release} file; 0 when it has none. */
-  private static int feature(Path home) {
-    try {
-      for (String line : Files.readAllLines(home.resolve("release"))) {
-        if (line.startsWith("JAVA_VERSION=")) {
-          return Integer.parseInt(line.replaceAll("[^0-9.]", "").split("\\.")[0]);
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return 0;
-    }
-    return 0;
   }
 }
