@@ -218,18 +218,21 @@ public final class ProxyServer {
               }
             })
         .compose(
-            id ->
-                OpsServer.start(
-                    vertx,
-                    config.bindAddress(),
-                    config.opsPort(),
-                    readiness,
-                    () -> shuttingDown,
-                    metrics))
+            id -> {
+              // before the ops server listens: its first scrape shows the serving certificate's
+              // expiry, never an empty gauge
+              tls.start(certPem, keyPem);
+              return OpsServer.start(
+                  vertx,
+                  config.bindAddress(),
+                  config.opsPort(),
+                  readiness,
+                  () -> shuttingDown,
+                  metrics);
+            })
         .map(
             started -> {
               ops = started;
-              tls.start(certPem, keyPem);
               LOG.info(
                   "tenant-proxy listening on https://{}:{} with {} event loops (TLS engine {});"
                       + " health and metrics on http://{}:{}",
