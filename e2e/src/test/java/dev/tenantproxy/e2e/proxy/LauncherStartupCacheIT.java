@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/tenant-proxy serve}'s start-up cache, as a user's starts meet it: the first start
- * after a build records what it loaded when it exits, the next start maps it, and a rebuilt jar
+ * after a build records what it loaded when it exits, the next start maps it, and a cache recorded
+ * by another build of the JDK ({@code <cache>.jdk} names the JDK that recorded it) or a rebuilt jar
  * makes the next start record it again. On JDK 17 the cache is AppCDS ({@code
  * proxy/target/tenant-proxy.jsa}); on JDK 25+ it is the AOT cache ({@code
  * proxy/target/tenant-proxy.aot}), chosen from {@code JAVA_HOME}. Each case runs the launcher of a
@@ -44,16 +45,18 @@ class LauncherStartupCacheIT {
   @TempDir Path dir;
 
   @Test
-  void onJdk17TheFirstServeRecordsAnAppCdsArchiveTheNextMapsItAndARebuiltJarRecordsItAgain(
-      ControlPlane cp) throws Exception {
+  void
+      onJdk17TheFirstServeRecordsAnAppCdsArchiveTheNextMapsItAndAnotherJdkBuildOrARebuiltJarRecordsItAgain(
+          ControlPlane cp) throws Exception {
     Path jdk = jdk(17, 24).orElse(null);
     assumeTrue(jdk != null, "no JDK 17-24 (this JVM or under /usr/lib/jvm)");
     recordsMapsAndRecordsAgain(cp, jdk, "tenant-proxy.jsa", "tenant-proxy.aot");
   }
 
   @Test
-  void onJdk25TheFirstServeRecordsAnAotCacheTheNextMapsItAndARebuiltJarRecordsItAgain(
-      ControlPlane cp) throws Exception {
+  void
+      onJdk25TheFirstServeRecordsAnAotCacheTheNextMapsItAndAnotherJdkBuildOrARebuiltJarRecordsItAgain(
+          ControlPlane cp) throws Exception {
     Path jdk = jdk(25, Integer.MAX_VALUE).orElse(null);
     assumeTrue(jdk != null, "no JDK 25+ (this JVM or under /usr/lib/jvm)");
     recordsMapsAndRecordsAgain(cp, jdk, "tenant-proxy.aot", "tenant-proxy.jsa");
@@ -85,13 +88,26 @@ class LauncherStartupCacheIT {
     assertThat(mainSource(second)).startsWith(FROM_CACHE);
     assertThat(Files.getLastModifiedTime(archive)).isEqualTo(recorded);
 
+    // when: the cache is marked as recorded by another build of the JDK, and the proxy started
+    // again
+    Path jdkStamp = archive.resolveSibling(cache + ".jdk");
+    assertThat(Files.readString(jdkStamp)).contains(jdk.toRealPath().toString());
+    Files.writeString(jdkStamp, jdk + " 0.0.1+1-another-build\n");
+    String afterJdk = serveAndStop(cp, pki, launcher, env, "after-jdk");
+
+    // then: it did not map that cache, and recorded it again for this JDK
+    assertThat(mainSource(afterJdk)).startsWith("file:").doesNotContain(FROM_CACHE);
+    assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(recorded);
+    assertThat(Files.readString(jdkStamp)).doesNotContain("another-build");
+    recorded = Files.getLastModifiedTime(archive);
+
     // when: the proxy jar is rebuilt (newer than the cache), and the proxy started again
     Path jar = ProxyProcess.proxyJar(tree.resolve("proxy").resolve("target"));
     Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
-    String third = serveAndStop(cp, pki, launcher, env, "third");
+    String afterJar = serveAndStop(cp, pki, launcher, env, "after-jar");
 
     // then: it did not map the stale cache, and recorded it again
-    assertThat(mainSource(third)).startsWith("file:").doesNotContain(FROM_CACHE);
+    assertThat(mainSource(afterJar)).startsWith("file:").doesNotContain(FROM_CACHE);
     assertThat(Files.getLastModifiedTime(archive)).isGreaterThan(recorded);
   }
 
