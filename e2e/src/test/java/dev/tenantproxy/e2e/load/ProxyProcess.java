@@ -74,9 +74,9 @@ public final class ProxyProcess implements AutoCloseable {
 
   /**
    * As {@link #start(ControlPlane, Path, Pki)}; with {@code recordCdsAtExit} false the JVM uses a
-   * fresh AppCDS archive but never records one when it exits (dumping the archive adds 5-17 s to
-   * the exit of the first run after a build on a loaded machine: a test that times the exit
-   * measures the proxy's shutdown, not the JDK's archive dump).
+   * fresh start-up cache (AppCDS or AOT) but never records one when it exits (dumping the archive
+   * adds 5-17 s to the exit of the first run after a build on a loaded machine: a test that times
+   * the exit measures the proxy's shutdown, not the JDK's archive dump).
    */
   public static ProxyProcess start(ControlPlane cp, Path dir, Pki pki, boolean recordCdsAtExit)
       throws IOException {
@@ -226,9 +226,12 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   /**
-   * As {@code bin/tenant-proxy serve} does: the AppCDS archive {@code tenant-proxy.jsa} beside the
-   * proxy jar when it is newer than the jar, else record it when this process exits ({@code
-   * -Dbench.proxy.cds=off}: neither).
+   * As {@code bin/tenant-proxy serve} does: the start-up cache beside the proxy jar ({@code
+   * tenant-proxy.jsa}, AppCDS; on JDK 25+ {@code tenant-proxy.aot}, the AOT cache) when it is newer
+   * than the jar and every library, else record it when this process exits ({@code
+   * -Dbench.proxy.cds=off}: neither). Unlike the launcher, it does not check which JDK build
+   * recorded it: a benchmark's build directory is used with one JDK ({@link #startWithLauncher}
+   * runs the launcher itself, as {@code LauncherStartupCacheIT} does).
    */
   private static List<String> cdsOptions(boolean mayRecord) throws IOException {
     if ("off".equals(System.getProperty("bench.proxy.cds"))) {

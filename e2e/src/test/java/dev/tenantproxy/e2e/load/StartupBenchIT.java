@@ -66,7 +66,7 @@ class StartupBenchIT {
     for (int i = 0; i < Math.max(1, RUNS / 2); i++) {
       runs.add(new Run("bare (" + bare + " namespaces)", i + 1, once(cp, pki, "bare-" + i)));
       if (hasB()) {
-        // also records B's AppCDS archive (as the bare runs do for A)
+        // also records B's start-up cache (as the bare runs do for A), unless training on the fleet
         runs.add(new Run("bare (" + bare + " namespaces), B", i + 1, asB(cp, pki, "bare-b-" + i)));
       }
     }
