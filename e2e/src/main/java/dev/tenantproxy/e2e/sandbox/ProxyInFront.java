@@ -89,6 +89,8 @@ public final class ProxyInFront implements AutoCloseable {
   private final Pki pki;
   private final Path caFile;
   private final RunningProxy proxy;
+  // set by startInTempDir: the directory is this proxy's own
+  private volatile boolean deleteDirOnClose;
 
   private ProxyInFront(ControlPlane cp, Path dir, Pki pki, Path caFile, RunningProxy proxy) {
     this.cp = cp;
@@ -113,13 +115,29 @@ public final class ProxyInFront implements AutoCloseable {
    * temporary directory named after {@code name}.
    */
   public static ProxyInFront startUntilExit(ControlPlane cp, String name) {
+    ProxyInFront proxy = startInTempDir(cp, name, true);
+    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, name + "-proxy-stop"));
+    return proxy;
+  }
+
+  /**
+   * As {@link #start(ControlPlane, Path, boolean)}, its PKI (keys included) in a new temporary
+   * directory named after {@code name}, which {@link #close()} deletes.
+   */
+  public static ProxyInFront startInTempDir(ControlPlane cp, String name, boolean serveNamespaces) {
+    Path dir;
     try {
-      ProxyInFront proxy =
-          start(cp, java.nio.file.Files.createTempDirectory("tenant-proxy-" + name + "-"), true);
-      Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, name + "-proxy-stop"));
+      dir = java.nio.file.Files.createTempDirectory("tenant-proxy-" + name + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try {
+      ProxyInFront proxy = start(cp, dir, serveNamespaces);
+      proxy.deleteDirOnClose = true;
       return proxy;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      ControlPlane.deleteRecursively(dir);
+      throw e;
     }
   }
 
@@ -252,5 +270,8 @@ public final class ProxyInFront implements AutoCloseable {
   @Override
   public void close() {
     proxy.close();
+    if (deleteDirOnClose) {
+      ControlPlane.deleteRecursively(dir);
+    }
   }
 }

@@ -253,6 +253,7 @@ class AllNamespacesResumeIT {
 
   private static Path kubeconfig(KubeUser user, int port) throws IOException {
     Path file = Files.createTempFile("allns-resume-", ".kubeconfig");
+    file.toFile().deleteOnExit();
     Files.writeString(file, user.kubeconfigFor("https://127.0.0.1:" + port, proxy.caPem()));
     return file;
   }

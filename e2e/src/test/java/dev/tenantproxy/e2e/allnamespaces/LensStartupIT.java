@@ -21,7 +21,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,7 @@ class LensStartupIT {
   @BeforeAll
   static void fixture(ControlPlane controlPlane) throws IOException {
     cp = controlPlane;
-    proxy = ProxyInFront.start(cp, Files.createTempDirectory("tenant-proxy-lens-it-"), true);
+    proxy = ProxyInFront.startInTempDir(cp, "lens-it", true);
     String user = unique("alice");
     alice = cp.users().certificate(user, Capsule.CAPSULE_USERS_GROUP);
     String solar = unique("solar");

@@ -138,6 +138,7 @@ class ExplainIT {
     command.add("--kubeconfig=" + cp.adminKubeconfig());
     command.addAll(List.of(args));
     Path err = Files.createTempFile("explain-", ".stderr");
+    err.toFile().deleteOnExit();
     Process p =
         new ProcessBuilder(command)
             .redirectError(err.toFile())

@@ -18,8 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,15 +39,8 @@ final class ServedNamespaces {
 
   static synchronized ProxyInFront proxy(ControlPlane cp) {
     if (proxy == null) {
-      try {
-        Path dir = Files.createTempDirectory("tenant-proxy-namespaces-it-");
-        proxy = ProxyInFront.start(cp, dir, true);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      ProxyInFront started = proxy;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "namespaces-it-proxy-stop"));
-      awaitReady(cp, started);
+      proxy = ProxyInFront.startUntilExit(cp, "namespaces-it");
+      awaitReady(cp, proxy);
     }
     return proxy;
   }
