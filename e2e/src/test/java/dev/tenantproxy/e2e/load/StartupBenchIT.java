@@ -145,7 +145,9 @@ class StartupBenchIT {
     sb.append(
         String.format(
             Locale.ROOT, "%nFleet created in %d s before the fleet runs.%n", fleet.seconds()));
-    sb.append("\nJVM options of the first run: `").append(options).append("`.");
+    sb.append("\nJVM options of the first run: `").append(options).append("`");
+    // the proxies' JDK, which need not be the one this report's first line names (the harness's)
+    sb.append(", java `").append(ProxyProcess.javaTool("java")).append("`.");
     if (hasB()) {
       sb.append(" B: build `")
           .append(B_TARGET.isEmpty() ? "same as A" : B_TARGET)
