@@ -127,7 +127,7 @@ public final class ProxyInFront implements AutoCloseable {
   public static ProxyInFront startInTempDir(ControlPlane cp, String name, boolean serveNamespaces) {
     Path dir;
     try {
-      dir = java.nio.file.Files.createTempDirectory("tenant-proxy-" + name + "-");
+      dir = Files.createTempDirectory("tenant-proxy-" + name + "-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
