@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code tenant_proxy_open_watches}
  *   <li>{@code
  *       tenant_proxy_upstream_requests_total{kind=passthrough|tokenreview|subjectaccessreview}}
+ *   <li>{@code tenant_proxy_upstream_resent_total} (requests the API server did not process, sent
+ *       again)
  *   <li>{@code
  *       tenant_proxy_cache_lookups_total{cache=tokenreview|impersonation,result=hit|miss|coalesced}}
  *   <li>{@code
@@ -252,6 +254,16 @@ public final class ProxyMetrics implements PassThroughFilter.Observer {
     io.micrometer.core.instrument.FunctionCounter.builder(
             "tenant_proxy_watch_hub_failures", failures, s -> s.getAsLong())
         .description("Watch-hub tasks that failed; each ended the open served watches with 410")
+        .register(registry);
+  }
+
+  /** Requests sent to the API server again because it did not process them ({@code Upstream}). */
+  public void upstreamResent(java.util.function.LongSupplier resent) {
+    counted.add(resent);
+    FunctionCounter.builder("tenant_proxy_upstream_resent", resent, s -> s.getAsLong())
+        .description(
+            "Requests sent to the API server again because it did not process them (a refused"
+                + " stream, or one above the last stream of a GOAWAY)")
         .register(registry);
   }
 

@@ -6,11 +6,11 @@ import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
 import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.upstream.RequestBody;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -34,6 +34,14 @@ public final class PassThroughFilter implements ProxyFilter {
 
     void watchClosed();
   }
+
+  /**
+   * Bodies up to this size (with a {@code Content-Length}) are copied as they stream to the API
+   * server, so that a request it did not process can be sent again: SelfSubjectReviews, most
+   * creates and patches. Larger ones are only streamed. A bound per request: in-flight requests
+   * times this is the most the copies hold.
+   */
+  static final long RESENDABLE_BODY_BYTES = 64 * 1024;
 
   private final Upstream upstream;
   private final ForwardHeaders headers;
@@ -72,59 +80,63 @@ public final class PassThroughFilter implements ProxyFilter {
     if (upgrade) {
       return relay.relay(exchange, out, as);
     }
+    HttpServerResponse resp = req.response();
+    if (resp.closed()) {
+      // the client went away (an HTTP/2 stream reset) while authentication ran: nothing to send
+      return Future.succeededFuture();
+    }
     Promise<Void> done = Promise.promise();
+    boolean withBody = hasBody(req);
+    RequestBody body;
+    if (withBody) {
+      // streamed with back-pressure; a small one is also copied as it passes, so that the request
+      // can be sent again if the API server did not process it (upstream/Unprocessed)
+      String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+      body =
+          RequestBody.streamed(
+              req,
+              length != null && parseLength(length) <= RESENDABLE_BODY_BYTES
+                  ? parseLength(length)
+                  : 0);
+    } else {
+      exchange.resumeRequest();
+      body = RequestBody.none();
+    }
     upstream
-        .open(req.method(), req.uri(), as)
-        .onComplete(
-            opened -> {
-              if (opened.failed()) {
-                done.fail(opened.cause());
+        .send(
+            req.method(),
+            req.uri(),
+            as,
+            creq -> {
+              if (resp.closed()) {
+                // the client went away while the request waited for a connection
+                creq.reset();
                 return;
               }
-              try {
-                forward(exchange, opened.result(), out, done);
-              } catch (RuntimeException e) {
-                // never leave the exchange unanswered (and the upstream request open)
-                opened.result().reset();
+              creq.headers().addAll(out);
+              if (!withBody) {
+                creq.headers().remove(HttpHeaders.CONTENT_LENGTH);
+              } else if (!creq.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+                creq.setChunked(true);
+              }
+              // client gone: cancel the upstream request (and its watch)
+              resp.closeHandler(v -> creq.reset());
+              resp.exceptionHandler(e -> creq.reset());
+            },
+            body,
+            cresp -> {
+              respond(exchange, cresp, done);
+              return Future.<Void>succeededFuture();
+            })
+        .onFailure(
+            e -> {
+              if (resp.closed()) {
+                done.tryComplete();
+              } else {
                 done.tryFail(e);
               }
             });
     return done.future();
-  }
-
-  private void forward(
-      ProxyExchange exchange, HttpClientRequest creq, MultiMap out, Promise<Void> done) {
-    HttpServerRequest req = exchange.request();
-    HttpServerResponse resp = req.response();
-    if (resp.closed()) {
-      // the client went away (an HTTP/2 stream reset) while authentication ran: nothing to send
-      creq.reset();
-      done.tryComplete();
-      return;
-    }
-    creq.headers().addAll(out);
-    // client gone: cancel the upstream request (and its watch)
-    resp.closeHandler(v -> creq.reset());
-    resp.exceptionHandler(e -> creq.reset());
-    Future<HttpClientResponse> sent;
-    if (hasBody(req)) {
-      if (!creq.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
-        creq.setChunked(true);
-      }
-      sent = creq.send(req); // pipes the paused request body with back-pressure
-    } else {
-      creq.headers().remove(HttpHeaders.CONTENT_LENGTH);
-      exchange.resumeRequest();
-      sent = creq.send();
-    }
-    sent.onComplete(
-        answered -> {
-          if (answered.failed()) {
-            done.tryFail(answered.cause());
-            return;
-          }
-          respond(exchange, answered.result(), done);
-        });
   }
 
   private void respond(ProxyExchange exchange, HttpClientResponse cresp, Promise<Void> done) {
@@ -198,6 +210,14 @@ public final class PassThroughFilter implements ProxyFilter {
               }
               done.tryComplete();
             });
+  }
+
+  private static long parseLength(String length) {
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static boolean hasBody(HttpServerRequest req) {

@@ -5,6 +5,7 @@ import dev.tenantproxy.proxy.server.Decision;
 import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
 import dev.tenantproxy.proxy.server.ProxyFilter;
+import dev.tenantproxy.proxy.upstream.RequestBody;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -284,52 +285,52 @@ public final class AccessReviewsFilter implements ProxyFilter {
   private Future<Void> forward(
       ProxyExchange exchange, Caller caller, Buffer body, boolean addRule) {
     HttpServerRequest req = exchange.request();
-    return upstream
-        .open(HttpMethod.POST, req.uri(), caller)
-        .compose(
-            up -> {
-              MultiMap h = up.headers();
-              String ct = req.getHeader(HttpHeaders.CONTENT_TYPE);
-              h.set(HttpHeaders.CONTENT_TYPE, ct == null ? "application/json" : ct);
-              String accept = req.getHeader(HttpHeaders.ACCEPT);
-              h.set(
-                  HttpHeaders.ACCEPT,
-                  addRule ? "application/json" : accept == null ? "application/json" : accept);
-              String ua = req.getHeader(HttpHeaders.USER_AGENT);
-              if (ua != null) {
-                h.set(HttpHeaders.USER_AGENT, ua);
-              }
-              return up.send(body);
-            })
-        .compose(
-            resp ->
-                resp.body()
-                    .compose(
-                        answer -> {
-                          Buffer out = answer;
-                          String type = resp.getHeader(HttpHeaders.CONTENT_TYPE);
-                          if (addRule
-                              && resp.statusCode() / 100 == 2
-                              && type != null
-                              && type.startsWith("application/json")) {
-                            out =
-                                withServedRules(
-                                    answer,
-                                    registry.kinds().stream()
-                                        .filter(k -> registry.serves(k, caller))
-                                        .toList(),
-                                    k -> registry.servesLists(k, caller));
-                          }
-                          var r = exchange.response().setStatusCode(resp.statusCode());
-                          if (type != null) {
-                            r.putHeader(HttpHeaders.CONTENT_TYPE, type);
-                          }
-                          List<String> warnings = resp.headers().getAll("Warning");
-                          if (!warnings.isEmpty()) {
-                            r.putHeader("Warning", warnings);
-                          }
-                          return r.end(out);
-                        }));
+    return upstream.send(
+        HttpMethod.POST,
+        req.uri(),
+        caller,
+        up -> {
+          MultiMap h = up.headers();
+          String ct = req.getHeader(HttpHeaders.CONTENT_TYPE);
+          h.set(HttpHeaders.CONTENT_TYPE, ct == null ? "application/json" : ct);
+          String accept = req.getHeader(HttpHeaders.ACCEPT);
+          h.set(
+              HttpHeaders.ACCEPT,
+              addRule ? "application/json" : accept == null ? "application/json" : accept);
+          String ua = req.getHeader(HttpHeaders.USER_AGENT);
+          if (ua != null) {
+            h.set(HttpHeaders.USER_AGENT, ua);
+          }
+        },
+        RequestBody.of(body),
+        resp ->
+            resp.body()
+                .compose(
+                    answer -> {
+                      Buffer out = answer;
+                      String type = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+                      if (addRule
+                          && resp.statusCode() / 100 == 2
+                          && type != null
+                          && type.startsWith("application/json")) {
+                        out =
+                            withServedRules(
+                                answer,
+                                registry.kinds().stream()
+                                    .filter(k -> registry.serves(k, caller))
+                                    .toList(),
+                                k -> registry.servesLists(k, caller));
+                      }
+                      var r = exchange.response().setStatusCode(resp.statusCode());
+                      if (type != null) {
+                        r.putHeader(HttpHeaders.CONTENT_TYPE, type);
+                      }
+                      List<String> warnings = resp.headers().getAll("Warning");
+                      if (!warnings.isEmpty()) {
+                        r.putHeader("Warning", warnings);
+                      }
+                      return r.end(out);
+                    }));
   }
 
   static Buffer withServedRules(Buffer answer, List<ServedKind> kinds) {

@@ -71,12 +71,9 @@ final class LingeringClose extends ChannelDuplexHandler {
     }
   }
 
-  /** The Netty channel under a Vert.x connection; null if Vert.x does not expose it. */
+  /** The Netty channel under a Vert.x connection ({@link NettyChannels#of}). */
   static Channel channel(HttpConnection connection) {
-    // Vert.x 5 has no public API to reach a connection's Netty channel; every HttpConnection the
-    // server hands out (Http1xServerConnection, Http2ServerConnection) is an internal
-    // ConnectionBase. This is the one place the proxy relies on that internal type.
-    return connection instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+    return NettyChannels.of(connection);
   }
 
   @Override

@@ -126,6 +126,7 @@ public final class ProxyServer {
     b.serving.forEach(registry::addServing);
     this.tls = new TlsReloader(vertx, config, issuers, servers);
     metrics.certificate("serving", tls.files());
+    metrics.upstreamResent(b.upstream::resent);
     if (b.upstream.frontProxyFiles() != null) {
       metrics.certificate("front-proxy-client", b.upstream.frontProxyFiles());
     }

@@ -76,6 +76,8 @@ public final class StatusResponses {
         || failure instanceof io.netty.channel.ConnectTimeoutException
         || failure instanceof io.vertx.core.http.HttpClosedException
         || failure instanceof StreamResetException
+        // a stream Netty would not open on a connection the API server is closing (GOAWAY)
+        || failure instanceof io.netty.handler.codec.http2.Http2Exception
         || (failure != null
             && failure
                 .getClass()

@@ -5,11 +5,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestHeaderProbe {
   private static final Logger LOG = LoggerFactory.getLogger(RequestHeaderProbe.class);
-  private static final String REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+  static final String REVIEWS = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
   private static final long FIRST_RETRY_MS = 1_000;
   private static final long MAX_RETRY_MS = 30_000;
 
@@ -73,33 +76,38 @@ public final class RequestHeaderProbe {
     stopped = true;
   }
 
-  /** Opens a request in a caller's name, as {@link Upstream#open(HttpMethod, String, Caller)}. */
+  /**
+   * Sends the probe's request in the probe user's name, as {@link Upstream#send} does: {@code
+   * prepare} sets its headers, {@code read} reads the answer.
+   */
   @FunctionalInterface
-  interface Opener {
-    Future<HttpClientRequest> open(HttpMethod method, String uri, Caller caller);
+  interface Sender {
+    Future<Verdict> send(
+        Consumer<HttpClientRequest> prepare,
+        RequestBody body,
+        Function<HttpClientResponse, Future<Verdict>> read);
   }
 
   /**
-   * One probe: a SelfSubjectReview asserting {@link #PROBE} on a request {@code opener} opens, and
-   * what the answer says. Never fails: no answer (within {@value #ANSWER_TIMEOUT_MS} ms once sent)
-   * is a {@link Verdict#retry}.
+   * One probe: a SelfSubjectReview asserting {@link #PROBE} that {@code sender} sends, and what the
+   * answer says. Never fails: no answer (within {@value #ANSWER_TIMEOUT_MS} ms once sent) is a
+   * {@link Verdict#retry}.
    */
-  static Future<Verdict> once(Opener opener) {
+  static Future<Verdict> once(Sender sender) {
     Buffer body =
         new JsonObject()
             .put("apiVersion", "authentication.k8s.io/v1")
             .put("kind", "SelfSubjectReview")
             .toBuffer();
-    return opener
-        .open(HttpMethod.POST, REVIEWS, PROBE)
-        .compose(
+    return sender
+        .send(
             req -> {
               req.idleTimeout(ANSWER_TIMEOUT_MS);
               req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
               req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send(body)
-                  .compose(resp -> resp.body().map(b -> verdict(resp.statusCode(), b)));
-            })
+            },
+            RequestBody.of(body),
+            resp -> resp.body().map(b -> verdict(resp.statusCode(), b)))
         .recover(
             e ->
                 Future.succeededFuture(
@@ -110,7 +118,8 @@ public final class RequestHeaderProbe {
     if (stopped) {
       return;
     }
-    once(upstream::open)
+    once((prepare, body, read) ->
+            upstream.send(HttpMethod.POST, REVIEWS, PROBE, prepare, body, read))
         .onSuccess(
             v -> {
               String problem = v.problem();

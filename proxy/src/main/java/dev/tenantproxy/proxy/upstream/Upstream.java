@@ -3,8 +3,11 @@ package dev.tenantproxy.proxy.upstream;
 import dev.tenantproxy.filters.identity.Caller;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The API server as seen by the proxy: requests carry either the proxy's own credentials ({@link
@@ -47,6 +50,28 @@ public interface Upstream {
   }
 
   /**
+   * Sends a request in {@code caller}'s name (null: the proxy's own identity) with {@code body},
+   * and reads the answer with {@code read}, called as the response head arrives (before any of its
+   * body). A request the API server did not process (its stream refused, or above the last stream
+   * of a GOAWAY) is opened and sent again ({@code Unprocessed}); {@code prepare} sets the headers
+   * of each attempt's request (the same rules as for {@link #open(HttpMethod, String, Caller)}).
+   */
+  default <T> Future<T> send(
+      HttpMethod method,
+      String uri,
+      Caller caller,
+      Consumer<HttpClientRequest> prepare,
+      RequestBody body,
+      Function<HttpClientResponse, Future<T>> read) {
+    return Unprocessed.send(() -> open(method, uri, caller), prepare, body, read, () -> {});
+  }
+
+  /** Requests sent again because the API server did not process them, since start. */
+  default long resent() {
+    return 0;
+  }
+
+  /**
    * Sends an upgrade request (WebSocket, SPDY/3.1) on a fresh HTTP/1.1 connection in {@code
    * caller}'s name (null: the proxy's own identity), asserted as {@link #open(HttpMethod, String,
    * Caller)} does, and answers with the parsed response head and the raw socket.
@@ -69,13 +94,13 @@ public interface Upstream {
    * answer arrives.
    */
   default Future<Answer> getJson(String path) {
-    return open(HttpMethod.GET, path)
-        .compose(
-            req -> {
-              req.putHeader("Accept", "application/json");
-              return req.send()
-                  .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)));
-            });
+    return send(
+        HttpMethod.GET,
+        path,
+        null,
+        req -> req.putHeader("Accept", "application/json"),
+        RequestBody.none(),
+        resp -> resp.body().map(b -> new Answer(resp.statusCode(), b)));
   }
 
   /** Closes the pools. */

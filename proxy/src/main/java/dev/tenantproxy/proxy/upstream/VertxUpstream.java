@@ -66,6 +66,8 @@ final class VertxUpstream implements Upstream {
   private final boolean ssl;
   private final long tokenTimer;
   private volatile String token;
+  private final java.util.concurrent.atomic.LongAdder resent =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * HTTP/2 connections to the API server, shared by every caller. Each carries as many streams as
@@ -176,7 +178,18 @@ final class VertxUpstream implements Upstream {
    */
   private Future<Void> probe(LoopLocalPool fresh) {
     return RequestHeaderProbe.once(
-            (method, uri, caller) -> fresh.request(asCaller(method, uri, caller)))
+            (prepare, body, read) ->
+                Unprocessed.send(
+                    () ->
+                        fresh.request(
+                            asCaller(
+                                HttpMethod.POST,
+                                RequestHeaderProbe.REVIEWS,
+                                RequestHeaderProbe.PROBE)),
+                    prepare,
+                    body,
+                    read,
+                    resent::increment))
         .compose(
             verdict ->
                 verdict.problem() == null
@@ -302,17 +315,34 @@ final class VertxUpstream implements Upstream {
   }
 
   @Override
+  public <T> Future<T> send(
+      HttpMethod method,
+      String uri,
+      Caller caller,
+      java.util.function.Consumer<HttpClientRequest> prepare,
+      RequestBody body,
+      java.util.function.Function<io.vertx.core.http.HttpClientResponse, Future<T>> read) {
+    return Unprocessed.send(
+        () -> open(method, uri, caller), prepare, body, read, resent::increment);
+  }
+
+  @Override
+  public long resent() {
+    return resent.sum();
+  }
+
+  @Override
   public Future<JsonObject> postJson(String path, JsonObject body) {
-    Buffer payload = body.toBuffer();
-    // the response is read in the callback of send(), nested: its body handler is attached before
-    // any body event, wherever this is called from (the chained form races off the event loop)
-    return open(HttpMethod.POST, path)
-        .compose(
-            req -> {
-              req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-              req.putHeader(HttpHeaders.ACCEPT, "application/json");
-              return req.send(payload).compose(resp -> readReview(path, resp));
-            });
+    return send(
+        HttpMethod.POST,
+        path,
+        null,
+        req -> {
+          req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+          req.putHeader(HttpHeaders.ACCEPT, "application/json");
+        },
+        RequestBody.of(body.toBuffer()),
+        resp -> readReview(path, resp));
   }
 
   private static Future<JsonObject> readReview(

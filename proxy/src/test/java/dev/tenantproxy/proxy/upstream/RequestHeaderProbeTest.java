@@ -103,7 +103,7 @@ class RequestHeaderProbeTest {
   void oneProbeThatGetsNoAnswerIsARetryNotARefusal() throws Exception {
     RequestHeaderProbe.Verdict v =
         RequestHeaderProbe.once(
-                (method, uri, caller) -> Future.failedFuture("Connection refused: 127.0.0.1:1"))
+                (prepare, body, read) -> Future.failedFuture("Connection refused: 127.0.0.1:1"))
             .await(10, TimeUnit.SECONDS);
 
     assertThat(v.refused()).isFalse();

@@ -13,10 +13,12 @@ import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
 import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
+import dev.tenantproxy.proxy.upstream.RequestBody;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -492,16 +494,20 @@ public final class AllNamespacesFilter implements ProxyFilter {
       String userAgent) {
     String uri = path(kind, namespace) + query(params);
     counter.upstreamRequest();
-    return upstream
-        .open(HttpMethod.GET, uri, caller)
-        .compose(
-            up -> {
-              up.putHeader(HttpHeaders.ACCEPT, accept);
-              if (userAgent != null) {
-                up.putHeader(HttpHeaders.USER_AGENT, userAgent);
-              }
-              return up.send();
-            });
+    return upstream.send(
+        HttpMethod.GET,
+        uri,
+        caller,
+        up -> headers(up, accept, userAgent),
+        RequestBody.none(),
+        Future::succeededFuture);
+  }
+
+  private static void headers(HttpClientRequest up, String accept, String userAgent) {
+    up.putHeader(HttpHeaders.ACCEPT, accept);
+    if (userAgent != null) {
+      up.putHeader(HttpHeaders.USER_AGENT, userAgent);
+    }
   }
 
   private Future<MergedList.Answer> fetch(
@@ -513,26 +519,21 @@ public final class AllNamespacesFilter implements ProxyFilter {
       String userAgent) {
     String uri = path(kind, namespace) + query(params);
     counter.upstreamRequest();
-    return upstream
-        .open(HttpMethod.GET, uri, caller)
-        .compose(
-            up -> {
-              up.putHeader(HttpHeaders.ACCEPT, accept);
-              if (userAgent != null) {
-                up.putHeader(HttpHeaders.USER_AGENT, userAgent);
-              }
-              return up.send()
-                  .compose(
-                      resp ->
-                          resp.body()
-                              .map(
-                                  b ->
-                                      new MergedList.Answer(
-                                          resp.statusCode(),
-                                          resp.getHeader(HttpHeaders.CONTENT_TYPE),
-                                          resp.headers().getAll("Warning"),
-                                          b.getBytes())));
-            });
+    return upstream.send(
+        HttpMethod.GET,
+        uri,
+        caller,
+        up -> headers(up, accept, userAgent),
+        RequestBody.none(),
+        resp ->
+            resp.body()
+                .map(
+                    b ->
+                        new MergedList.Answer(
+                            resp.statusCode(),
+                            resp.getHeader(HttpHeaders.CONTENT_TYPE),
+                            resp.headers().getAll("Warning"),
+                            b.getBytes())));
   }
 
   static String path(ApiResources.Resource kind, String namespace) {

@@ -17,6 +17,7 @@ import dev.tenantproxy.proxy.server.FilterChain;
 import dev.tenantproxy.proxy.server.ProxyExchange;
 import dev.tenantproxy.proxy.server.ProxyFilter;
 import dev.tenantproxy.proxy.server.RequestAttributes;
+import dev.tenantproxy.proxy.upstream.RequestBody;
 import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -153,28 +154,28 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
             || "true".equals(exchange.request().getParam("sendInitialEvents"));
     HttpServerResponse out = exchange.request().response();
     exchange.resumeRequest();
-    return upstream
-        .open(HttpMethod.GET, exchange.request().uri())
-        .compose(
-            req -> {
-              if (accept != null) {
-                req.putHeader(HttpHeaders.ACCEPT, accept);
-              }
-              out.closeHandler(v -> req.reset());
-              return req.send();
-            })
-        .compose(
-            resp -> {
-              if (resp.statusCode() != 200) {
-                return bounded(resp).compose(body -> answer(exchange, resp, body));
-              }
-              // a watch from a resourceVersion continues a list: the client holds the tenants
-              // owned then (taken as those owned now); a watch with initial events holds none
-              OwnershipTransitions transitions =
-                  new OwnershipTransitions(
-                      snapshots, caller, !initialEvents, System::nanoTime, MAX_INDEX_LAG);
-              return relay(exchange, resp, WatchFilter.deciding(transitions, MAX_EVENT_BYTES));
-            });
+    return upstream.send(
+        HttpMethod.GET,
+        exchange.request().uri(),
+        null,
+        req -> {
+          if (accept != null) {
+            req.putHeader(HttpHeaders.ACCEPT, accept);
+          }
+          out.closeHandler(v -> req.reset());
+        },
+        RequestBody.none(),
+        resp -> {
+          if (resp.statusCode() != 200) {
+            return bounded(resp).compose(body -> answer(exchange, resp, body));
+          }
+          // a watch from a resourceVersion continues a list: the client holds the tenants
+          // owned then (taken as those owned now); a watch with initial events holds none
+          OwnershipTransitions transitions =
+              new OwnershipTransitions(
+                  snapshots, caller, !initialEvents, System::nanoTime, MAX_INDEX_LAG);
+          return relay(exchange, resp, WatchFilter.deciding(transitions, MAX_EVENT_BYTES));
+        });
   }
 
   private Future<Void> relay(ProxyExchange exchange, HttpClientResponse resp, WatchFilter filter) {
@@ -317,16 +318,17 @@ public final class TenantsV1beta1Filter implements ProxyFilter {
     String uri = exchange.request().path() + (kept.length() == 0 ? "" : "?" + kept);
     String accept = exchange.request().getHeader(HttpHeaders.ACCEPT);
     exchange.resumeRequest();
-    return upstream
-        .open(HttpMethod.GET, uri)
-        .compose(
-            req -> {
-              if (accept != null) {
-                req.putHeader(HttpHeaders.ACCEPT, accept);
-              }
-              return req.send();
-            })
-        .compose(resp -> bounded(resp).compose(body -> answer(exchange, resp, body)));
+    return upstream.send(
+        HttpMethod.GET,
+        uri,
+        null,
+        req -> {
+          if (accept != null) {
+            req.putHeader(HttpHeaders.ACCEPT, accept);
+          }
+        },
+        RequestBody.none(),
+        resp -> bounded(resp).compose(body -> answer(exchange, resp, body)));
   }
 
   private static Future<Buffer> bounded(HttpClientResponse resp) {

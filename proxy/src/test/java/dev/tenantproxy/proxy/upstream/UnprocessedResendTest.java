@@ -1,0 +1,261 @@
+package dev.tenantproxy.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tenantproxy.filters.identity.Caller;
+import dev.tenantproxy.proxy.testing.TestPki;
+import dev.tenantproxy.testsupport.TestVertx;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A request the API server did not process (above a GOAWAY's last stream, or refused) is sent again
+ * on a new stream, its body included; one it may have processed is not.
+ */
+class UnprocessedResendTest {
+  private static final Caller ALICE =
+      new Caller("alice", "uid-a", List.of("system:authenticated"), Map.of());
+
+  @TempDir Path dir;
+  private Vertx vertx;
+  private Upstream upstream;
+  private final List<String> seen = new CopyOnWriteArrayList<>();
+  private final Set<HttpConnection> connections =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile Handler<HttpServerRequest> behaviour;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = TestVertx.create();
+    TestPki.Issued ca = TestPki.ca(dir, "ca");
+    TestPki.Issued serving = TestPki.server(dir, "api", ca);
+    int port =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setUseAlpn(true)
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertPath(serving.certFile().toString())
+                            .setKeyPath(serving.keyFile().toString())))
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            body -> {
+                              seen.add(req.path() + " " + body);
+                              connections.add(req.connection());
+                              behaviour.handle(req);
+                            }))
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS)
+            .actualPort();
+    upstream =
+        Upstream.create(
+            vertx,
+            new UpstreamCredentials(
+                URI.create("https://127.0.0.1:" + port),
+                Buffer.buffer(Files.readAllBytes(ca.certFile())),
+                null,
+                null,
+                "proxy-token",
+                null),
+            10_000);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    upstream.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRequestAboveTheLastStreamOfAGoawayIsSentAgainWithItsBodyOnAnotherConnection()
+      throws Exception {
+    // given: the first connection takes the first request, then says GOAWAY with it as the last
+    // stream and answers it; the second request, already sent on that connection, was not taken
+    CompletableFuture<HttpServerRequest> firstTaken = new CompletableFuture<>();
+    AtomicInteger onFirstConnection = new AtomicInteger();
+    behaviour =
+        req -> {
+          if (connections.size() > 1) {
+            req.response().end("again: " + req.path());
+            return;
+          }
+          if (onFirstConnection.incrementAndGet() == 1) {
+            firstTaken.complete(req);
+            return;
+          }
+          HttpServerRequest first = firstTaken.getNow(null);
+          req.connection().goAway(0, first.streamId());
+          first.response().end("first");
+        };
+    Context context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+
+    // when
+    Future<String> first = on(context, () -> get("/first"));
+    firstTaken.get(10, TimeUnit.SECONDS);
+    Future<String> second = on(context, () -> post("/second", "payload"));
+
+    // then
+    assertThat(first.await(10, TimeUnit.SECONDS)).isEqualTo("200 first");
+    assertThat(second.await(10, TimeUnit.SECONDS)).isEqualTo("200 again: /second");
+    assertThat(seen).containsExactly("/first ", "/second payload", "/second payload");
+    assertThat(connections).hasSize(2);
+    assertThat(upstream.resent()).isEqualTo(1);
+  }
+
+  @Test
+  void aRefusedStreamIsSentAgain() throws Exception {
+    // given: the first request is refused (REFUSED_STREAM), later ones answered
+    AtomicInteger requests = new AtomicInteger();
+    behaviour =
+        req -> {
+          if (requests.incrementAndGet() == 1) {
+            req.response().reset(7);
+          } else {
+            req.response().end("taken");
+          }
+        };
+
+    // when
+    String answer = get("/refused").await(10, TimeUnit.SECONDS);
+
+    // then
+    assertThat(answer).isEqualTo("200 taken");
+    assertThat(seen).containsExactly("/refused ", "/refused ");
+    assertThat(upstream.resent()).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestTheServerTookIsNotSentAgainWhenItsConnectionGoesAway() {
+    // given: the server takes the request (it is the GOAWAY's last stream) and closes without
+    // answering: it may have been processed
+    behaviour =
+        req -> {
+          req.connection().goAway(0, req.streamId());
+          req.connection().close();
+        };
+
+    // when / then
+    assertThatThrownBy(() -> get("/taken").await(10, TimeUnit.SECONDS))
+        .isInstanceOf(io.vertx.core.http.HttpClosedException.class);
+    assertThat(seen).containsExactly("/taken ");
+    assertThat(upstream.resent()).isZero();
+  }
+
+  @Test
+  void aRequestRefusedEveryTimeFailsAfterTheLastAttempt() {
+    // given
+    behaviour = req -> req.response().reset(7);
+
+    // when / then
+    assertThatThrownBy(() -> get("/always").await(10, TimeUnit.SECONDS))
+        .isInstanceOf(io.vertx.core.http.StreamResetException.class);
+    assertThat(seen).hasSize(Unprocessed.ATTEMPTS);
+    assertThat(upstream.resent()).isEqualTo(Unprocessed.ATTEMPTS - 1);
+  }
+
+  @Test
+  void aStreamedBodyNoLargerThanItsCopyIsSentAgainWhole() throws Exception {
+    // given: a body streamed from a file, copied as it passes; the first attempt is refused
+    String payload = "x".repeat(40_000);
+    AtomicInteger requests = new AtomicInteger();
+    behaviour =
+        req -> {
+          if (requests.incrementAndGet() == 1) {
+            req.response().reset(7);
+          } else {
+            req.response().end("taken");
+          }
+        };
+
+    // when
+    String answer = streamed("/streamed", payload, 64 * 1024).await(10, TimeUnit.SECONDS);
+
+    // then
+    assertThat(answer).isEqualTo("200 taken");
+    assertThat(seen).containsExactly("/streamed " + payload, "/streamed " + payload);
+    assertThat(upstream.resent()).isEqualTo(1);
+  }
+
+  @Test
+  void aStreamedBodyLargerThanItsCopyIsNotSentAgain() {
+    // given
+    String payload = "y".repeat(40_000);
+    behaviour = req -> req.response().reset(7);
+
+    // when / then
+    assertThatThrownBy(() -> streamed("/large", payload, 16 * 1024).await(10, TimeUnit.SECONDS))
+        .isInstanceOf(io.vertx.core.http.StreamResetException.class);
+    assertThat(seen).containsExactly("/large " + payload);
+    assertThat(upstream.resent()).isZero();
+  }
+
+  private Future<String> streamed(String path, String payload, long maxCopied) throws Exception {
+    Path file = Files.writeString(dir.resolve(path.substring(1) + ".json"), payload);
+    io.vertx.core.file.AsyncFile source =
+        vertx
+            .fileSystem()
+            .open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+            .await(10, TimeUnit.SECONDS);
+    source.pause();
+    return upstream.send(
+        HttpMethod.POST,
+        path,
+        ALICE,
+        req -> req.putHeader("Content-Length", Integer.toString(payload.length())),
+        RequestBody.streamed(source, maxCopied),
+        UnprocessedResendTest::read);
+  }
+
+  private Future<String> get(String path) {
+    return upstream.send(
+        HttpMethod.GET, path, ALICE, req -> {}, RequestBody.none(), UnprocessedResendTest::read);
+  }
+
+  private Future<String> post(String path, String body) {
+    return upstream.send(
+        HttpMethod.POST,
+        path,
+        ALICE,
+        req -> {},
+        RequestBody.of(Buffer.buffer(body)),
+        UnprocessedResendTest::read);
+  }
+
+  private static Future<String> read(io.vertx.core.http.HttpClientResponse resp) {
+    return resp.body().map(b -> resp.statusCode() + " " + b);
+  }
+
+  private static Future<String> on(
+      Context context, java.util.function.Supplier<Future<String>> request) {
+    io.vertx.core.Promise<String> answer = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> request.get().onComplete(answer));
+    return answer.future();
+  }
+}
