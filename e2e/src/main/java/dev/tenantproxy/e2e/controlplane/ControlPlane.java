@@ -297,14 +297,88 @@ public final class ControlPlane implements AutoCloseable {
         ManagedProcess.start(
             "kube-apiserver", apiServerCommand, logs.resolve("kube-apiserver.log"));
     processes.add(apiserver);
+    awaitReady(apiserver, apiServerUrl, timeout, "after restart");
+  }
+
+  /**
+   * Starts a second kube-apiserver on this control plane's etcd and certificates, as a replica of
+   * an HA control plane, on a port of its own and with {@code extraFlags} added to the first one's
+   * (a later flag wins), and waits until its {@code /readyz} answers 200. It logs to {@code
+   * logs/<name>.log} and audits to {@code logs/<name>-audit.log}; the control plane stops it when
+   * it closes, if the test has not.
+   */
+  public synchronized ApiServerReplica startReplica(
+      String name, List<String> extraFlags, Duration timeout) {
+    String url = "https://127.0.0.1:" + freePorts(1)[0];
+    List<String> command = new java.util.ArrayList<>();
+    for (String flag : apiServerCommand) {
+      if (flag.startsWith("--secure-port=")) {
+        command.add("--secure-port=" + URI.create(url).getPort());
+      } else if (flag.startsWith("--audit-log-path=")) {
+        command.add("--audit-log-path=" + logs.resolve(name + "-audit.log"));
+      } else {
+        command.add(flag);
+      }
+    }
+    command.addAll(extraFlags);
+    ManagedProcess replica = ManagedProcess.start(name, command, logs.resolve(name + ".log"));
+    processes.add(replica);
+    try {
+      awaitReady(replica, url, timeout, "at start");
+    } catch (RuntimeException e) {
+      replica.stop(Duration.ofSeconds(15));
+      processes.remove(replica);
+      throw e;
+    }
+    Path kubeconfig =
+        Kubeconfigs.write(
+            directory.resolve(name + "-admin.kubeconfig"), admin.kubeconfigFor(url, caPem));
+    return new ApiServerReplica(url, kubeconfig, () -> stopReplica(replica));
+  }
+
+  private synchronized void stopReplica(ManagedProcess replica) {
+    replica.stop(Duration.ofSeconds(15));
+    processes.remove(replica);
+  }
+
+  /** A second kube-apiserver of this control plane ({@link #startReplica}). */
+  public static final class ApiServerReplica implements AutoCloseable {
+    private final String url;
+    private final Path adminKubeconfig;
+    private final Runnable stop;
+
+    private ApiServerReplica(String url, Path adminKubeconfig, Runnable stop) {
+      this.url = url;
+      this.adminKubeconfig = adminKubeconfig;
+      this.stop = stop;
+    }
+
+    /** {@code https://127.0.0.1:<port>}. */
+    public String url() {
+      return url;
+    }
+
+    /** A kubeconfig of the control plane's admin user pointing at this replica. */
+    public Path adminKubeconfig() {
+      return adminKubeconfig;
+    }
+
+    /** Stops the replica (SIGTERM, then SIGKILL after 15 s). */
+    @Override
+    public void close() {
+      stop.run();
+    }
+  }
+
+  private void awaitReady(ManagedProcess apiserver, String url, Duration timeout, String when) {
     HttpClient http = trusting(caPem);
-    URI readyz = URI.create(apiServerUrl + "/readyz");
+    URI readyz = URI.create(url + "/readyz");
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer yet";
     while (System.nanoTime() < deadline) {
       if (!apiserver.isAlive()) {
         throw new IllegalStateException(
-            "kube-apiserver exited on restart\n" + apiserver.describe());
+            apiserver.name() + " exited " + when + "\n" + apiserver.describe());
       }
       try {
         HttpResponse<String> response =
@@ -319,19 +393,22 @@ public final class ControlPlane implements AutoCloseable {
         last = e.toString();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while restarting kube-apiserver", e);
+        throw new IllegalStateException("interrupted while starting " + apiserver.name(), e);
       }
       try {
         Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while restarting kube-apiserver", e);
+        throw new IllegalStateException("interrupted while starting " + apiserver.name(), e);
       }
     }
     throw new IllegalStateException(
-        "kube-apiserver not ready within "
+        apiserver.name()
+            + " not ready within "
             + timeout
-            + " after restart (last: "
+            + " "
+            + when
+            + " (last: "
             + last
             + ")\n"
             + apiserver.describe());
