@@ -8,8 +8,8 @@
  *   <li><b>Identity</b>: {@link dev.tenantproxy.proxy.passthrough.ForwardHeaders} removes every
  *       client {@code Authorization}, {@code Impersonate-*}, identity ({@code X-Remote-*} always
  *       and the configured names, {@code X-Forwarded-Client-Cert}) and hop-by-hop header; the
- *       upstream then asserts the effective caller ({@code Upstream.open(method, uri, caller)}):
- *       {@code Impersonate-*} with the proxy's own credentials, or {@code X-Remote-*} on a
+ *       upstream then asserts the effective caller ({@code Upstream.send(method, uri, caller,
+ *       ...)}): {@code Impersonate-*} with the proxy's own credentials, or {@code X-Remote-*} on a
  *       front-proxy connection ({@code upstream/CallerAssertion} has the why). An owner-granted
  *       write goes with the proxy's own identity and nothing else.
  *   <li><b>Streaming</b>: the server request is paused on arrival; its body is piped upstream with
@@ -20,6 +20,11 @@
  *       Bodies are bytes: no decompression, no re-encoding; Content-Type, ETag, Content-Encoding
  *       and Warning pass as they are. A failed stream resets the client stream (never a clean end
  *       that would look complete); a client that goes away resets the upstream request.
+ *   <li><b>Requests the API server did not process</b> (above the last stream of a GOAWAY, or
+ *       refused: {@code --goaway-chance}, a refused front-proxy certificate, a shutdown) are sent
+ *       again on another connection ({@code upstream/Unprocessed}); a body of at most 64 KiB with a
+ *       {@code Content-Length} is copied as it streams so that it can be ({@code
+ *       upstream/RequestBody}), a larger one is only streamed and such a request fails with 503.
  *   <li><b>Upgrades</b> ({@link dev.tenantproxy.proxy.passthrough.UpgradeRelay}): Vert.x 5.0 only
  *       switches HTTP/1.1 connections to raw sockets for GET upgrades, on the server and on the
  *       client, while SPDY/3.1 exec/attach/port-forward (kubectl before 1.30/1.31) are POST

@@ -8,6 +8,8 @@
  * certificate when its files change ({@link dev.tenantproxy.proxy.upstream.FrontProxyPool}, the
  * files watched by {@code tls.CertificateFiles}). The proxy's fabric8 clients (informers,
  * rbac-sync, explain) are built by {@link dev.tenantproxy.proxy.upstream.KubeClients}, on the same
- * TLS engine.
+ * TLS engine. Every request goes through {@link dev.tenantproxy.proxy.upstream.Upstream#send},
+ * which sends one the API server did not process (above the last stream of a GOAWAY, or refused)
+ * again ({@code Unprocessed}).
  */
 package dev.tenantproxy.proxy.upstream;

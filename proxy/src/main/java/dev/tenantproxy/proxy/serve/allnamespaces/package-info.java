@@ -19,12 +19,13 @@
  *
  * <h3>Security</h3>
  *
- * Every upstream request is made in the caller's name ({@code Upstream.open(method, uri, caller)}:
- * {@code Impersonate-*} or {@code X-Remote-*}, as the pass-through's): the API server applies the
- * caller's RBAC in each namespace, and the proxy never reads a tenant object it was not asked for
- * with the caller's rights. Only namespaces the index makes visible are asked; an item (or Table
- * row object) whose namespace differs from the one asked is dropped. Protobuf-only clients get 406
- * (the merge is JSON); JSON, {@code Table} (v1/v1beta1, {@code includeObject}) and {@code
+ * Every upstream request is made in the caller's name ({@code Upstream.send(method, uri, caller,
+ * ...)}, which sends a request the API server did not process again: {@code Impersonate-*} or
+ * {@code X-Remote-*}, as the pass-through's): the API server applies the caller's RBAC in each
+ * namespace, and the proxy never reads a tenant object it was not asked for with the caller's
+ * rights. Only namespaces the index makes visible are asked; an item (or Table row object) whose
+ * namespace differs from the one asked is dropped. Protobuf-only clients get 406 (the merge is
+ * JSON); JSON, {@code Table} (v1/v1beta1, {@code includeObject}) and {@code
  * PartialObjectMetadataList} are merged.
  *
  * <h3>Lists: one consistent snapshot</h3>
