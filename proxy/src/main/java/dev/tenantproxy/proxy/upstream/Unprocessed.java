@@ -35,15 +35,22 @@ import java.util.function.Supplier;
  * after the server took the stream, a connection lost without GOAWAY, a timeout) may have been
  * processed and is not sent again. The next attempt goes to the pool again, which has already
  * evicted the connection that went away (Vert.x evicts it when the GOAWAY arrives, before Netty
- * closes the refused streams): at most {@value #ATTEMPTS} attempts, each at once. A connection that
- * cannot be opened fails the request as before.
+ * closes the refused streams): at most {@value #ATTEMPTS} attempts in all, the second at once, each
+ * later one after a pause that doubles from {@value #FIRST_PAUSE_MS} ms (client-go's HTTP/2
+ * transport also sends the first again at once and backs off after; with {@code
+ * --goaway-chance=0.02} and 24 callers about one request in ten was sent again, and a second
+ * refusal is rare: the new connection has to close within the request's lifetime too). A connection
+ * that cannot be opened fails the request as before.
  *
  * <p>Only a request whose whole body is in memory can be sent again ({@link RequestBody}): none,
  * one held, or a streamed one small enough to have been copied as it passed, once it has ended.
  */
 final class Unprocessed {
   /** Attempts in all, the first included. */
-  static final int ATTEMPTS = 3;
+  static final int ATTEMPTS = 5;
+
+  /** The pause before the third attempt; it doubles for each later one. */
+  static final long FIRST_PAUSE_MS = 50;
 
   private static final long REFUSED_STREAM = Http2Error.REFUSED_STREAM.code();
 
@@ -92,11 +99,23 @@ final class Unprocessed {
                     Throwable e = answered.cause();
                     if (attempt < ATTEMPTS && body.replayable() && notProcessed(req, e)) {
                       resent.run();
-                      return attempt(open, prepare, body, read, resent, attempt + 1);
+                      Future<Void> pause = pause(attempt);
+                      return pause.compose(
+                          v -> attempt(open, prepare, body, read, resent, attempt + 1));
                     }
                     return Future.failedFuture(e);
                   });
             });
+  }
+
+  /** None before the second attempt, then {@link #FIRST_PAUSE_MS} doubling. */
+  private static Future<Void> pause(int attemptsMade) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (attemptsMade < 2 || context == null) {
+      return Future.succeededFuture();
+    }
+    long ms = FIRST_PAUSE_MS << (attemptsMade - 2);
+    return context.owner().timer(ms, java.util.concurrent.TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   /** Whether {@code failure} of {@code req} says the API server never took the request. */

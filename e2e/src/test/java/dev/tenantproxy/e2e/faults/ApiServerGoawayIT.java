@@ -1,10 +1,13 @@
-package dev.tenantproxy.e2e.proxy;
+package dev.tenantproxy.e2e.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tenantproxy.e2e.controlplane.Capsule;
 import dev.tenantproxy.e2e.controlplane.ControlPlane;
 import dev.tenantproxy.e2e.controlplane.ControlPlaneExtension;
 import dev.tenantproxy.e2e.controlplane.KubeHttp;
+import dev.tenantproxy.e2e.controlplane.KubeUser;
+import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -44,7 +47,11 @@ class ApiServerGoawayIT {
       ControlPlane cp, @TempDir Path dir) throws Exception {
     // given: an owner, and the proxy in front of an API server replica that sends GOAWAY after
     // 2% of its requests (the highest chance the flag takes)
-    OwnedTenant t = OwnedTenant.create(cp, "goaway");
+    String id = java.util.UUID.randomUUID().toString().substring(0, 8);
+    KubeUser owner = cp.users().certificate("owner-" + id, Capsule.CAPSULE_USERS_GROUP);
+    cp.capsule().createTenant("goaway-" + id, Owner.user(owner.name()));
+    String namespace = "goaway-" + id + "-dev";
+    cp.capsule().createNamespace("goaway-" + id, namespace);
     try (ControlPlane.ApiServerReplica replica =
             cp.startReplica(
                 "kube-apiserver-goaway", List.of("--goaway-chance=0.02"), Duration.ofMinutes(2));
@@ -55,8 +62,8 @@ class ApiServerGoawayIT {
                 false,
                 ProxyInFront.Upstream.IMPERSONATION,
                 c -> c.withKubeconfig(replica.adminKubeconfig()))) {
-      HttpClient client = KubeHttp.client(t.owner(), proxy.caPem());
-      String configMaps = "/api/v1/namespaces/" + t.namespace() + "/configmaps";
+      HttpClient client = KubeHttp.client(owner, proxy.caPem());
+      String configMaps = "/api/v1/namespaces/" + namespace + "/configmaps";
 
       // when: callers list their ConfigMaps and review themselves (a POST with a body) side by
       // side until the API server has sent GOAWAY over requests in flight a few times
@@ -77,9 +84,9 @@ class ApiServerGoawayIT {
                                 KubeHttp.Answer a =
                                     sent.incrementAndGet() % 2 == 0
                                         ? KubeHttp.get(
-                                            client, t.owner(), proxy.url(), configMaps, List.of())
+                                            client, owner, proxy.url(), configMaps, List.of())
                                         : KubeHttp.selfSubjectReview(
-                                            client, t.owner(), proxy.url(), List.of());
+                                            client, owner, proxy.url(), List.of());
                                 statuses
                                     .computeIfAbsent(a.status(), s -> new LongAdder())
                                     .increment();
