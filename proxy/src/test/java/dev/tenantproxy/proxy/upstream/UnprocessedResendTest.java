@@ -132,15 +132,7 @@ class UnprocessedResendTest {
   @Test
   void aRefusedStreamIsSentAgain() throws Exception {
     // given: the first request is refused (REFUSED_STREAM), later ones answered
-    AtomicInteger requests = new AtomicInteger();
-    behaviour =
-        req -> {
-          if (requests.incrementAndGet() == 1) {
-            req.response().reset(7);
-          } else {
-            req.response().end("taken");
-          }
-        };
+    behaviour = refusedOnceThenTaken();
 
     // when
     String answer = get("/refused").await(10, TimeUnit.SECONDS);
@@ -184,15 +176,7 @@ class UnprocessedResendTest {
   void aStreamedBodyNoLargerThanItsCopyIsSentAgainWhole() throws Exception {
     // given: a body streamed from a file, copied as it passes; the first attempt is refused
     String payload = "x".repeat(40_000);
-    AtomicInteger requests = new AtomicInteger();
-    behaviour =
-        req -> {
-          if (requests.incrementAndGet() == 1) {
-            req.response().reset(7);
-          } else {
-            req.response().end("taken");
-          }
-        };
+    behaviour = refusedOnceThenTaken();
 
     // when
     String answer = streamed("/streamed", payload, 64 * 1024).await(10, TimeUnit.SECONDS);
@@ -231,6 +215,18 @@ class UnprocessedResendTest {
         req -> req.putHeader("Content-Length", Integer.toString(payload.length())),
         RequestBody.streamed(source, maxCopied),
         UnprocessedResendTest::read);
+  }
+
+  /** Refuses the first request (REFUSED_STREAM) and answers every later one "taken". */
+  private static Handler<HttpServerRequest> refusedOnceThenTaken() {
+    AtomicInteger requests = new AtomicInteger();
+    return req -> {
+      if (requests.incrementAndGet() == 1) {
+        req.response().reset(7);
+      } else {
+        req.response().end("taken");
+      }
+    };
   }
 
   private Future<String> get(String path) {

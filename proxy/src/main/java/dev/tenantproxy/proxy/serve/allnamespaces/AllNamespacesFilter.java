@@ -18,7 +18,6 @@ import dev.tenantproxy.proxy.upstream.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -492,22 +491,7 @@ public final class AllNamespacesFilter implements ProxyFilter {
       Caller caller,
       String accept,
       String userAgent) {
-    String uri = path(kind, namespace) + query(params);
-    counter.upstreamRequest();
-    return upstream.send(
-        HttpMethod.GET,
-        uri,
-        caller,
-        up -> headers(up, accept, userAgent),
-        RequestBody.none(),
-        Future::succeededFuture);
-  }
-
-  private static void headers(HttpClientRequest up, String accept, String userAgent) {
-    up.putHeader(HttpHeaders.ACCEPT, accept);
-    if (userAgent != null) {
-      up.putHeader(HttpHeaders.USER_AGENT, userAgent);
-    }
+    return get(kind, namespace, params, caller, accept, userAgent, Future::succeededFuture);
   }
 
   private Future<MergedList.Answer> fetch(
@@ -517,14 +501,13 @@ public final class AllNamespacesFilter implements ProxyFilter {
       Caller caller,
       String accept,
       String userAgent) {
-    String uri = path(kind, namespace) + query(params);
-    counter.upstreamRequest();
-    return upstream.send(
-        HttpMethod.GET,
-        uri,
+    return get(
+        kind,
+        namespace,
+        params,
         caller,
-        up -> headers(up, accept, userAgent),
-        RequestBody.none(),
+        accept,
+        userAgent,
         resp ->
             resp.body()
                 .map(
@@ -534,6 +517,31 @@ public final class AllNamespacesFilter implements ProxyFilter {
                             resp.getHeader(HttpHeaders.CONTENT_TYPE),
                             resp.headers().getAll("Warning"),
                             b.getBytes())));
+  }
+
+  /** GETs {@code kind} in {@code namespace} in the caller's name and reads the answer. */
+  private <T> Future<T> get(
+      ApiResources.Resource kind,
+      String namespace,
+      Map<String, String> params,
+      Caller caller,
+      String accept,
+      String userAgent,
+      java.util.function.Function<io.vertx.core.http.HttpClientResponse, Future<T>> read) {
+    String uri = path(kind, namespace) + query(params);
+    counter.upstreamRequest();
+    return upstream.send(
+        HttpMethod.GET,
+        uri,
+        caller,
+        up -> {
+          up.putHeader(HttpHeaders.ACCEPT, accept);
+          if (userAgent != null) {
+            up.putHeader(HttpHeaders.USER_AGENT, userAgent);
+          }
+        },
+        RequestBody.none(),
+        read);
   }
 
   static String path(ApiResources.Resource kind, String namespace) {
