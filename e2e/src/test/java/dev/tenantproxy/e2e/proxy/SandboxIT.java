@@ -34,8 +34,9 @@ class SandboxIT {
     List<String> command = new ArrayList<>();
     command.add(LAUNCHER.toString());
     command.addAll(List.of(args));
+    Path out = null;
     try {
-      Path out = Files.createTempFile("sandbox-", ".out");
+      out = Files.createTempFile("sandbox-", ".out");
       Process p =
           new ProcessBuilder(command)
               .directory(LAUNCHER.getParent().getParent().toFile())
@@ -53,6 +54,14 @@ class SandboxIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      if (out != null) {
+        try {
+          Files.deleteIfExists(out);
+        } catch (IOException e) {
+          // a file left in the temporary directory
+        }
+      }
     }
   }
 
