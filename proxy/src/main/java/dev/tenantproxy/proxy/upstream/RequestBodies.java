@@ -1,7 +1,7 @@
 package dev.tenantproxy.proxy.upstream;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -29,94 +29,125 @@ final class RequestBodies {
     public boolean replayable() {
       return true;
     }
+
+    @Override
+    public Future<Void> whole() {
+      return Future.succeededFuture();
+    }
   }
 
   /**
-   * A streamed body copied as it passes, up to a bound. Used on the stream's event loop only (the
-   * pipe and the resend run there), so it needs no locking.
+   * A streamed body, copied as it passes up to a bound.
+   *
+   * <p>DESIGN. The body is forwarded here, not with Vert.x's {@code send(ReadStream)}: its pipe
+   * goes on writing into a request that has failed (and throws from {@code writeQueueFull()},
+   * "Request already complete", out of the source's data handler), and when it does stop it drops
+   * what the source still delivers. A request the API server did not process can fail before the
+   * client has sent all of the body (Netty refuses the stream as the head is written). So the
+   * source keeps these handlers for its whole life: after a failure the body still arrives, is
+   * copied (not written), and once it has ended ({@link #whole()}) the request can be sent again.
+   * Used on the stream's event loop only (the caller's server request and its upstream request
+   * share it: {@code LoopLocalPool}), so it needs no locking.
    */
-  static final class Teed implements RequestBody, ReadStream<Buffer> {
+  static final class Teed implements RequestBody {
     private final ReadStream<Buffer> source;
     private final long maxCopied;
+    private final Promise<Void> whole = Promise.promise();
     private Buffer copy;
     private boolean streaming;
-    private boolean ended;
+    private boolean forwarding;
+    private HttpClientRequest target;
 
     Teed(ReadStream<Buffer> source, long maxCopied) {
       this.source = source;
       this.maxCopied = maxCopied;
       this.copy = maxCopied > 0 ? Buffer.buffer((int) Math.min(maxCopied, 16 * 1024)) : null;
+      if (copy == null) {
+        whole.tryFail("the body is streamed only");
+      }
     }
 
     @Override
     public Future<HttpClientResponse> sendWith(HttpClientRequest req) {
-      if (!streaming) {
-        streaming = true;
-        return req.send(this); // pipes the source with back-pressure, copying as it goes
+      if (streaming) {
+        if (copy == null || !whole.future().succeeded()) {
+          return Future.failedFuture(new IllegalStateException("the body is not whole in memory"));
+        }
+        return req.send(copy.copy());
       }
-      if (!replayable()) {
-        return Future.failedFuture(new IllegalStateException("the body was streamed once"));
+      streaming = true;
+      forwarding = true;
+      target = req;
+      Future<HttpClientResponse> answer = req.response();
+      answer.onFailure(e -> stopForwarding());
+      source.handler(this::onChunk);
+      source.endHandler(v -> onEnd());
+      source.exceptionHandler(
+          e -> {
+            whole.tryFail(e);
+            if (forwarding) {
+              stopForwarding();
+              req.reset();
+            }
+          });
+      source.resume();
+      return answer;
+    }
+
+    private void onChunk(Buffer chunk) {
+      if (copy != null) {
+        if (copy.length() + (long) chunk.length() > maxCopied) {
+          copy = null; // larger than announced: streamed only
+          whole.tryFail("the body is larger than its copy may be");
+        } else {
+          copy.appendBuffer(chunk);
+        }
       }
-      return req.send(copy.copy());
+      if (!forwarding) {
+        return; // the request failed: the rest of the body is only copied
+      }
+      try {
+        target.write(chunk);
+        if (target.writeQueueFull()) {
+          source.pause();
+          target.drainHandler(v -> source.resume());
+        }
+      } catch (IllegalStateException requestEnded) {
+        // it failed (or was reset) before its failure was reported
+        stopForwarding();
+      }
+    }
+
+    private void onEnd() {
+      if (copy != null) {
+        whole.tryComplete();
+      }
+      if (forwarding) {
+        try {
+          target.end();
+        } catch (IllegalStateException requestEnded) {
+          stopForwarding();
+        }
+      }
+    }
+
+    /** The request failed: stop writing, and read the rest of the body (into the copy, if kept). */
+    private void stopForwarding() {
+      if (forwarding) {
+        forwarding = false;
+        target.drainHandler(null);
+        source.resume();
+      }
     }
 
     @Override
     public boolean replayable() {
-      return ended && copy != null;
+      return copy != null && !whole.future().failed();
     }
 
     @Override
-    public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-      source.handler(
-          handler == null
-              ? null
-              : chunk -> {
-                if (copy != null) {
-                  if (copy.length() + (long) chunk.length() > maxCopied) {
-                    copy = null; // too large to keep: this body is streamed only
-                  } else {
-                    copy.appendBuffer(chunk);
-                  }
-                }
-                handler.handle(chunk);
-              });
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
-      source.endHandler(
-          endHandler == null
-              ? null
-              : v -> {
-                ended = true;
-                endHandler.handle(v);
-              });
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-      source.exceptionHandler(handler);
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> pause() {
-      source.pause();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> resume() {
-      source.resume();
-      return this;
-    }
-
-    @Override
-    public ReadStream<Buffer> fetch(long amount) {
-      source.fetch(amount);
-      return this;
+    public Future<Void> whole() {
+      return whole.future();
     }
   }
 }

@@ -13,11 +13,20 @@ import io.vertx.core.streams.ReadStream;
  */
 public interface RequestBody {
 
-  /** Sends {@code req} with this body: the first time, or again once {@link #replayable()}. */
+  /**
+   * Sends {@code req} with this body: the first time as it comes, again (only once {@link #whole()}
+   * has completed) from the copy.
+   */
   Future<HttpClientResponse> sendWith(HttpClientRequest req);
 
-  /** Whether all of the body is in memory, so the request can be sent again. */
+  /** Whether the request can still be sent again: its body is, or will be, whole in memory. */
   boolean replayable();
+
+  /**
+   * Completes once all of the body is in memory (at once for a body held or none, at the end of a
+   * streamed one); fails when it never will be (too large, or its source failed).
+   */
+  Future<Void> whole();
 
   /** No body. */
   static RequestBody none() {
@@ -30,9 +39,9 @@ public interface RequestBody {
   }
 
   /**
-   * A body streamed from {@code source} with back-pressure, of which up to {@code maxCopied} bytes
-   * are copied as they pass: a body no larger, once it has ended, can be sent again; a larger one,
-   * or one that has not ended, cannot.
+   * A body streamed from {@code source} (paused) with back-pressure, of which up to {@code
+   * maxCopied} bytes are copied as they pass: a body no larger can be sent again, once it has
+   * ended; a larger one cannot.
    */
   static RequestBody streamed(ReadStream<Buffer> source, long maxCopied) {
     return new RequestBodies.Teed(source, maxCopied);

@@ -98,10 +98,20 @@ final class Unprocessed {
                     }
                     Throwable e = answered.cause();
                     if (attempt < ATTEMPTS && body.replayable() && notProcessed(req, e)) {
-                      resent.run();
-                      Future<Void> pause = pause(attempt);
-                      return pause.compose(
-                          v -> attempt(open, prepare, body, read, resent, attempt + 1));
+                      // a streamed body may still be arriving: send again once it is whole
+                      return body.whole()
+                          .transform(
+                              whole -> {
+                                if (whole.failed()) {
+                                  return Future.<T>failedFuture(e);
+                                }
+                                resent.run();
+                                return pause(attempt)
+                                    .compose(
+                                        v ->
+                                            attempt(
+                                                open, prepare, body, read, resent, attempt + 1));
+                              });
                     }
                     return Future.failedFuture(e);
                   });

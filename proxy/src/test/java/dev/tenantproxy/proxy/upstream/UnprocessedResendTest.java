@@ -2,6 +2,7 @@ package dev.tenantproxy.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.tenantproxy.filters.identity.Caller;
 import dev.tenantproxy.proxy.testing.TestPki;
@@ -46,6 +47,7 @@ class UnprocessedResendTest {
   private final Set<HttpConnection> connections =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile Handler<HttpServerRequest> behaviour;
+  private final AtomicInteger refuseHeads = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
@@ -63,14 +65,21 @@ class UnprocessedResendTest {
                             .setCertPath(serving.certFile().toString())
                             .setKeyPath(serving.keyFile().toString())))
             .requestHandler(
-                req ->
-                    req.body()
-                        .onSuccess(
-                            body -> {
-                              seen.add(req.path() + " " + body);
-                              connections.add(req.connection());
-                              behaviour.handle(req);
-                            }))
+                req -> {
+                  if (refuseHeads.getAndDecrement() > 0) {
+                    // refused as the head arrives, before any of the body is read
+                    seen.add(req.path() + " (refused at its head)");
+                    req.response().reset(7);
+                    return;
+                  }
+                  req.body()
+                      .onSuccess(
+                          body -> {
+                            seen.add(req.path() + " " + body);
+                            connections.add(req.connection());
+                            behaviour.handle(req);
+                          });
+                })
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS)
             .actualPort();
@@ -188,6 +197,45 @@ class UnprocessedResendTest {
   }
 
   @Test
+  void aStreamedBodyRefusedBeforeItHasAllArrivedIsSentAgainOnceWhole() throws Exception {
+    // given: the first attempt is refused as its head arrives, while the caller has sent only
+    // part of the body; the rest comes later
+    refuseHeads.set(1);
+    behaviour = req -> req.response().end("taken");
+    Context context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    PushedBody source = new PushedBody();
+
+    // when
+    Future<String> answer =
+        on(
+            context,
+            () -> {
+              Future<String> sent =
+                  upstream.send(
+                      HttpMethod.POST,
+                      "/partial",
+                      ALICE,
+                      req -> req.putHeader("Content-Length", "10"),
+                      RequestBody.streamed(source, 64 * 1024),
+                      UnprocessedResendTest::read);
+              source.push(Buffer.buffer("first"));
+              return sent;
+            });
+    assertThat(seen).isEmpty();
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+    context.runOnContext(
+        v -> {
+          source.push(Buffer.buffer("-rest"));
+          source.end();
+        });
+
+    // then
+    assertThat(answer.await(10, TimeUnit.SECONDS)).isEqualTo("200 taken");
+    assertThat(seen).containsExactly("/partial (refused at its head)", "/partial first-rest");
+    assertThat(upstream.resent()).isEqualTo(1);
+  }
+
+  @Test
   void aStreamedBodyLargerThanItsCopyIsNotSentAgain() {
     // given
     String payload = "y".repeat(40_000);
@@ -227,6 +275,73 @@ class UnprocessedResendTest {
         req.response().end("taken");
       }
     };
+  }
+
+  /** A body the test pushes chunk by chunk, with the pause and resume of a read stream. */
+  private static final class PushedBody implements io.vertx.core.streams.ReadStream<Buffer> {
+    private final java.util.ArrayDeque<Object> pending = new java.util.ArrayDeque<>();
+    private static final Object END = new Object();
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private boolean paused = true;
+
+    void push(Buffer chunk) {
+      pending.add(chunk);
+      deliver();
+    }
+
+    void end() {
+      pending.add(END);
+      deliver();
+    }
+
+    private void deliver() {
+      while (!paused && !pending.isEmpty()) {
+        Object next = pending.poll();
+        if (next == END) {
+          if (endHandler != null) {
+            endHandler.handle(null);
+          }
+        } else if (handler != null) {
+          handler.handle((Buffer) next);
+        }
+      }
+    }
+
+    @Override
+    public PushedBody handler(Handler<Buffer> handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    @Override
+    public PushedBody endHandler(Handler<Void> endHandler) {
+      this.endHandler = endHandler;
+      return this;
+    }
+
+    @Override
+    public PushedBody exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public PushedBody pause() {
+      paused = true;
+      return this;
+    }
+
+    @Override
+    public PushedBody resume() {
+      paused = false;
+      deliver();
+      return this;
+    }
+
+    @Override
+    public PushedBody fetch(long amount) {
+      return resume();
+    }
   }
 
   private Future<String> get(String path) {
