@@ -12,8 +12,8 @@
  *       ...)}): {@code Impersonate-*} with the proxy's own credentials, or {@code X-Remote-*} on a
  *       front-proxy connection ({@code upstream/CallerAssertion} has the why). An owner-granted
  *       write goes with the proxy's own identity and nothing else.
- *   <li><b>Streaming</b>: the server request is paused on arrival; its body is piped upstream with
- *       back-pressure ({@code HttpClientRequest.send(ReadStream)}); the response is piped back with
+ *   <li><b>Streaming</b>: the server request is paused on arrival; its body is forwarded upstream
+ *       with back-pressure ({@code upstream/RequestBody.streamed}); the response is piped back with
  *       {@code Pipe} (each upstream buffer is written, and so flushed, as it arrives: watch events
  *       and log lines are never held back). The write queue of every response is bounded by {@code
  *       --max-stream-buffer-bytes}: a slow client pauses the upstream read, memory stays bounded.
