@@ -58,8 +58,9 @@ final class Unprocessed {
 
   /**
    * Opens a request with {@code open}, lets {@code prepare} set its headers, sends it with {@code
-   * body} (null: none), again while the API server did not process it, and reads the answer with
-   * {@code read} as its head arrives; {@code resent} runs once per request sent again.
+   * body} ({@link RequestBody#none()}: none), again while the API server did not process it, and
+   * reads the answer with {@code read} as its head arrives; {@code resent} runs once per request
+   * sent again.
    */
   static <T> Future<T> send(
       Supplier<Future<HttpClientRequest>> open,
