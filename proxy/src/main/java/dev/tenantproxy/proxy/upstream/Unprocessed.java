@@ -33,14 +33,15 @@ import java.util.function.Supplier;
  * {@code REFUSED_STREAM}; or Netty refused to open the stream at all because the connection had
  * already received a GOAWAY ({@link Http2Exception} {@code REFUSED_STREAM}). Anything else (a reset
  * after the server took the stream, a connection lost without GOAWAY, a timeout) may have been
- * processed and is not sent again. The next attempt goes to the pool again, which has already
- * evicted the connection that went away (Vert.x evicts it when the GOAWAY arrives, before Netty
- * closes the refused streams): at most {@value #ATTEMPTS} attempts in all, the second at once, each
- * later one after a pause that doubles from {@value #FIRST_PAUSE_MS} ms (client-go's HTTP/2
- * transport also sends the first again at once and backs off after; with {@code
- * --goaway-chance=0.02} and 24 callers about one request in ten was sent again, and a second
- * refusal is rare: the new connection has to close within the request's lifetime too). A connection
- * that cannot be opened fails the request as before.
+ * processed and is not sent again. The next attempt goes to the pool again; after a GOAWAY it has
+ * already evicted the connection that went away (Vert.x evicts it when the GOAWAY arrives, before
+ * Netty closes the refused streams), after a refused stream it may pick the same connection, which
+ * is still usable: at most {@value #ATTEMPTS} attempts in all, the second at once, each later one
+ * after a pause that doubles from {@value #FIRST_PAUSE_MS} ms (client-go's HTTP/2 transport also
+ * sends the first again at once and backs off after; with {@code --goaway-chance=0.02} and 24
+ * callers about one request in ten was sent again, and a second refusal is rare: the new connection
+ * has to close within the request's lifetime too). A connection that cannot be opened fails the
+ * request as before.
  *
  * <p>Only a request whose whole body is in memory can be sent again ({@link RequestBody}): none,
  * one held, or a streamed one small enough to have been copied as it passed, once it has ended.
