@@ -46,7 +46,7 @@ public record TenancyIndexOptions(
    * 10,000 decoded objects until all of it was decoded; that peak set the heap's size for the rest
    * of the process's life (docs/benchmarks/lean.md). Pages of 2,000, not client-go's 500: every
    * page costs a round trip and a fixed share of CPU on both sides, and the fleet's first list took
-   * 24 of them; with 6 it was ready 0.32 and 0.09 s sooner (medians of two interleaved runs, 10 of
+   * 24 of them; with 6 it was ready 0.32 and 0.09 s sooner (medians of two interleaved runs, 9 of
    * 14 pairs faster) with the same memory at ready. Pages of 5,000 were no faster and grew the heap
    * (lean.md, "Fourteenth pass").
    */
