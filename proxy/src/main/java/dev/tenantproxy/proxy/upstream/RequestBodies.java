@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.streams.ReadStream;
 
 /** The {@link RequestBody} kinds. */
@@ -78,6 +79,11 @@ final class RequestBodies {
       streaming = true;
       forwarding = true;
       target = req;
+      if (!req.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        // an HTTP/1.1 request needs one or the other before its first write (as Vert.x's
+        // send(ReadStream) does); HTTP/2 ignores it
+        req.setChunked(true);
+      }
       Future<HttpClientResponse> answer = req.response();
       answer.onFailure(e -> stopForwarding());
       source.handler(this::onChunk);
@@ -113,8 +119,10 @@ final class RequestBodies {
           target.drainHandler(v -> source.resume());
         }
       } catch (IllegalStateException requestEnded) {
-        // it failed (or was reset) before its failure was reported
+        // it failed (or was reset) before its failure was reported; reset, so that a request
+        // refused for any other reason fails too instead of waiting for a body never written
         stopForwarding();
+        target.reset();
       }
     }
 
@@ -127,6 +135,7 @@ final class RequestBodies {
           target.end();
         } catch (IllegalStateException requestEnded) {
           stopForwarding();
+          target.reset();
         }
       }
     }

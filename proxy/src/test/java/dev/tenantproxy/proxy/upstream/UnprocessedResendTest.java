@@ -248,6 +248,80 @@ class UnprocessedResendTest {
     assertThat(upstream.resent()).isZero();
   }
 
+  @Test
+  void aStreamedBodyWithoutContentLengthReachesAnHttp11ApiServerChunked() throws Exception {
+    // given: an API server that speaks HTTP/1.1 only (ALPN), and a body with no Content-Length
+    TestPki.Issued ca = TestPki.ca(dir, "ca11");
+    TestPki.Issued serving = TestPki.server(dir, "api11", ca);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    int port =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setUseAlpn(true)
+                    .setAlpnVersions(List.of(io.vertx.core.http.HttpVersion.HTTP_1_1))
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertPath(serving.certFile().toString())
+                            .setKeyPath(serving.keyFile().toString())))
+            .requestHandler(
+                req ->
+                    req.body()
+                        .onSuccess(
+                            body -> {
+                              heard.add(
+                                  req.version()
+                                      + " "
+                                      + req.getHeader("Transfer-Encoding")
+                                      + " "
+                                      + body);
+                              req.response().end("taken");
+                            }))
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS)
+            .actualPort();
+    Upstream http11 =
+        Upstream.create(
+            vertx,
+            new UpstreamCredentials(
+                URI.create("https://127.0.0.1:" + port),
+                Buffer.buffer(Files.readAllBytes(ca.certFile())),
+                null,
+                null,
+                "proxy-token",
+                null),
+            10_000);
+    String payload = "{\"kind\":\"ConfigMap\"}";
+    Path file = Files.writeString(dir.resolve("chunked.json"), payload);
+    io.vertx.core.file.AsyncFile source =
+        vertx
+            .fileSystem()
+            .open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+            .await(10, TimeUnit.SECONDS);
+    source.pause();
+
+    try {
+      // when
+      String answer =
+          http11
+              .send(
+                  HttpMethod.POST,
+                  "/chunked",
+                  ALICE,
+                  req -> {},
+                  RequestBody.streamed(source, 64 * 1024),
+                  UnprocessedResendTest::read)
+              .await(10, TimeUnit.SECONDS);
+
+      // then
+      assertThat(answer).isEqualTo("200 taken");
+      assertThat(heard).containsExactly("HTTP_1_1 chunked " + payload);
+    } finally {
+      http11.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
   private Future<String> streamed(String path, String payload, long maxCopied) throws Exception {
     Path file = Files.writeString(dir.resolve(path.substring(1) + ".json"), payload);
     io.vertx.core.file.AsyncFile source =
