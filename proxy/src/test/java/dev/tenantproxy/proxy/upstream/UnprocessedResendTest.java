@@ -56,14 +56,7 @@ class UnprocessedResendTest {
     TestPki.Issued serving = TestPki.server(dir, "api", ca);
     int port =
         vertx
-            .createHttpServer(
-                new HttpServerOptions()
-                    .setSsl(true)
-                    .setUseAlpn(true)
-                    .setKeyCertOptions(
-                        new PemKeyCertOptions()
-                            .setCertPath(serving.certFile().toString())
-                            .setKeyPath(serving.keyFile().toString())))
+            .createHttpServer(tls(serving))
             .requestHandler(
                 req -> {
                   if (refuseHeads.getAndDecrement() > 0) {
@@ -83,17 +76,7 @@ class UnprocessedResendTest {
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS)
             .actualPort();
-    upstream =
-        Upstream.create(
-            vertx,
-            new UpstreamCredentials(
-                URI.create("https://127.0.0.1:" + port),
-                Buffer.buffer(Files.readAllBytes(ca.certFile())),
-                null,
-                null,
-                "proxy-token",
-                null),
-            10_000);
+    upstream = upstreamTo(port, ca);
   }
 
   @AfterEach
@@ -257,14 +240,7 @@ class UnprocessedResendTest {
     int port =
         vertx
             .createHttpServer(
-                new HttpServerOptions()
-                    .setSsl(true)
-                    .setUseAlpn(true)
-                    .setAlpnVersions(List.of(io.vertx.core.http.HttpVersion.HTTP_1_1))
-                    .setKeyCertOptions(
-                        new PemKeyCertOptions()
-                            .setCertPath(serving.certFile().toString())
-                            .setKeyPath(serving.keyFile().toString())))
+                tls(serving).setAlpnVersions(List.of(io.vertx.core.http.HttpVersion.HTTP_1_1)))
             .requestHandler(
                 req ->
                     req.body()
@@ -281,25 +257,9 @@ class UnprocessedResendTest {
             .listen(0, "127.0.0.1")
             .await(10, TimeUnit.SECONDS)
             .actualPort();
-    Upstream http11 =
-        Upstream.create(
-            vertx,
-            new UpstreamCredentials(
-                URI.create("https://127.0.0.1:" + port),
-                Buffer.buffer(Files.readAllBytes(ca.certFile())),
-                null,
-                null,
-                "proxy-token",
-                null),
-            10_000);
+    Upstream http11 = upstreamTo(port, ca);
     String payload = "{\"kind\":\"ConfigMap\"}";
-    Path file = Files.writeString(dir.resolve("chunked.json"), payload);
-    io.vertx.core.file.AsyncFile source =
-        vertx
-            .fileSystem()
-            .open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
-            .await(10, TimeUnit.SECONDS);
-    source.pause();
+    io.vertx.core.file.AsyncFile source = pausedFile("chunked.json", payload);
 
     try {
       // when
@@ -322,14 +282,43 @@ class UnprocessedResendTest {
     }
   }
 
-  private Future<String> streamed(String path, String payload, long maxCopied) throws Exception {
-    Path file = Files.writeString(dir.resolve(path.substring(1) + ".json"), payload);
+  private static HttpServerOptions tls(TestPki.Issued serving) {
+    return new HttpServerOptions()
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setKeyCertOptions(
+            new PemKeyCertOptions()
+                .setCertPath(serving.certFile().toString())
+                .setKeyPath(serving.keyFile().toString()));
+  }
+
+  private Upstream upstreamTo(int port, TestPki.Issued ca) throws Exception {
+    return Upstream.create(
+        vertx,
+        new UpstreamCredentials(
+            URI.create("https://127.0.0.1:" + port),
+            Buffer.buffer(Files.readAllBytes(ca.certFile())),
+            null,
+            null,
+            "proxy-token",
+            null),
+        10_000);
+  }
+
+  /** {@code payload} in a file, opened as a paused read stream (a caller's body). */
+  private io.vertx.core.file.AsyncFile pausedFile(String name, String payload) throws Exception {
+    Path file = Files.writeString(dir.resolve(name), payload);
     io.vertx.core.file.AsyncFile source =
         vertx
             .fileSystem()
             .open(file.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
             .await(10, TimeUnit.SECONDS);
     source.pause();
+    return source;
+  }
+
+  private Future<String> streamed(String path, String payload, long maxCopied) throws Exception {
+    io.vertx.core.file.AsyncFile source = pausedFile(path.substring(1) + ".json", payload);
     return upstream.send(
         HttpMethod.POST,
         path,
