@@ -46,7 +46,7 @@ final class DefaultTenancyIndex implements TenancyIndex {
       informers.put(
           k,
           new KindInformer(
-              k, !options.optionalKinds().contains(k), client, writer, options.listPageSize()));
+              k, !options.optionalKinds().contains(k), client, writer, options.listPageSize(k)));
     }
   }
 
@@ -86,7 +86,7 @@ final class DefaultTenancyIndex implements TenancyIndex {
     WatchCache cache = writer.serveCache(kind, options.watchCacheCapacity());
     KindInformer ki =
         informers.computeIfAbsent(
-            kind, k -> new KindInformer(k, false, client, writer, options.listPageSize()));
+            kind, k -> new KindInformer(k, false, client, writer, options.listPageSize(k)));
     if (newCache && started) {
       // an informer already running for this kind never listed into the new cache: restart it,
       // its fresh first list fills the cache (and changes nothing else: same RVs)

@@ -17,9 +17,9 @@ import tools.jackson.core.type.TypeReference;
  * item's bytes are then gone by the time it ends, so the page's deserializer had to copy every
  * token of every item into a new JSON, and C2 compiled that copy three times during a fleet start
  * (docs/benchmarks/lean.md, "Tenth pass": slicing saves about 12% of the start's CPU). Here the
- * stream is read back into one array (a copy of a page of at most {@code listPageSize} objects),
- * parsed from it, and each item is a slice of it. Every other type goes to fabric8, so a client
- * built with this serializes and decodes as one built without it.
+ * stream is read back into one array (a copy of a page of at most {@code listPageSize(kind)}
+ * objects), parsed from it, and each item is a slice of it. Every other type goes to fabric8, so a
+ * client built with this serializes and decodes as one built without it.
  */
 final class WireSerialization extends KubernetesSerialization {
 

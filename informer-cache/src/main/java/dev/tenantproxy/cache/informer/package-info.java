@@ -26,15 +26,16 @@
  *       dev.tenantproxy.cache.informer.TenancyIndex#onVisibilityChange(io.vertx.core.Context,
  *       io.vertx.core.Handler)} hops to the subscriber's context for it.
  *   <li><b>Re-lists and restarts.</b> fabric8 (8.0) reports {@code onBeforeList} before and {@code
- *       onList(rv)} after each list. A list is paged ({@code TenancyIndexOptions.listPageSize});
- *       each page's objects reach the handler before the next page is asked for, and {@code onList}
- *       comes after the last page, so the sync (and readiness) still means the whole list was
- *       applied. Diffs of a re-list arrive as ordinary adds, updates and deletes; the watch cache
- *       marks the gap (see {@code WatchCache}). {@code stop()} stops the informers and keeps the
- *       state; {@code start()} creates fresh informers, whose first list reports every object:
- *       objects equal to the kept ones (same RV) change nothing, changed ones become MODIFIED, and
- *       at the end of that first list the writer deletes every kept object the list did not
- *       confirm. So a restart neither loses nor duplicates state.
+ *       onList(rv)} after each list. A list is paged ({@code
+ *       TenancyIndexOptions.listPageSize(kind)}); each page's objects reach the handler before the
+ *       next page is asked for, and {@code onList} comes after the last page, so the sync (and
+ *       readiness) still means the whole list was applied. Diffs of a re-list arrive as ordinary
+ *       adds, updates and deletes; the watch cache marks the gap (see {@code WatchCache}). {@code
+ *       stop()} stops the informers and keeps the state; {@code start()} creates fresh informers,
+ *       whose first list reports every object: objects equal to the kept ones (same RV) change
+ *       nothing, changed ones become MODIFIED, and at the end of that first list the writer deletes
+ *       every kept object the list did not confirm. So a restart neither loses nor duplicates
+ *       state.
  *   <li><b>Decoding once.</b> The informers keep fabric8's list/watch machinery (paging, relist on
  *       410, back-off, {@code isWatching}) but not its generic model: each informer is a {@code
  *       HasMetadataOperationsImpl} (what {@code client.genericKubernetesResources(context)} builds)
