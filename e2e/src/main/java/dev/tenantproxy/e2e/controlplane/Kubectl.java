@@ -112,20 +112,18 @@ public final class Kubectl {
       }
     }
 
-    /** SIGTERM, then SIGKILL after 5 s; removes its HOME. */
+    /** SIGTERM, then SIGKILL after 5 s; removes its HOME once it has exited. */
     @Override
     public void close() {
       process.destroy();
       try {
         if (!process.waitFor(5, TimeUnit.SECONDS)) {
           process.destroyForcibly();
-          process.waitFor(5, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        process.destroyForcibly();
       } finally {
-        ControlPlane.deleteRecursively(home);
+        killAndRemove(process, home);
       }
     }
   }
@@ -170,6 +168,7 @@ public final class Kubectl {
   /** Runs {@code kubectl <args>}; kills it (and reports {@code timedOut}) after {@code timeout}. */
   public Result run(Duration timeout, String... args) {
     Path home = null;
+    Process process = null;
     try {
       home = Files.createTempDirectory("kubectl-home-");
       Path out = home.resolve("stdout");
@@ -177,7 +176,7 @@ public final class Kubectl {
       ProcessBuilder builder = builder(home, out, err, args);
       List<String> command = List.copyOf(builder.command());
       long start = System.nanoTime();
-      Process process = builder.start();
+      process = builder.start();
       boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!finished) {
         process.destroyForcibly();
@@ -197,9 +196,38 @@ public final class Kubectl {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while running " + binary, e);
     } finally {
-      if (home != null) {
-        ControlPlane.deleteRecursively(home);
+      killAndRemove(process, home);
+    }
+  }
+
+  /**
+   * Kills {@code process} if it still runs, waits (up to 5 s, through interrupts) until it has
+   * exited, then removes {@code home}.
+   *
+   * <p>DESIGN: a caller interrupted while kubectl runs (an Awaitility or JUnit timeout, an executor
+   * shut down) used to remove the HOME at once and leave kubectl running: it went on writing its
+   * discovery and HTTP caches into the removed directory, which it re-created, and lived until it
+   * finished by itself. The HOME is removed only after the process is gone, and the interrupt is
+   * kept for the caller.
+   */
+  private static void killAndRemove(Process process, Path home) {
+    boolean interrupted = false;
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (process.isAlive() && System.nanoTime() < deadline) {
+        try {
+          process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
+    }
+    if (home != null) {
+      ControlPlane.deleteRecursively(home);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }
