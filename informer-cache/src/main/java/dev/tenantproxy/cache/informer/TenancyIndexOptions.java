@@ -14,14 +14,15 @@ import java.util.Set;
  * @param namespaceListPageSize objects per page of the Namespace informer's (re-)list ({@code
  *     limit}/{@code continue}); each page is decoded and applied before the next is asked for, so
  *     the memory a list needs is bounded by a page, not by the cluster
- * @param listPageSize objects per page of every other kind's (re-)list
+ * @param otherKindsListPageSize objects per page of every other kind's (re-)list; {@link
+ *     #listPageSize(ResourceKind)} picks the one of a kind
  */
 public record TenancyIndexOptions(
     Duration syncTimeout,
     int watchCacheCapacity,
     Set<ResourceKind> optionalKinds,
     int namespaceListPageSize,
-    int listPageSize) {
+    int otherKindsListPageSize) {
 
   /** Namespaces per page of the Namespace informer's list by default. */
   public static final int DEFAULT_NAMESPACE_LIST_PAGE_SIZE = 2_000;
@@ -43,8 +44,9 @@ public record TenancyIndexOptions(
       throw new IllegalArgumentException(
           "namespaceListPageSize must be >= 1, got " + namespaceListPageSize);
     }
-    if (listPageSize < 1) {
-      throw new IllegalArgumentException("listPageSize must be >= 1, got " + listPageSize);
+    if (otherKindsListPageSize < 1) {
+      throw new IllegalArgumentException(
+          "otherKindsListPageSize must be >= 1, got " + otherKindsListPageSize);
     }
   }
 
@@ -78,17 +80,17 @@ public record TenancyIndexOptions(
 
   /** Objects per page of {@code kind}'s (re-)list. */
   public int listPageSize(ResourceKind kind) {
-    return kind.equals(ResourceKind.NAMESPACES) ? namespaceListPageSize : listPageSize;
+    return kind.equals(ResourceKind.NAMESPACES) ? namespaceListPageSize : otherKindsListPageSize;
   }
 
   public TenancyIndexOptions withSyncTimeout(Duration timeout) {
     return new TenancyIndexOptions(
-        timeout, watchCacheCapacity, optionalKinds, namespaceListPageSize, listPageSize);
+        timeout, watchCacheCapacity, optionalKinds, namespaceListPageSize, otherKindsListPageSize);
   }
 
   public TenancyIndexOptions withWatchCacheCapacity(int capacity) {
     return new TenancyIndexOptions(
-        syncTimeout, capacity, optionalKinds, namespaceListPageSize, listPageSize);
+        syncTimeout, capacity, optionalKinds, namespaceListPageSize, otherKindsListPageSize);
   }
 
   /** The same page size for every kind, Namespaces included. */
