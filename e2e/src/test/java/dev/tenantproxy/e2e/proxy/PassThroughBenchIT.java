@@ -12,6 +12,7 @@ import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.CpuSplit;
+import dev.tenantproxy.e2e.load.GoReferenceProxy;
 import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.load.ProxyVitals;
 import dev.tenantproxy.e2e.load.VertxClosedLoop;
@@ -97,6 +98,8 @@ class PassThroughBenchIT {
   private static final int CLUSTER_ROLE_BINDINGS =
       Integer.getInteger("bench.l2.clusterRoleBindings", 300);
   private static final boolean SPLIT = CpuSplit.requested();
+  private static final boolean REFERENCE = "go".equals(System.getProperty("bench.l2.reference"));
+  private static final String GO_REFERENCE = "Go reference";
 
   @TempDir Path dir;
 
@@ -180,6 +183,11 @@ class PassThroughBenchIT {
             + " ClusterRoleBindings in the cluster ("
             + CLUSTER_ROLE_BINDINGS
             + " added, -Dbench.l2.clusterRoleBindings)";
+    if (REFERENCE && (BOTH || UPSTREAM != Upstream.REQUEST_HEADER)) {
+      throw new IllegalArgumentException(
+          "-Dbench.l2.reference=go is a request-header proxy: it needs"
+              + " -Dbench.proxy.upstream=request-header");
+    }
     if (BOTH) {
       new BothUpstreams(cp, cert, path, kubeconfig, identity).run(seconds, rounds);
       return;
@@ -187,10 +195,12 @@ class PassThroughBenchIT {
     List<Round> results = new ArrayList<>();
     List<String> cpu = new ArrayList<>();
     List<ProxyVitals.CpuRound> proxyCpu = new ArrayList<>();
+    List<Double> referenceCpu = new ArrayList<>();
     String cpuHeader = "";
     String memory = "";
     ProxyInFront inJvm = null;
     ProxyProcess process = null;
+    GoReferenceProxy reference = null;
     CpuSplit split = null;
     String proxyUrl;
     String proxyCa;
@@ -211,11 +221,24 @@ class PassThroughBenchIT {
       proxyUrl = inJvm.url();
       proxyCa = inJvm.caPem();
     }
+    Load viaReference = null;
     try (Load direct = load(cert, cp.caPem(), cp.apiServerUrl() + path);
         Load viaProxy = load(cert, proxyCa, proxyUrl + path)) {
+      Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
+      if (REFERENCE) {
+        reference = GoReferenceProxy.start(cp, dir.resolve("l2reference"));
+        viaReference = load(cert, reference.caPem(), reference.url() + path);
+        pids.put(GO_REFERENCE, List.of(reference.pid()));
+        identity +=
+            ". Third target: the Go reference (e2e/src/test/go/l2reference, -Dbench.l2.reference=go),"
+                + " a request-header reverse proxy of Go's standard library alone, in each round"
+                + " after the proxy";
+      }
       direct.run(WARMUP); // warm-up: the JIT compiles both paths before the measured rounds
       viaProxy.run(WARMUP);
-      Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
+      if (viaReference != null) {
+        viaReference.run(WARMUP);
+      }
       cpuHeader = ProxyVitals.cpuHeader(pids);
       for (int i = 0; i < rounds; i++) {
         Map<String, Long> before = ProxyVitals.cpuTicks(pids);
@@ -228,6 +251,14 @@ class PassThroughBenchIT {
         cpu.add(cpuPerRequest("proxy", i + 1, before, after, p.count()));
         proxyCpu.add(new ProxyVitals.CpuRound(before, after, p.count()));
         results.add(summarize(i + 1, "proxy", p));
+        if (viaReference != null) {
+          before = ProxyVitals.cpuTicks(pids);
+          ClosedLoop.Result g = viaReference.run(seconds);
+          after = ProxyVitals.cpuTicks(pids);
+          cpu.add(cpuPerRequest(GO_REFERENCE, i + 1, before, after, g.count()));
+          referenceCpu.add(ProxyVitals.cpuMicros(GO_REFERENCE, before, after, g.count()));
+          results.add(summarize(i + 1, GO_REFERENCE, g));
+        }
       }
       if (process != null) {
         memory =
@@ -238,6 +269,12 @@ class PassThroughBenchIT {
                 + ProxyVitals.memory(process).row("after the L2 rounds");
       }
     } finally {
+      if (viaReference != null) {
+        viaReference.close();
+      }
+      if (reference != null) {
+        reference.close();
+      }
       if (split != null) {
         split.close();
       }
@@ -249,7 +286,10 @@ class PassThroughBenchIT {
       }
     }
     String table =
-        table(results, seconds, rounds, identity) + cpuTable(cpuHeader, cpu, proxyCpu) + memory;
+        table(results, seconds, rounds, identity)
+            + cpuTable(cpuHeader, cpu, proxyCpu)
+            + referenceSummary(results, referenceCpu)
+            + memory;
     System.out.println(table);
     Path out = Path.of("target", "benchmarks");
     Files.createDirectories(out);
@@ -260,8 +300,38 @@ class PassThroughBenchIT {
                 + (PROCESS ? "-process" : "")
                 + (UPSTREAM == Upstream.IMPERSONATION ? "" : "-" + UPSTREAM.label())
                 + (SPLIT ? "-split" : "")
+                + (REFERENCE ? "-go-reference" : "")
                 + ".md"),
         table);
+  }
+
+  /**
+   * The Go reference's medians beside direct's and the proxy's (empty without {@code
+   * -Dbench.l2.reference=go}).
+   */
+  private static String referenceSummary(List<Round> rounds, List<Double> referenceCpu) {
+    if (referenceCpu.isEmpty()) {
+      return "";
+    }
+    double direct = median(rounds, "direct", Round::rps);
+    double proxy = median(rounds, "proxy", Round::rps);
+    double go = median(rounds, GO_REFERENCE, Round::rps);
+    double[] cpu =
+        referenceCpu.stream()
+            .mapToDouble(Double::doubleValue)
+            .filter(d -> !Double.isNaN(d))
+            .sorted()
+            .toArray();
+    return String.format(
+        Locale.ROOT,
+        "%nGo reference: median %.0f req/s = %.0f%% of direct, p50 added %.2f ms; its CPU per"
+            + " request, median of rounds, **%.0f µs**. The proxy's throughput = %.0f%% of the"
+            + " Go reference's.%n",
+        go,
+        100 * go / direct,
+        median(rounds, GO_REFERENCE, Round::p50ms) - median(rounds, "direct", Round::p50ms),
+        cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2],
+        100 * proxy / go);
   }
 
   // ---- -Dbench.proxy.upstream=both: direct and two proxy JVMs in the same rounds --------------

@@ -1,0 +1,3 @@
+module tenantproxy.dev/l2reference
+
+go 1.21
