@@ -12,9 +12,9 @@ import dev.tenantproxy.e2e.controlplane.Owner;
 import dev.tenantproxy.e2e.controlplane.Pki;
 import dev.tenantproxy.e2e.load.ClosedLoop;
 import dev.tenantproxy.e2e.load.CpuSplit;
-import dev.tenantproxy.e2e.load.GoReferenceProxy;
 import dev.tenantproxy.e2e.load.ProxyProcess;
 import dev.tenantproxy.e2e.load.ProxyVitals;
+import dev.tenantproxy.e2e.load.ReferenceProxy;
 import dev.tenantproxy.e2e.load.VertxClosedLoop;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront;
 import dev.tenantproxy.e2e.sandbox.ProxyInFront.Upstream;
@@ -98,8 +98,10 @@ class PassThroughBenchIT {
   private static final int CLUSTER_ROLE_BINDINGS =
       Integer.getInteger("bench.l2.clusterRoleBindings", 300);
   private static final boolean SPLIT = CpuSplit.requested();
-  private static final boolean REFERENCE = "go".equals(System.getProperty("bench.l2.reference"));
-  private static final String GO_REFERENCE = "Go reference";
+  private static final List<String> REFERENCES =
+      System.getProperty("bench.l2.reference", "").isBlank()
+          ? List.of()
+          : List.of(System.getProperty("bench.l2.reference").trim().split("\\s*,\\s*"));
 
   @TempDir Path dir;
 
@@ -183,10 +185,14 @@ class PassThroughBenchIT {
             + " ClusterRoleBindings in the cluster ("
             + CLUSTER_ROLE_BINDINGS
             + " added, -Dbench.l2.clusterRoleBindings)";
-    if (REFERENCE && (BOTH || UPSTREAM != Upstream.REQUEST_HEADER)) {
+    if (!REFERENCES.isEmpty() && (BOTH || UPSTREAM != Upstream.REQUEST_HEADER)) {
       throw new IllegalArgumentException(
-          "-Dbench.l2.reference=go is a request-header proxy: it needs"
+          "-Dbench.l2.reference: the references are request-header proxies; they need"
               + " -Dbench.proxy.upstream=request-header");
+    }
+    if (!List.of("go", "netty").containsAll(REFERENCES)) {
+      throw new IllegalArgumentException(
+          "-Dbench.l2.reference is go, netty or both (comma-separated), not " + REFERENCES);
     }
     if (BOTH) {
       new BothUpstreams(cp, cert, path, kubeconfig, identity).run(seconds, rounds);
@@ -195,12 +201,13 @@ class PassThroughBenchIT {
     List<Round> results = new ArrayList<>();
     List<String> cpu = new ArrayList<>();
     List<ProxyVitals.CpuRound> proxyCpu = new ArrayList<>();
-    List<Double> referenceCpu = new ArrayList<>();
+    Map<String, List<Double>> referenceCpu = new LinkedHashMap<>();
     String cpuHeader = "";
     String memory = "";
     ProxyInFront inJvm = null;
     ProxyProcess process = null;
-    GoReferenceProxy reference = null;
+    List<ReferenceProxy> references = new ArrayList<>();
+    Map<String, Load> referenceLoads = new LinkedHashMap<>();
     CpuSplit split = null;
     String proxyUrl;
     String proxyCa;
@@ -221,23 +228,29 @@ class PassThroughBenchIT {
       proxyUrl = inJvm.url();
       proxyCa = inJvm.caPem();
     }
-    Load viaReference = null;
     try (Load direct = load(cert, cp.caPem(), cp.apiServerUrl() + path);
         Load viaProxy = load(cert, proxyCa, proxyUrl + path)) {
       Map<String, List<Long>> pids = ProxyVitals.processes(cp, process);
-      if (REFERENCE) {
-        reference = GoReferenceProxy.start(cp, dir.resolve("l2reference"));
-        viaReference = load(cert, reference.caPem(), reference.url() + path);
-        pids.put(GO_REFERENCE, List.of(reference.pid()));
+      for (String kind : REFERENCES) {
+        Path where = dir.resolve("l2reference-" + kind);
+        ReferenceProxy r =
+            kind.equals("go") ? ReferenceProxy.go(cp, where) : ReferenceProxy.netty(cp, where);
+        references.add(r);
+        referenceLoads.put(r.name(), load(cert, r.caPem(), r.url() + path));
+        pids.put(r.name(), List.of(r.pid()));
+      }
+      if (!references.isEmpty()) {
         identity +=
-            ". Third target: the Go reference (e2e/src/test/go/l2reference, -Dbench.l2.reference=go),"
-                + " a request-header reverse proxy of Go's standard library alone, in each round"
-                + " after the proxy";
+            ". Reference targets (-Dbench.l2.reference), each in every round after the proxy: "
+                + String.join(", ", referenceLoads.keySet())
+                + " (a request-header proxy of Go's standard library alone,"
+                + " e2e/src/test/go/l2reference; an HTTP/2 frame relay on Netty alone in a JVM"
+                + " with bin/jvm.options, NettyReferenceRelay)";
       }
       direct.run(WARMUP); // warm-up: the JIT compiles both paths before the measured rounds
       viaProxy.run(WARMUP);
-      if (viaReference != null) {
-        viaReference.run(WARMUP);
+      for (Load l : referenceLoads.values()) {
+        l.run(WARMUP);
       }
       cpuHeader = ProxyVitals.cpuHeader(pids);
       for (int i = 0; i < rounds; i++) {
@@ -251,13 +264,16 @@ class PassThroughBenchIT {
         cpu.add(cpuPerRequest("proxy", i + 1, before, after, p.count()));
         proxyCpu.add(new ProxyVitals.CpuRound(before, after, p.count()));
         results.add(summarize(i + 1, "proxy", p));
-        if (viaReference != null) {
+        for (Map.Entry<String, Load> ref : referenceLoads.entrySet()) {
+          String name = ref.getKey();
           before = ProxyVitals.cpuTicks(pids);
-          ClosedLoop.Result g = viaReference.run(seconds);
+          ClosedLoop.Result g = ref.getValue().run(seconds);
           after = ProxyVitals.cpuTicks(pids);
-          cpu.add(cpuPerRequest(GO_REFERENCE, i + 1, before, after, g.count()));
-          referenceCpu.add(ProxyVitals.cpuMicros(GO_REFERENCE, before, after, g.count()));
-          results.add(summarize(i + 1, GO_REFERENCE, g));
+          cpu.add(cpuPerRequest(name, i + 1, before, after, g.count()));
+          referenceCpu
+              .computeIfAbsent(name, k -> new ArrayList<>())
+              .add(ProxyVitals.cpuMicros(name, before, after, g.count()));
+          results.add(summarize(i + 1, name, g));
         }
       }
       if (process != null) {
@@ -269,12 +285,8 @@ class PassThroughBenchIT {
                 + ProxyVitals.memory(process).row("after the L2 rounds");
       }
     } finally {
-      if (viaReference != null) {
-        viaReference.close();
-      }
-      if (reference != null) {
-        reference.close();
-      }
+      referenceLoads.values().forEach(Load::close);
+      references.forEach(ReferenceProxy::close);
       if (split != null) {
         split.close();
       }
@@ -300,38 +312,43 @@ class PassThroughBenchIT {
                 + (PROCESS ? "-process" : "")
                 + (UPSTREAM == Upstream.IMPERSONATION ? "" : "-" + UPSTREAM.label())
                 + (SPLIT ? "-split" : "")
-                + (REFERENCE ? "-go-reference" : "")
+                + (REFERENCES.isEmpty() ? "" : "-reference-" + String.join("-", REFERENCES))
                 + ".md"),
         table);
   }
 
   /**
-   * The Go reference's medians beside direct's and the proxy's (empty without {@code
-   * -Dbench.l2.reference=go}).
+   * Each reference's medians beside direct's and the proxy's (empty without {@code
+   * -Dbench.l2.reference}).
    */
-  private static String referenceSummary(List<Round> rounds, List<Double> referenceCpu) {
-    if (referenceCpu.isEmpty()) {
-      return "";
-    }
+  private static String referenceSummary(
+      List<Round> rounds, Map<String, List<Double>> referenceCpu) {
+    StringBuilder sb = new StringBuilder();
     double direct = median(rounds, "direct", Round::rps);
     double proxy = median(rounds, "proxy", Round::rps);
-    double go = median(rounds, GO_REFERENCE, Round::rps);
-    double[] cpu =
-        referenceCpu.stream()
-            .mapToDouble(Double::doubleValue)
-            .filter(d -> !Double.isNaN(d))
-            .sorted()
-            .toArray();
-    return String.format(
-        Locale.ROOT,
-        "%nGo reference: median %.0f req/s = %.0f%% of direct, p50 added %.2f ms; its CPU per"
-            + " request, median of rounds, **%.0f µs**. The proxy's throughput = %.0f%% of the"
-            + " Go reference's.%n",
-        go,
-        100 * go / direct,
-        median(rounds, GO_REFERENCE, Round::p50ms) - median(rounds, "direct", Round::p50ms),
-        cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2],
-        100 * proxy / go);
+    referenceCpu.forEach(
+        (name, micros) -> {
+          double rps = median(rounds, name, Round::rps);
+          double[] cpu =
+              micros.stream()
+                  .mapToDouble(Double::doubleValue)
+                  .filter(d -> !Double.isNaN(d))
+                  .sorted()
+                  .toArray();
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "%n%s: median %.0f req/s = %.0f%% of direct, p50 added %.2f ms; its CPU per"
+                      + " request, median of rounds, **%.0f µs**. The proxy's throughput = %.0f%%"
+                      + " of this reference's.%n",
+                  name,
+                  rps,
+                  100 * rps / direct,
+                  median(rounds, name, Round::p50ms) - median(rounds, "direct", Round::p50ms),
+                  cpu.length == 0 ? Double.NaN : cpu[cpu.length / 2],
+                  100 * proxy / rps));
+        });
+    return sb.toString();
   }
 
   // ---- -Dbench.proxy.upstream=both: direct and two proxy JVMs in the same rounds --------------
