@@ -82,6 +82,15 @@ import org.junit.jupiter.api.io.TempDir;
  * proxied rounds alike ({@link CpuSplit}): the proxy as deployed on other nodes than the control
  * plane. The default, {@code shared}, lets all of them share every CPU. The report says which, and
  * its file name ends in {@code -split} for the former.
+ *
+ * <p>{@code -Dbench.l2.reference=go,netty} (either or both; with {@code
+ * -Dbench.proxy.upstream=request-header}, not {@code both}) adds reference targets to every round,
+ * each after the proxy ({@link ReferenceProxy}): {@code go}, a reverse proxy of Go's standard
+ * library alone, and {@code netty}, an HTTP/2 frame relay on Netty alone in a JVM with {@code
+ * bin/jvm.options}. Each does only what any request-header proxy must, so its CPU per request and
+ * its share of direct on the same machine in the same rounds are the floor of its design. The
+ * report gives each a CPU column and a summary line, and its file name ends in {@code
+ * -reference-<kinds>}.
  */
 @ExtendWith(ControlPlaneExtension.class)
 class PassThroughBenchIT {
