@@ -249,12 +249,18 @@ class PassThroughBenchIT {
         pids.put(r.name(), List.of(r.pid()));
       }
       if (!references.isEmpty()) {
+        List<String> described = new ArrayList<>();
+        for (String kind : REFERENCES) {
+          described.add(
+              kind.equals("go")
+                  ? "Go reference (a request-header proxy of Go's standard library alone,"
+                      + " e2e/src/test/go/l2reference)"
+                  : "Netty reference (an HTTP/2 frame relay on Netty alone in a JVM with"
+                      + " bin/jvm.options, NettyReferenceRelay)");
+        }
         identity +=
             ". Reference targets (-Dbench.l2.reference), each in every round after the proxy: "
-                + String.join(", ", referenceLoads.keySet())
-                + " (a request-header proxy of Go's standard library alone,"
-                + " e2e/src/test/go/l2reference; an HTTP/2 frame relay on Netty alone in a JVM"
-                + " with bin/jvm.options, NettyReferenceRelay)";
+                + String.join("; ", described);
       }
       direct.run(WARMUP); // warm-up: the JIT compiles both paths before the measured rounds
       viaProxy.run(WARMUP);
